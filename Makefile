@@ -1,0 +1,17 @@
+# The two commands. Everything they need is installed by scripts/dev.sh when missing.
+SHELL := /bin/bash
+PYTEST_ARGS ?=
+
+.PHONY: run test setup lock
+
+run:  ## install what is missing, set up, serve CKAN on http://127.0.0.1:5000
+	@bash scripts/dev.sh run
+
+test:  ## the same setup where needed, then the whole test suite (real PostgreSQL and Redis)
+	@bash scripts/dev.sh test $(PYTEST_ARGS)
+
+setup:  ## everything `make run` does except serving
+	@bash scripts/dev.sh setup
+
+lock:  ## regenerate requirements/lock.txt
+	@bash scripts/lock.sh

@@ -1,0 +1,1 @@
+"""ckanext-citizendata: the catalog and standards registry for citizen data."""

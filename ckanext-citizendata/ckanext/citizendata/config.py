@@ -1,0 +1,38 @@
+"""The one place where ckanext-citizendata reads its configuration.
+
+Every option is declared in config_declaration.yaml (type, default, description); code elsewhere calls
+these functions instead of reading ``config`` directly.
+"""
+from __future__ import annotations
+
+from ckan.plugins import toolkit
+
+BACKEND = "ckanext.citizendata.search.backend"
+TEXT_CONFIG = "ckanext.citizendata.search.text_config"
+RANK_WEIGHTS = "ckanext.citizendata.search.rank_weights"
+
+
+def search_backend() -> str:
+    """Name of the search backend, e.g. ``"postgres"``."""
+    return str(toolkit.config.get(BACKEND) or "postgres").strip()
+
+
+def text_search_config() -> str:
+    """PostgreSQL text search configuration, e.g. ``"english"``."""
+    return str(toolkit.config.get(TEXT_CONFIG) or "english").strip()
+
+
+def rank_weights() -> list[float]:
+    """Weights of text classes D, C, B, A, e.g. ``[0.1, 0.2, 0.4, 1.0]``."""
+    raw = toolkit.config.get(RANK_WEIGHTS) or [0.1, 0.2, 0.4, 1.0]
+    if isinstance(raw, str):
+        raw = raw.split()
+    weights = [float(w) for w in raw]
+    if len(weights) != 4:
+        raise ValueError(f"{RANK_WEIGHTS} needs 4 numbers (D C B A), got {raw!r}")
+    return weights
+
+
+def site_id() -> str:
+    """CKAN's ``ckan.site_id``, which scopes every index row."""
+    return str(toolkit.config.get("ckan.site_id") or "default")

@@ -1,0 +1,1 @@
+"""Search: one interface, backends as plugins (entry points), the seam into CKAN."""

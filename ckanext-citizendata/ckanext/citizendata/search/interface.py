@@ -1,0 +1,138 @@
+"""The backend-neutral search interface.
+
+CKAN speaks Solr to its search index (Lucene query strings, ``fq``, ``facet.field``...). The seam
+(:mod:`.seam`) hands those requests to a :class:`SearchBackend` after :mod:`.lucene` has parsed every query
+string into the small tree of nodes below. Each backend compiles the tree into its own language (SQL with
+bound parameters for PostgreSQL, query DSL for Elasticsearch); no backend ever sees a raw query string.
+
+Example::
+
+    >>> from ckanext.citizendata.search import lucene
+    >>> lucene.parse('+capacity:public -dataset_type:harvest')
+    Bool(must=(Term(field='capacity', value='public'),), should=(), must_not=(Term(field='dataset_type', value='harvest'),), minimum_should_match=0)
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Any, Optional, Protocol, Union
+
+# ---------------------------------------------------------------- query nodes
+# ``field`` is None for the default (all text) field.
+
+
+@dataclasses.dataclass(frozen=True)
+class MatchAll:
+    """``*:*``: every document."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Term:
+    """One word or exact value: ``tags:economy``, ``flood``."""
+    field: Optional[str]
+    value: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Phrase:
+    """A quoted phrase: ``title:"water quality"``; an exact value on string fields."""
+    field: Optional[str]
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Prefix:
+    """Words that start with ``value``: ``wat*``; on ``*_ngram`` fields each word of ``value`` is a prefix."""
+    field: Optional[str]
+    value: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Wildcard:
+    """A pattern with ``*`` (any run) and ``?`` (one character) not only at the end: ``te?t``."""
+    field: Optional[str]
+    pattern: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Range:
+    """``field:[low TO high]`` / ``{low TO high}``; None is an open end. Dates are already resolved."""
+    field: str
+    low: Union[str, datetime.datetime, None]
+    high: Union[str, datetime.datetime, None]
+    include_low: bool = True
+    include_high: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Exists:
+    """``field:*``: the field has a value."""
+    field: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Bool:
+    """Lucene's boolean query: all of ``must``, none of ``must_not``, and at least
+    ``minimum_should_match`` of ``should`` (0 means: any number, only when there is a must clause;
+    with no must clause at least one should clause has to match)."""
+    must: tuple = ()
+    should: tuple = ()
+    must_not: tuple = ()
+    minimum_should_match: int = 0
+
+
+Node = Union[MatchAll, Term, Phrase, Prefix, Wildcard, Range, Exists, Bool]
+
+# ---------------------------------------------------------------- requests and results
+
+
+@dataclasses.dataclass(frozen=True)
+class SortKey:
+    field: str          # "score", "name", "metadata_modified", any indexed field
+    descending: bool
+
+
+@dataclasses.dataclass
+class SearchRequest:
+    """One package search, already parsed. ``query`` is q and every fq combined."""
+    query: Node
+    rows: int = 10
+    start: int = 0
+    sort: tuple = ()                    # of SortKey
+    fields: tuple = ("*",)              # fl; "*" means the whole document
+    facet_fields: tuple = ()
+    facet_limit: int = 50               # -1: no limit
+    facet_mincount: int = 1
+
+
+@dataclasses.dataclass
+class SearchResult:
+    hits: int
+    docs: list
+    facets: dict                         # field -> list of (value, count), best first
+
+
+class SearchBackend(Protocol):
+    """What a search backend provides. Documents are CKAN's own index documents
+    (``PackageSearchIndex.index_package`` builds them: permission labels, extras, plugin hooks).
+
+    Example::
+
+        backend = PostgresBackend()
+        backend.add([{"index_id": "...", "id": "...", "name": "water", "site_id": "default", ...}])
+        backend.search(SearchRequest(query=Term("name", "water"))).hits  # -> 1
+    """
+
+    name: str
+
+    def add(self, docs: list[dict[str, Any]]) -> None:
+        """Insert or replace documents (keyed by ``index_id``), in the caller's transaction."""
+
+    def delete(self, query: Node) -> int:
+        """Delete the documents matching ``query``; returns how many."""
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run a search: matching documents (``request.fields`` of them), total hits, facet counts."""
+
+    def commit(self) -> None:
+        """Make pending writes durable (an explicit commit asked for by CKAN)."""

@@ -1,0 +1,269 @@
+"""Solr/Lucene query syntax, parsed with luqum into the neutral nodes of :mod:`.interface`.
+
+Covers what CKAN core, ckanext-dcat and ckanext-harvest send: words, phrases, ``field:value``,
+AND / OR / NOT, ``+`` / ``-``, groups and field groups, ranges with ``*`` and ``NOW`` date math, prefix and
+wildcard terms, ``*:*`` and ``field:*``; plus dismax's ``mm`` (minimum should match) for free-text ``q``.
+Boosts, fuzziness and proximity are accepted and ignored (they only change ranking in Solr).
+
+Example::
+
+    >>> parse('name:"x" OR id:"x"')
+    Bool(must=(), should=(Phrase(field='name', text='x'), Phrase(field='id', text='x')), must_not=(), minimum_should_match=1)
+"""
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from typing import Optional
+
+from luqum import tree
+from luqum.exceptions import ParseError
+from luqum.parser import parser as _luqum_parser
+
+from .interface import Bool, Exists, MatchAll, Node, Phrase, Prefix, Range, Term, Wildcard
+
+
+class QuerySyntaxError(ValueError):
+    """A query string that cannot be parsed or uses syntax we do not support; the message says which."""
+
+
+_ESCAPED = re.compile(r"\\(.)")
+_DATE_MATH = re.compile(r"^NOW((?:[+-]\d+[A-Z]+|/[A-Z]+)*)$")
+_DATE_STEP = re.compile(r"([+-])(\d+)([A-Z]+)|/([A-Z]+)")
+_UNITS = {
+    "YEAR": "years", "YEARS": "years", "MONTH": "months", "MONTHS": "months",
+    "DAY": "days", "DAYS": "days", "DATE": "days", "HOUR": "hours", "HOURS": "hours",
+    "MINUTE": "minutes", "MINUTES": "minutes", "SECOND": "seconds", "SECONDS": "seconds",
+    "MILLI": "milliseconds", "MILLIS": "milliseconds", "MILLISECOND": "milliseconds",
+    "MILLISECONDS": "milliseconds",
+}
+
+
+def unescape(value: str) -> str:
+    """``foo\\:bar`` -> ``foo:bar``."""
+    return _ESCAPED.sub(r"\1", value)
+
+
+def parse(query: Optional[str], default_and: bool = True, now: Optional[datetime.datetime] = None) -> Node:
+    """Parse a Lucene query string; implicit operators mean AND when ``default_and`` (CKAN sends q.op=AND)."""
+    if query is None or not str(query).strip() or str(query).strip() in ('""', "''"):
+        return MatchAll()
+    try:
+        ast = _luqum_parser.parse(str(query))
+    except (ParseError, TypeError, ValueError) as err:
+        raise QuerySyntaxError(f"cannot parse query {query!r}: {err}") from err
+    return _Converter(default_and, now or datetime.datetime.now(datetime.timezone.utc)).convert(ast, None)
+
+
+def parse_dismax(query: Optional[str], mm: Optional[str], now: Optional[datetime.datetime] = None) -> Node:
+    """Parse free text the way Solr's (e)dismax does: top-level plain clauses are optional and
+    ``mm`` says how many must match (CKAN's default ``2<-1 5<80%``)."""
+    node = parse(query, default_and=False, now=now)
+    if isinstance(node, Bool) and node.should and not node.minimum_should_match:
+        required = min_should_match(mm or "100%", len(node.should))
+        return Bool(node.must, node.should, node.must_not, max(required, 0 if node.must else 1))
+    return node
+
+
+def min_should_match(spec: str, clauses: int) -> int:
+    """Solr's mm rule: ``min_should_match("2<-1 5<80%", 4) == 3``."""
+    spec = spec.strip()
+    if "<" not in spec:
+        return _mm_value(spec, clauses)
+    required = clauses
+    for part in spec.split():
+        threshold, _, value = part.partition("<")
+        if not threshold.isdigit():
+            raise QuerySyntaxError(f"invalid mm (minimum should match) spec {spec!r}")
+        if clauses > int(threshold):
+            required = _mm_value(value, clauses)
+    return required
+
+
+def _mm_value(value: str, clauses: int) -> int:
+    try:
+        if value.endswith("%"):
+            pct = int(value[:-1])
+            count = math.floor(clauses * abs(pct) / 100)
+            result = count if pct >= 0 else clauses - count
+        else:
+            number = int(value)
+            result = number if number >= 0 else clauses + number
+    except ValueError as err:
+        raise QuerySyntaxError(f"invalid mm (minimum should match) value {value!r}") from err
+    return max(0, min(clauses, result))
+
+
+def resolve_date(value: str, now: datetime.datetime) -> datetime.datetime:
+    """An ISO date or Solr date math (``NOW-1DAY/DAY``) as an aware datetime."""
+    match = _DATE_MATH.match(value)
+    if not match:
+        try:
+            parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as err:
+            raise QuerySyntaxError(f"{value!r} is not a date (ISO 8601 or NOW date math)") from err
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
+    from dateutil.relativedelta import relativedelta
+    result = now
+    for sign, amount, unit, round_unit in _DATE_STEP.findall(match.group(1)):
+        if round_unit:
+            result = _round_down(result, _unit(round_unit))
+        else:
+            delta = relativedelta(**{_unit(unit): int(amount)})
+            result = result + delta if sign == "+" else result - delta
+    return result
+
+
+def _unit(name: str) -> str:
+    if name not in _UNITS:
+        raise QuerySyntaxError(f"unknown date math unit {name!r}")
+    return _UNITS[name]
+
+
+def _round_down(value: datetime.datetime, unit: str) -> datetime.datetime:
+    order = ["years", "months", "days", "hours", "minutes", "seconds", "milliseconds"]
+    keep = order.index(unit)
+    fields = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+    names = ["month", "day", "hour", "minute", "second", "microsecond"]
+    return value.replace(**{name: fields[name] for name in names[keep:]})
+
+
+def is_date_field(field: Optional[str]) -> bool:
+    return bool(field) and (field in ("metadata_modified", "metadata_created", "indexed_ts")
+                            or field.endswith("_date"))
+
+
+class _Converter:
+    """Walks the luqum tree; one method per node type, dispatched by class name."""
+
+    def __init__(self, default_and: bool, now: datetime.datetime):
+        self.default_and = default_and
+        self.now = now
+
+    def convert(self, node: tree.Item, field: Optional[str]) -> Node:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise QuerySyntaxError(f"unsupported query syntax: {node!s} ({type(node).__name__})")
+        return method(node, field)
+
+    # --- boolean structure
+    def _clauses(self, children, field, implicit_and):
+        must, should, must_not = [], [], []
+        for child in children:
+            if isinstance(child, tree.Plus):
+                must.append(self.convert(child.a, field))
+            elif isinstance(child, (tree.Prohibit, tree.Not)):
+                must_not.append(self.convert(child.a, field))
+            elif implicit_and:
+                must.append(self.convert(child, field))
+            else:
+                should.append(self.convert(child, field))
+        return must, should, must_not
+
+    def _UnknownOperation(self, node, field):
+        must, should, must_not = self._clauses(node.children, field, self.default_and)
+        return _bool(must, should, must_not, 0)
+
+    def _AndOperation(self, node, field):
+        must, should, must_not = self._clauses(node.children, field, True)
+        return _bool(must, should, must_not, 0)
+
+    def _OrOperation(self, node, field):
+        must, should, must_not = [], [], []
+        for child in node.children:
+            if isinstance(child, (tree.Prohibit, tree.Not)):
+                # "a OR NOT b": documents matching a, or not matching b
+                should.append(Bool(must=(MatchAll(),), must_not=(self.convert(child.a, field),)))
+            else:
+                target = child.a if isinstance(child, tree.Plus) else child
+                (must if isinstance(child, tree.Plus) else should).append(self.convert(target, field))
+        return _bool(must, should, must_not, 1 if should and not must else 0)
+
+    def _Plus(self, node, field):
+        return self.convert(node.a, field)
+
+    def _Not(self, node, field):
+        return Bool(must=(MatchAll(),), must_not=(self.convert(node.a, field),))
+
+    _Prohibit = _Not
+
+    def _Group(self, node, field):
+        return self.convert(node.expr, field)
+
+    _FieldGroup = _Group
+
+    def _Boost(self, node, field):
+        return self.convert(node.expr, field)
+
+    def _Fuzzy(self, node, field):
+        return self.convert(node.term, field)
+
+    def _Proximity(self, node, field):
+        return self.convert(node.term, field)
+
+    def _SearchField(self, node, field):
+        name = unescape(node.name)
+        if name == "*" and isinstance(node.expr, tree.Word) and node.expr.value == "*":
+            return MatchAll()
+        if isinstance(node.expr, tree.SearchField):
+            raise QuerySyntaxError(f"nested field {name}:{node.expr!s} is not valid")
+        return self.convert(node.expr, name)
+
+    # --- leaves
+    def _Word(self, node, field):
+        raw = node.value
+        if raw == "*":
+            return Exists(field) if field else MatchAll()
+        if raw in ("AND", "OR", "NOT", "&&", "||"):
+            raise QuerySyntaxError(f"operator {raw} needs a term on each side")
+        unescaped_stars = re.sub(r"\\.", "", raw)
+        if "*" in unescaped_stars or "?" in unescaped_stars:
+            body = raw[:-1]
+            if raw.endswith("*") and "*" not in re.sub(r"\\.", "", body) and "?" not in re.sub(r"\\.", "", body):
+                return Prefix(field, unescape(body))
+            return Wildcard(field, raw)
+        value = unescape(raw)
+        if field and field.endswith("_ngram"):
+            return Prefix(field, value)
+        return Term(field, value)
+
+    def _Phrase(self, node, field):
+        text = unescape(node.value[1:-1])
+        if field and field.endswith("_ngram"):
+            return Prefix(field, text)
+        return Phrase(field, text)
+
+    def _Regex(self, node, field):
+        raise QuerySyntaxError(f"regular expressions are not supported: {node!s}")
+
+    def _Range(self, node, field):
+        if not field:
+            raise QuerySyntaxError(f"a range needs a field: {node!s}")
+        low, high = (self._bound(b, field) for b in (node.low, node.high))
+        return Range(field, low, high, bool(node.include_low), bool(node.include_high))
+
+    def _From(self, node, field):
+        return Range(field, self._bound(node.a, field), None, bool(node.include))
+
+    def _To(self, node, field):
+        return Range(field, None, self._bound(node.a, field), True, bool(node.include))
+
+    def _bound(self, node, field):
+        value = unescape(node.value[1:-1] if isinstance(node, tree.Phrase) else node.value)
+        if value == "*":
+            return None
+        if is_date_field(field) or value.startswith("NOW"):
+            return resolve_date(value, self.now)
+        return value
+
+
+def _bool(must, should, must_not, minimum) -> Node:
+    """Build a Bool, collapsing the trivial one-clause cases."""
+    if len(must) == 1 and not should and not must_not:
+        return must[0]
+    if len(should) == 1 and not must and not must_not:
+        return should[0]
+    if not must and not should and must_not:
+        must = [MatchAll()]  # a purely negative query means "everything except"
+    return Bool(tuple(must), tuple(should), tuple(must_not), minimum)

@@ -1,0 +1,322 @@
+"""PostgreSQL search backend: CKAN's index documents in one table of the CKAN database.
+
+Writes go through CKAN's SQLAlchemy session, so a dataset and its index row commit (or roll back) together.
+Queries are compiled from the neutral nodes of :mod:`.interface` into SQLAlchemy expressions: every value a
+user typed travels as a bound parameter.
+
+Example::
+
+    backend = PostgresBackend()
+    backend.search(SearchRequest(query=lucene.parse("tags:economy"), facet_fields=("organization",)))
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, insert
+
+from ckan import model
+
+from ckanext.citizendata import config as cd_config
+from ckanext.citizendata.model import search_index_table
+
+from . import fields as F
+from .lucene import resolve_date, unescape
+from .interface import (Bool, Exists, MatchAll, Node, Phrase, Prefix, Range, SearchRequest, SearchResult,
+                        SortKey, Term, Wildcard)
+
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# '{a}'::"char"[] etc.: constant SQL for ts_filter, chosen from this fixed map only
+_WEIGHT_FILTER = {w: sa.literal_column(f"'{{{w.lower()}}}'::\"char\"[]") for w in "ABCD"}
+
+
+class PostgresBackend:
+    """The default backend (``ckanext.citizendata.search.backend = postgres``)."""
+
+    name = "postgres"
+
+    def __init__(self, table: sa.Table = search_index_table):
+        self.table = table
+
+    # ------------------------------------------------------------------ writes
+    def add(self, docs: list[dict[str, Any]]) -> None:
+        if not docs:
+            return
+        rows = [self._row(doc) for doc in docs]
+        stmt = insert(self.table).values(rows)
+        updated = {c.name: stmt.excluded[c.name] for c in self.table.columns if c.name != "index_id"}
+        model.Session.execute(stmt.on_conflict_do_update(index_elements=["index_id"], set_=updated))
+
+    def delete(self, query: Node) -> int:
+        where = _Compiler(self.table, self._cfg()).where(query)
+        return model.Session.execute(sa.delete(self.table).where(where)).rowcount
+
+    def commit(self) -> None:
+        model.Session.commit()
+
+    def _cfg(self):
+        return sa.bindparam("cfg", cd_config.text_search_config(), type_=REGCONFIG)
+
+    def _row(self, doc: dict[str, Any]) -> dict[str, Any]:
+        doc = F.strip_nul(doc)
+        classes = F.text_classes(doc)
+        cfg = self._cfg()
+        vector = None
+        for weight in "ABCD":
+            part = sa.func.setweight(sa.func.to_tsvector(cfg, sa.literal(classes[weight], sa.Text)), weight)
+            vector = part if vector is None else vector.op("||")(part)
+        stored = {k: v for k, v in doc.items() if k not in F.BIG_TEXT}
+        return {
+            "index_id": doc.get("index_id") or f"{doc['id']}@{doc.get('site_id', cd_config.site_id())}",
+            "site_id": doc.get("site_id") or cd_config.site_id(),
+            "id": doc["id"],
+            "name": doc.get("name") or doc["id"],
+            "entity_type": doc.get("entity_type"),
+            "dataset_type": doc.get("dataset_type"),
+            "state": doc.get("state"),
+            "capacity": doc.get("capacity"),
+            "owner_org": doc.get("owner_org"),
+            "title": doc.get("title"),
+            "metadata_created": F.as_datetime(doc.get("metadata_created")),
+            "metadata_modified": F.as_datetime(doc.get("metadata_modified")),
+            "permission_labels": [str(x) for x in doc.get("permission_labels") or []],
+            "search_vector": vector,
+            "fields": F.normalise(doc),
+            "doc": stored,
+            "data_dict": doc.get("data_dict"),
+            "validated_data_dict": doc.get("validated_data_dict"),
+        }
+
+    # ------------------------------------------------------------------ reads
+    def search(self, request: SearchRequest) -> SearchResult:
+        compiler = _Compiler(self.table, self._cfg())
+        where = compiler.where(request.query)
+        rank = compiler.rank(cd_config.rank_weights())
+        session = model.Session
+        with session.begin_nested():  # a failing query must not poison the caller's transaction
+            return self._search(session, request, where, rank)
+
+    def _search(self, session, request: SearchRequest, where, rank) -> SearchResult:
+        hits = session.execute(sa.select(sa.func.count()).select_from(self.table).where(where)).scalar_one()
+        docs = self._docs(session, request, where, rank) if request.rows > 0 and hits > request.start else []
+        facets = {field: self._facet(session, field, where, request) for field in request.facet_fields}
+        return SearchResult(hits=hits, docs=docs, facets=facets)
+
+    def _docs(self, session, request, where, rank) -> list[dict[str, Any]]:
+        t = self.table
+        wanted = set(request.fields)
+        columns = [t.c.doc]
+        columns += [t.c[name] for name in F.BIG_TEXT if "*" in wanted or name in wanted]
+        if "score" in wanted:
+            columns.append((rank if rank is not None else sa.literal(1.0, sa.Float)).label("score"))
+        order = [self._order(key, rank) for key in request.sort if key.field != "score" or rank is not None]
+        order.append(t.c.index_id.asc())
+        stmt = sa.select(*columns).where(where).order_by(*order).limit(request.rows).offset(request.start)
+        return [_pick(dict(row._mapping), wanted) for row in session.execute(stmt)]
+
+    def _order(self, key: SortKey, rank):
+        expr = self._sort_expr(key.field, rank)
+        return (expr.desc() if key.descending else expr.asc()).nulls_last()
+
+    def _sort_expr(self, field: str, rank):
+        t = self.table
+        if field == "score":
+            return rank
+        if field in ("title_string", "title"):
+            return sa.func.lower(t.c.title)
+        if field in F.COLUMNS or field in F.DATE_COLUMNS:
+            return t.c[field]
+        return t.c.fields[field].op("->>")(0)
+
+    def _facet(self, session, field: str, where, request: SearchRequest) -> list[tuple[str, int]]:
+        t = self.table
+        if field in F.COLUMNS:
+            value = t.c[field]
+            source = sa.select(value.label("value")).where(where, value.isnot(None)).subquery()
+        elif field in F.ARRAY_COLUMNS:
+            source = sa.select(sa.func.unnest(t.c[field]).label("value")).where(where).subquery()
+        else:
+            elements = sa.func.jsonb_array_elements_text(t.c.fields[field]).table_valued("value")
+            source = sa.select(elements.c.value).select_from(t).join(elements, sa.true()).where(where).subquery()
+        count = sa.func.count().label("count")
+        stmt = (sa.select(source.c.value, count).group_by(source.c.value)
+                .having(sa.func.count() >= max(request.facet_mincount, 0))
+                .order_by(count.desc(), source.c.value.asc()))
+        if request.facet_limit >= 0:
+            stmt = stmt.limit(request.facet_limit)
+        return [(str(value), int(n)) for value, n in session.execute(stmt)]
+
+
+def _pick(row: dict[str, Any], wanted: set) -> dict[str, Any]:
+    doc = dict(row.pop("doc") or {})
+    doc.update(row)
+    if "*" in wanted:
+        return doc
+    return {name: doc[name] for name in wanted if name in doc}
+
+
+class _Compiler:
+    """Neutral nodes -> SQL boolean expressions over the index table; collects the text queries for ranking."""
+
+    def __init__(self, table: sa.Table, cfg):
+        self.t = table
+        self.cfg = cfg
+        self.rank_queries: list = []
+
+    def where(self, node: Node, positive: bool = True):
+        handler = getattr(self, "_" + type(node).__name__)
+        return handler(node, positive)
+
+    def rank(self, weights: list[float]):
+        if not self.rank_queries:
+            return None  # no words to rank by: every match scores the same
+        query = self.rank_queries[0]
+        for other in self.rank_queries[1:]:
+            query = query.op("||")(other)
+        weights_param = sa.bindparam("rank_weights", weights, type_=ARRAY(sa.REAL))
+        return sa.func.ts_rank(weights_param, self.t.c.search_vector, query)
+
+    # --- structure
+    def _MatchAll(self, node, positive):
+        return sa.true()
+
+    def _Bool(self, node: Bool, positive):
+        parts = [self.where(n, positive) for n in node.must]
+        parts += [sa.not_(self.where(n, not positive)) for n in node.must_not]
+        should = [self.where(n, positive) for n in node.should]
+        if should:
+            minimum = node.minimum_should_match or (0 if node.must else 1)
+            if minimum == 1:
+                parts.append(sa.or_(*should))
+            elif minimum > 1:
+                matched = sum((sa.case((cond, 1), else_=0) for cond in should), sa.literal(0))
+                parts.append(matched >= minimum)
+        return sa.and_(sa.true(), *parts)
+
+    # --- leaves
+    def _Term(self, node: Term, positive):
+        if F.kind(node.field) == F.TEXT:
+            return self._text(node.field, sa.func.plainto_tsquery(self.cfg, node.value), positive)
+        return self._equals(node.field, node.value)
+
+    def _Phrase(self, node: Phrase, positive):
+        if F.kind(node.field) == F.TEXT:
+            return self._text(node.field, sa.func.phraseto_tsquery(self.cfg, node.text), positive)
+        return self._equals(node.field, node.text)
+
+    def _Prefix(self, node: Prefix, positive):
+        if F.kind(node.field) == F.TEXT:
+            words = node.value.split()
+            if not words:
+                return sa.true()
+            expression = " & ".join(_tsquery_literal(w) + ":*" for w in words)
+            return self._text(node.field, sa.func.to_tsquery(self.cfg, expression), positive)
+        return self._like(node.field, _escape_like(node.value) + "%")
+
+    def _Wildcard(self, node: Wildcard, positive):
+        if F.kind(node.field) == F.TEXT:
+            head = re.split(r"(?<!\\)[*?]", node.pattern, maxsplit=1)[0]
+            return self._Prefix(Prefix(node.field, unescape(head)), positive) if head else sa.true()
+        return self._like(node.field, _wildcard_to_like(node.pattern))
+
+    def _Range(self, node: Range, positive):
+        kind = F.kind(node.field)
+        if kind in (F.COLUMN, F.DATE):
+            column = self.t.c[node.field]
+            return sa.and_(sa.true(), *_bounds(column, node))
+        numeric = all(b is None or (isinstance(b, str) and _NUMBER.match(b)) for b in (node.low, node.high))
+        if not numeric:
+            node = Range(node.field, _iso(node.low), _iso(node.high), node.include_low, node.include_high)
+
+        def within(value):
+            # non-numbers become NULL (no match) instead of failing the cast
+            target = sa.case((value.op("~")(_NUMBER.pattern), sa.cast(value, sa.Numeric))) if numeric else value
+            return sa.and_(sa.true(), *_bounds(target, node))
+
+        return self._any_element(node.field, within)
+
+    def _Exists(self, node: Exists, positive):
+        kind = F.kind(node.field)
+        if kind in (F.COLUMN, F.DATE):
+            return self.t.c[node.field].isnot(None)
+        if kind == F.ARRAY:
+            return sa.func.cardinality(self.t.c[node.field]) > 0
+        return self.t.c.fields.has_key(node.field)
+
+    # --- helpers
+    def _text(self, field: Optional[str], tsquery, positive: bool):
+        if positive:
+            self.rank_queries.append(tsquery)
+        vector = self.t.c.search_vector
+        condition = vector.op("@@")(tsquery)
+        weight = F.TEXT_WEIGHT.get(field)
+        if weight:
+            condition = sa.and_(condition, sa.func.ts_filter(vector, _WEIGHT_FILTER[weight]).op("@@")(tsquery))
+        elif field not in (None, "text"):
+            own = sa.func.to_tsvector(self.cfg, sa.func.coalesce(self.t.c.fields[field].astext, ""))
+            condition = sa.and_(condition, own.op("@@")(tsquery))
+        # a clause whose words are all stop words is dropped, as Solr's analyzers drop it
+        return sa.or_(sa.func.numnode(tsquery) == 0, condition)
+
+    def _equals(self, field: str, value: str):
+        kind = F.kind(field)
+        if kind == F.COLUMN:
+            return self.t.c[field] == value
+        if kind == F.DATE:
+            return self.t.c[field] == resolve_date(value, datetime.datetime.now(datetime.timezone.utc))
+        if kind == F.ARRAY:
+            return self.t.c[field].contains([value])
+        return self.t.c.fields.contains({field: [value]})
+
+    def _like(self, field: str, pattern: str):
+        kind = F.kind(field)
+        if kind in (F.COLUMN, F.DATE):
+            return sa.cast(self.t.c[field], sa.Text).like(pattern, escape="\\")
+        if kind == F.ARRAY:
+            value = sa.func.unnest(self.t.c[field]).table_valued("value")
+            return sa.select(1).select_from(value).where(value.c.value.like(pattern, escape="\\")).exists()
+        return self._any_element(field, lambda value: value.like(pattern, escape="\\"))
+
+    def _any_element(self, field: str, condition):
+        """True when one of the field's values satisfies ``condition(value_column)``."""
+        values = sa.func.jsonb_array_elements_text(self.t.c.fields[field]).table_valued("value").alias("v")
+        return sa.select(1).select_from(values).where(condition(values.c.value)).exists()
+
+
+def _bounds(column, node: Range) -> list:
+    conditions = []
+    if node.low is not None:
+        conditions.append(column >= node.low if node.include_low else column > node.low)
+    if node.high is not None:
+        conditions.append(column <= node.high if node.include_high else column < node.high)
+    return conditions
+
+
+def _iso(value):
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _tsquery_literal(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _wildcard_to_like(pattern: str) -> str:
+    out, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            out.append(_escape_like(pattern[i + 1]))
+            i += 2
+            continue
+        out.append({"*": "%", "?": "_"}.get(char, _escape_like(char)))
+        i += 1
+    return "".join(out)

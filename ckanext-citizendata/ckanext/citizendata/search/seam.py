@@ -1,0 +1,137 @@
+"""Where the search backend plugs into CKAN 2.12, which has no search-backend interface.
+
+CKAN builds its index documents (permission labels, extras, ``before_dataset_index`` hooks) and its Solr
+queries itself, then hands them to the connection returned by ``make_connection()``. We replace that function
+(in ``ckan.lib.search`` and the modules that imported it, and in ckanext-harvest) with one that returns a
+:class:`Connection` with the pysolr surface CKAN uses: ``add``, ``delete``, ``commit``, ``search``. All of
+CKAN's document building and query building is kept. The replacement dispatches at call time: while the
+``citizendata`` plugin is not loaded, or the backend is ``solr``, CKAN's own function answers.
+
+Example::
+
+    install()
+    make_connection().search(q="name:water", fq="+site_id:default", rows=1).hits
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+from functools import lru_cache
+from importlib.metadata import entry_points
+from typing import Any, Callable, Optional
+
+import sqlalchemy.exc
+from ckan.lib.search import common as search_common
+from ckan.plugins import plugin_loaded
+
+from ckanext.citizendata import config as cd_config
+
+from . import lucene
+from .interface import SearchBackend
+from .request import RequestError, to_request
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "ckanext.citizendata.search_backends"
+PLUGIN_NAME = "citizendata"
+# modules holding their own reference to make_connection (``from ... import make_connection``)
+_PATCHED_MODULES = ("ckan.lib.search.common", "ckan.lib.search.index", "ckan.lib.search.query",
+                    "ckan.lib.search", "ckanext.harvest.logic.action.update")
+_originals: dict[str, Callable] = {}
+
+
+class Results:
+    """What pysolr's ``Solr.search`` returns, as far as CKAN reads it."""
+
+    def __init__(self, hits: int, docs: list, facets: dict[str, list]):
+        self.hits = hits
+        self.docs = docs
+        flat = {field: [x for pair in pairs for x in pair] for field, pairs in facets.items()}
+        self.facets = {"facet_fields": flat}
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self):
+        return iter(self.docs)
+
+
+class Connection:
+    """A pysolr-shaped connection to a :class:`~.interface.SearchBackend`."""
+
+    def __init__(self, backend: SearchBackend):
+        self.backend = backend
+        self.url = f"citizendata:{backend.name}"
+
+    def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
+        try:
+            self.backend.add(list(docs))
+        except sqlalchemy.exc.SQLAlchemyError as err:
+            raise search_common.SearchIndexError(f"{self.url}: could not index: {err.orig or err}") from err
+
+    def delete(self, id: Optional[str] = None, q: Optional[str] = None, commit: bool = True, **_: Any) -> int:
+        if id is None and q is None:
+            raise search_common.SearchIndexError("delete needs an id or a query")
+        query = f'index_id:"{id}"' if id is not None and q is None else q
+        try:
+            return self.backend.delete(lucene.parse(query))
+        except lucene.QuerySyntaxError as err:
+            raise search_common.SearchQueryError(str(err)) from err
+
+    def commit(self, **_: Any) -> None:
+        self.backend.commit()
+
+    def search(self, q: Optional[str] = None, **params: Any) -> Results:
+        try:
+            request = to_request(params, q="*:*" if q is None else q)
+        except RequestError as err:
+            raise search_common.SearchQueryError(str(err)) from err
+        try:
+            result = self.backend.search(request)
+        except sqlalchemy.exc.SQLAlchemyError as err:
+            raise search_common.SearchError(f"{self.url}: search failed: {err.orig or err}") from err
+        return Results(result.hits, result.docs, result.facets)
+
+
+@lru_cache(maxsize=None)
+def load_backend(name: str) -> SearchBackend:
+    """The backend registered under ``name`` in the ``ckanext.citizendata.search_backends`` group."""
+    found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+    if not found:
+        known = sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+        raise search_common.SearchError(
+            f"{cd_config.BACKEND} = {name!r} is not a known search backend; known: {', '.join(known)}, solr")
+    return found[0].load()()
+
+
+def active() -> bool:
+    """True when our backend answers instead of Solr."""
+    return plugin_loaded(PLUGIN_NAME) and cd_config.search_backend() != "solr"
+
+
+def make_connection(decode_dates: bool = True):
+    if not active():
+        return _originals["make_connection"](decode_dates=decode_dates)
+    return Connection(load_backend(cd_config.search_backend()))
+
+
+def check_solr_schema_version(schema_file: Optional[str] = None) -> bool:
+    if not active():
+        return _originals["check_solr_schema_version"](schema_file)
+    log.info("Search index: %s backend of ckanext-citizendata (Solr is not used)", cd_config.search_backend())
+    return True
+
+
+def install() -> None:
+    """Put the seam in place (idempotent)."""
+    import ckan.lib.search as search_pkg
+    _originals.setdefault("make_connection", search_common.make_connection)
+    _originals.setdefault("check_solr_schema_version", search_pkg.check_solr_schema_version)
+    for module_name in _PATCHED_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, "make_connection"):
+            module.make_connection = make_connection
+    search_pkg.check_solr_schema_version = check_solr_schema_version

@@ -1,0 +1,1 @@
+"""Data folder installed as ckanext.citizendata.harvesters (see setup.py)."""

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# The steps behind `make run` and `make test`. Each step checks first and does only what is missing,
+# so a second run is fast and keeps the data.
+#
+#   scripts/dev.sh run     set up, then serve CKAN on http://127.0.0.1:5000
+#   scripts/dev.sh test    set up the test database, then run the whole test suite
+#   scripts/dev.sh setup   set up for `run` without serving
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+PYTHON=${PYTHON:-python3.11}
+VENV=$ROOT/.venv
+CKAN=$VENV/bin/ckan
+STATE=$ROOT/.state
+PGHOST=${PGHOST_CKAN:-127.0.0.1}
+PGPORT=${PGPORT_CKAN:-5432}
+DB_USER=${CKAN_DB_USER:-ckan_default}
+DB_PASS=${CKAN_DB_PASSWORD:-ckan_default}
+RUN_DB=${CKAN_DB_NAME:-ckan_default}
+TEST_DB=${CKAN_TEST_DB_NAME:-ckan_test}
+REDIS_PORT=${CKAN_REDIS_PORT:-6379}
+SITE_URL=http://127.0.0.1:5000
+PLUGINS="activity citizendata dcat harvest ckan_harvester dcat_rdf_harvester"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+# ------------------------------------------------------------------ system packages
+python_headers_ok() {
+  command -v "$PYTHON" >/dev/null 2>&1 &&
+    "$PYTHON" -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null
+}
+postgres_up() { (exec 3<>"/dev/tcp/$PGHOST/$PGPORT") 2>/dev/null; }
+redis_up() {
+  local reply
+  reply=$( (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT" && printf 'PING\r\n' >&3 && timeout 2 head -c 5 <&3) 2>/dev/null || true)
+  [ "$reply" = "+PONG" ]
+}
+
+ensure_system_packages() {
+  local missing=()
+  command -v "$PYTHON" >/dev/null 2>&1 || missing+=(python3.11)
+  "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3.11-venv)
+  python_headers_ok || missing+=(python3.11-dev)
+  command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+  command -v pg_config >/dev/null 2>&1 || missing+=(libpq-dev)
+  command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  command -v make >/dev/null 2>&1 || missing+=(make)
+  ldconfig -p 2>/dev/null | grep -q 'libmagic.so.1' || missing+=(libmagic1)
+  if ! postgres_up && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then missing+=(postgresql); fi
+  if ! redis_up && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing system packages: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# ------------------------------------------------------------------ services
+ensure_postgres() {
+  postgres_up && return 0
+  say "Starting PostgreSQL"
+  local version
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)
+  if [ -z "$version" ]; then echo "PostgreSQL is installed but has no cluster in /etc/postgresql" >&2; exit 1; fi
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null ||
+    $SUDO pg_ctlcluster "$version" main start
+  for _ in $(seq 30); do postgres_up && return 0; sleep 1; done
+  echo "PostgreSQL did not start on $PGHOST:$PGPORT" >&2; exit 1
+}
+
+ensure_redis() {
+  redis_up && return 0
+  say "Starting Redis"
+  $SUDO mkdir -p /var/lib/redis /var/log/redis
+  $SUDO redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/citizendata.log
+  for _ in $(seq 20); do redis_up && return 0; sleep 0.5; done
+  echo "Redis did not start on 127.0.0.1:$REDIS_PORT" >&2; exit 1
+}
+
+# SQL as the PostgreSQL superuser: the local postgres account, else the postgres role over TCP
+pg_admin() {
+  if id postgres >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
+    (cd /tmp && $SUDO -u postgres psql -X -v ON_ERROR_STOP=1 -qtA "$@" 2>/dev/null) ||
+      (cd /tmp && runuser -u postgres -- psql -X -v ON_ERROR_STOP=1 -qtA "$@")
+  else
+    psql -X -h "$PGHOST" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"
+  fi
+}
+
+ensure_database() {
+  local db=$1
+  if ! pg_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'" | grep -q 1; then
+    say "Creating PostgreSQL role $DB_USER"
+    pg_admin -c "CREATE ROLE \"$DB_USER\" LOGIN PASSWORD '$DB_PASS'"
+  fi
+  if ! pg_admin -c "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+    say "Creating database $db"
+    pg_admin -c "CREATE DATABASE \"$db\" OWNER \"$DB_USER\" ENCODING 'UTF8' TEMPLATE template0"
+  fi
+}
+
+# ------------------------------------------------------------------ Python
+ensure_venv() {
+  local want have
+  want=$(cat requirements/lock.txt setup.py | sha256sum | cut -c1-16)
+  have=$(cat "$VENV/.citizendata-deps" 2>/dev/null || true)
+  [ -x "$CKAN" ] && [ "$want" = "$have" ] && return 0
+  [ -x "$VENV/bin/python" ] || { say "Creating $VENV"; "$PYTHON" -m venv "$VENV"; }
+  say "Installing CKAN 2.12, ckanext-dcat, ckanext-harvest, ckanext-scheming and this package"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -U "pip>=24" "setuptools>=68" wheel
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements/lock.txt
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  echo "$want" > "$VENV/.citizendata-deps"
+}
+
+# ------------------------------------------------------------------ CKAN
+ensure_config() {
+  [ -f ckan.ini ] && return 0
+  say "Writing ckan.ini"
+  mkdir -p storage
+  "$CKAN" generate config ckan.ini >/dev/null
+  "$CKAN" config-tool ckan.ini \
+    "sqlalchemy.url = postgresql://$DB_USER:$DB_PASS@$PGHOST:$PGPORT/$RUN_DB" \
+    "ckan.site_url = $SITE_URL" \
+    "ckan.site_title = Citizen Data Catalog" \
+    "ckan.plugins = $PLUGINS" \
+    "solr_url = http://127.0.0.1:8983/solr/ckan-unused" \
+    "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/1?socket_timeout=86400" \
+    "ckan.harvest.mq.type = redis" \
+    "ckan.harvest.mq.hostname = 127.0.0.1" \
+    "ckan.harvest.mq.port = $REDIS_PORT" \
+    "ckan.harvest.mq.redis_db = 1" \
+    "ckan.storage_path = $ROOT/storage" \
+    "ckanext.citizendata.search.backend = postgres" \
+    "ckanext.dcat.enable_content_negotiation = true" >/dev/null
+}
+
+ensure_admin() {
+  mkdir -p "$STATE"
+  if [ ! -s "$STATE/admin-password" ]; then
+    "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))' > "$STATE/admin-password"
+    chmod 600 "$STATE/admin-password"
+  fi
+  local exists
+  exists=$(PGPASSWORD=$DB_PASS psql -X -h "$PGHOST" -p "$PGPORT" -U "$DB_USER" -d "$RUN_DB" -qtA \
+    -c "SELECT count(*) FROM \"user\" WHERE name = 'admin' AND sysadmin AND state = 'active'")
+  if [ "$exists" != "1" ]; then
+    say "Creating sysadmin admin"
+    "$CKAN" -c ckan.ini user add admin email=admin@example.org password="$(cat "$STATE/admin-password")" >/dev/null
+    "$CKAN" -c ckan.ini sysadmin add admin >/dev/null
+  fi
+}
+
+migrate() {  # core, then every enabled plugin's migrations (activity, harvest, citizendata)
+  say "Migrating database ($1)"
+  "$CKAN" -c "$1" db upgrade >/dev/null
+}
+
+setup_common() {
+  ensure_system_packages
+  ensure_postgres
+  ensure_redis
+  ensure_venv
+}
+
+cmd_setup() {
+  setup_common
+  ensure_database "$RUN_DB"
+  ensure_config
+  migrate ckan.ini
+  ensure_admin
+}
+
+cmd_run() {
+  cmd_setup
+  cat <<EOF
+
+  CKAN with ckanext-citizendata:   $SITE_URL
+  Sysadmin:                        admin / $(cat "$STATE/admin-password")   (password kept in .state/admin-password)
+  API token for admin:             .venv/bin/ckan -c ckan.ini user token add admin my-token
+                                   (or log in, then User > API Tokens)
+  Config:                          ckan.ini        Stop: Ctrl-C
+
+EOF
+  exec "$CKAN" -c ckan.ini run --host 127.0.0.1 --port 5000 --disable-debugger --threaded
+}
+
+cmd_test() {
+  setup_common
+  ensure_database "$TEST_DB"
+  migrate tests/test.ini
+  say "Running the test suite"
+  set +e
+  "$VENV/bin/python" -m pytest "$@"
+  local rc=$?
+  set -e
+  if [ $rc -eq 5 ]; then echo "pytest collected no test: failing" >&2; exit 1; fi
+  exit $rc
+}
+
+case "${1:-}" in
+  run) cmd_run ;;
+  setup) cmd_setup ;;
+  test) shift; cmd_test "$@" ;;
+  *) echo "usage: $0 run|setup|test [pytest args]" >&2; exit 2 ;;
+esac

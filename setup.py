@@ -1,0 +1,63 @@
+"""ckanext-citizendata: the catalog and standards registry for citizen data (CKAN 2.12 extension).
+
+The code lives in ckanext-citizendata/ckanext/citizendata; the data folders at the repository root
+(schemas/, vocabularies/, harvesters/) are mapped in as real subpackages so that a plain
+``pip install .`` ships them and scheming can name ``ckanext.citizendata.schemas:<file>``.
+"""
+from setuptools import setup
+
+SRC = "ckanext-citizendata/ckanext/citizendata"
+CODE = [
+    "",
+    "search",
+    "model",
+    "migration",
+    "migration.citizendata",
+    "migration.citizendata.versions",
+]
+DATA_DIRS = {"schemas": "schemas", "vocabularies": "vocabularies", "harvesters": "harvesters"}
+
+packages = ["ckanext.citizendata" + ("." + sub if sub else "") for sub in CODE]
+packages += ["ckanext.citizendata." + name for name in DATA_DIRS]
+
+package_dir = {"ckanext.citizendata": SRC}
+package_dir.update({"ckanext.citizendata." + name: path for name, path in DATA_DIRS.items()})
+
+DATA_GLOBS = ["*.json", "*.jsonld", "*.yaml", "*.yml", "*.ttl", "*.csv", "*.md", "*.txt", "**/*"]
+
+setup(
+    name="ckanext-citizendata",
+    version="0.1.0",
+    description="CKAN 2.12 catalog and standards registry for citizen data (UN Copenhagen Framework)",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=packages,
+    package_dir=package_dir,
+    package_data={
+        "ckanext.citizendata": ["config_declaration.yaml"],
+        "ckanext.citizendata.migration.citizendata": ["alembic.ini", "script.py.mako", "README"],
+        **{"ckanext.citizendata." + name: DATA_GLOBS for name in DATA_DIRS},
+    },
+    include_package_data=False,
+    zip_safe=False,
+    install_requires=[
+        # pinned versions live in requirements/constraints.txt
+        "ckan>=2.12,<2.13",
+        "luqum>=1.0",
+        "rdflib>=7",
+        "pyld>=2",
+        "jsonschema>=4",
+        "pyshacl>=0.26",
+    ],
+    entry_points={
+        "ckan.plugins": [
+            "citizendata = ckanext.citizendata.plugin:CitizenDataPlugin",
+        ],
+        # search backends, selected by ckanext.citizendata.search.backend
+        "ckanext.citizendata.search_backends": [
+            "postgres = ckanext.citizendata.search.postgres:PostgresBackend",
+        ],
+    },
+)

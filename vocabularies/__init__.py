@@ -1,0 +1,1 @@
+"""Data folder installed as ckanext.citizendata.vocabularies (see setup.py)."""
