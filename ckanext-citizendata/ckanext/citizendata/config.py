@@ -14,7 +14,8 @@ RANK_WEIGHTS = "ckanext.citizendata.search.rank_weights"
 
 def search_backend() -> str:
     """Name of the search backend, e.g. ``"postgres"``."""
-    return str(toolkit.config.get(BACKEND) or "postgres").strip()
+    # the explicit default keeps CKAN quiet while the plugin (and so its declaration) is unloaded in tests
+    return str(toolkit.config.get(BACKEND, "postgres") or "postgres").strip()
 
 
 def text_search_config() -> str:
@@ -31,6 +32,15 @@ def rank_weights() -> list[float]:
     if len(weights) != 4:
         raise ValueError(f"{RANK_WEIGHTS} needs 4 numbers (D C B A), got {raw!r}")
     return weights
+
+
+def plugin_enabled(name: str = "citizendata") -> bool:
+    """Whether ``ckan.plugins`` names the plugin (CKAN's test harness unloads plugins between tests while
+    the configuration still names them)."""
+    plugins = toolkit.config.get("ckan.plugins") or []
+    if isinstance(plugins, str):
+        plugins = plugins.split()
+    return name in plugins
 
 
 def site_id() -> str:

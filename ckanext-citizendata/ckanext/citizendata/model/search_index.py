@@ -9,13 +9,15 @@ reads back (``data_dict``, ``validated_data_dict``) are kept as text.
 from sqlalchemy import Column, DateTime, Index, Table, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
-from ckan.model import meta
+from ckan import model
 
 TABLE_NAME = "citizendata_search_index"
 
+# model.repo.metadata, not model.meta.metadata: CKAN's first test reset replaces meta.metadata with a
+# reflected copy, while the repository keeps (and empties the tables of) the original object
 search_index_table = Table(
     TABLE_NAME,
-    meta.metadata,
+    model.repo.metadata,
     Column("index_id", Text, primary_key=True),
     Column("site_id", Text, nullable=False),
     Column("id", Text, nullable=False),

@@ -47,23 +47,33 @@ def unescape(value: str) -> str:
 
 def parse(query: Optional[str], default_and: bool = True, now: Optional[datetime.datetime] = None) -> Node:
     """Parse a Lucene query string; implicit operators mean AND when ``default_and`` (CKAN sends q.op=AND)."""
-    if query is None or not str(query).strip() or str(query).strip() in ('""', "''"):
+    ast = _luqum(query)
+    if ast is None:
         return MatchAll()
-    try:
-        ast = _luqum_parser.parse(str(query))
-    except (ParseError, TypeError, ValueError) as err:
-        raise QuerySyntaxError(f"cannot parse query {query!r}: {err}") from err
-    return _Converter(default_and, now or datetime.datetime.now(datetime.timezone.utc)).convert(ast, None)
+    return _Converter(default_and, now).convert(ast, None)
 
 
 def parse_dismax(query: Optional[str], mm: Optional[str], now: Optional[datetime.datetime] = None) -> Node:
     """Parse free text the way Solr's (e)dismax does: top-level plain clauses are optional and
     ``mm`` says how many must match (CKAN's default ``2<-1 5<80%``)."""
-    node = parse(query, default_and=False, now=now)
-    if isinstance(node, Bool) and node.should and not node.minimum_should_match:
+    ast = _luqum(query)
+    if ast is None:
+        return MatchAll()
+    node = _Converter(False, now).convert(ast, None)
+    if isinstance(ast, tree.UnknownOperation) and isinstance(node, Bool) and node.should:
         required = min_should_match(mm or "100%", len(node.should))
         return Bool(node.must, node.should, node.must_not, max(required, 0 if node.must else 1))
     return node
+
+
+def _luqum(query: Optional[str]) -> Optional[tree.Item]:
+    text = "" if query is None else str(query).strip()
+    if text in ("", '""', "''"):
+        return None
+    try:
+        return _luqum_parser.parse(text)
+    except (ParseError, TypeError, ValueError) as err:
+        raise QuerySyntaxError(f"cannot parse query {query!r}: {err}") from err
 
 
 def min_should_match(spec: str, clauses: int) -> int:
@@ -137,9 +147,9 @@ def is_date_field(field: Optional[str]) -> bool:
 class _Converter:
     """Walks the luqum tree; one method per node type, dispatched by class name."""
 
-    def __init__(self, default_and: bool, now: datetime.datetime):
+    def __init__(self, default_and: bool, now: Optional[datetime.datetime]):
         self.default_and = default_and
-        self.now = now
+        self.now = now or datetime.datetime.now(datetime.timezone.utc)
 
     def convert(self, node: tree.Item, field: Optional[str]) -> Node:
         method = getattr(self, "_" + type(node).__name__, None)
@@ -163,7 +173,7 @@ class _Converter:
 
     def _UnknownOperation(self, node, field):
         must, should, must_not = self._clauses(node.children, field, self.default_and)
-        return _bool(must, should, must_not, 0)
+        return _bool(must, should, must_not, 1 if should and not must else 0)
 
     def _AndOperation(self, node, field):
         must, should, must_not = self._clauses(node.children, field, True)

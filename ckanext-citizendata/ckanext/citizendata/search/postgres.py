@@ -29,6 +29,7 @@ from .interface import (Bool, Exists, MatchAll, Node, Phrase, Prefix, Range, Sea
                         SortKey, Term, Wildcard)
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_WORD = re.compile(r"\w+(?:\.\w+)*")  # "water-po" -> water, po; "16.6" stays whole
 # '{a}'::"char"[] etc.: constant SQL for ts_filter, chosen from this fixed map only
 _WEIGHT_FILTER = {w: sa.literal_column(f"'{{{w.lower()}}}'::\"char\"[]") for w in "ABCD"}
 
@@ -209,7 +210,7 @@ class _Compiler:
 
     def _Prefix(self, node: Prefix, positive):
         if F.kind(node.field) == F.TEXT:
-            words = node.value.split()
+            words = _WORD.findall(node.value)
             if not words:
                 return sa.true()
             expression = " & ".join(_tsquery_literal(w) + ":*" for w in words)

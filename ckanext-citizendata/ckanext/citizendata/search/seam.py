@@ -4,8 +4,8 @@ CKAN builds its index documents (permission labels, extras, ``before_dataset_ind
 queries itself, then hands them to the connection returned by ``make_connection()``. We replace that function
 (in ``ckan.lib.search`` and the modules that imported it, and in ckanext-harvest) with one that returns a
 :class:`Connection` with the pysolr surface CKAN uses: ``add``, ``delete``, ``commit``, ``search``. All of
-CKAN's document building and query building is kept. The replacement dispatches at call time: while the
-``citizendata`` plugin is not loaded, or the backend is ``solr``, CKAN's own function answers.
+CKAN's document building and query building is kept. The replacement dispatches at call time: when the
+``citizendata`` plugin is not enabled, or the backend is ``solr``, CKAN's own function answers.
 
 Example::
 
@@ -105,8 +105,10 @@ def load_backend(name: str) -> SearchBackend:
 
 
 def active() -> bool:
-    """True when our backend answers instead of Solr."""
-    return plugin_loaded(PLUGIN_NAME) and cd_config.search_backend() != "solr"
+    """True when our backend answers instead of Solr: the plugin is loaded or named in ``ckan.plugins``
+    and the backend is not ``solr``."""
+    enabled = plugin_loaded(PLUGIN_NAME) or cd_config.plugin_enabled(PLUGIN_NAME)
+    return enabled and cd_config.search_backend() != "solr"
 
 
 def make_connection(decode_dates: bool = True):

@@ -1,0 +1,46 @@
+"""Pytest fixtures of ckanext-citizendata, shipped as a pytest plugin (``pytest_plugins`` in conftest).
+
+CKAN's first ``clean_db`` of a session drops every table, plugin tables included, and recreates only the
+core ones; our ``clean_db`` then re-applies the migrations of the plugins the tests load (activity, harvest,
+citizendata), so our tables come from our migrations, never from hand-written DDL.
+
+Example::
+
+    @pytest.mark.usefixtures("clean_db")
+    def test_something():
+        factories.Dataset()
+"""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from ckan import model
+
+import ckanext.citizendata.model  # noqa: F401  (our tables join CKAN's metadata before any reset)
+
+# plugins whose migrations the tests need, in order
+MIGRATED_PLUGINS = ("activity", "harvest", "citizendata")
+
+
+def ensure_plugin_tables(migrate_db_for) -> None:
+    """Apply plugin migrations when their alembic version table is gone (dropped by CKAN's first reset)."""
+    inspector = sa.inspect(model.meta.engine)
+    for plugin in MIGRATED_PLUGINS:
+        if not inspector.has_table(f"{plugin}_alembic_version"):
+            migrate_db_for(plugin)
+
+
+@pytest.fixture
+def clean_db(with_plugins, reset_db, migrate_db_for):
+    """CKAN's clean_db, with the plugins loaded and their tables migrated back."""
+    reset_db()
+    ensure_plugin_tables(migrate_db_for)
+
+
+@pytest.fixture
+def sysadmin_env():
+    """A sysadmin and the environ that makes the test app act as them (API token)."""
+    from ckan.tests import factories
+    user = factories.SysadminWithToken()
+    return user, {"Authorization": user["token"]}

@@ -1,0 +1,33 @@
+"""A plain (non-editable) build ships the code, the data folders and the migrations."""
+import os
+import subprocess
+import sys
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_wheel_contains_data_folders_migrations_and_entry_points(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(tmp_path), ROOT], check=True, capture_output=True, timeout=300)
+    (wheel,) = tmp_path.glob("ckanext_citizendata-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
+    expected = [
+        "ckanext/citizendata/plugin.py",
+        "ckanext/citizendata/config_declaration.yaml",
+        "ckanext/citizendata/search/postgres.py",
+        "ckanext/citizendata/migration/citizendata/alembic.ini",
+        "ckanext/citizendata/migration/citizendata/env.py",
+        "ckanext/citizendata/migration/citizendata/versions/a1c3e5f70001_create_search_index.py",
+        "ckanext/citizendata/schemas/__init__.py",
+        "ckanext/citizendata/schemas/README.md",
+        "ckanext/citizendata/vocabularies/__init__.py",
+        "ckanext/citizendata/harvesters/__init__.py",
+    ]
+    missing = [name for name in expected if name not in names]
+    assert not missing, missing
+    assert not any(n.startswith(("tests/", "ckanext/__init__.py")) for n in names)
+    assert "citizendata = ckanext.citizendata.plugin:CitizenDataPlugin" in entry_points
+    assert "postgres = ckanext.citizendata.search.postgres:PostgresBackend" in entry_points

@@ -1,0 +1,91 @@
+"""The plugin as a user meets it: pages, the DCAT catalog, configuration, a quiet start-up."""
+import os
+import subprocess
+import sys
+
+import pytest
+import rdflib
+from rdflib.namespace import DCAT, DCTERMS, RDF
+
+from ckan.tests import factories
+
+from ckanext.citizendata import config as cd_config
+from ckanext.citizendata.search import seam
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture
+def published(clean_db):
+    org = factories.Organization(name="cso-pages", title="CSO Pages")
+    return factories.Dataset(name="appdiversa-discrimination", title="AppDiversa discrimination reports",
+                             notes="Co-designed with citizens.", owner_org=org["id"],
+                             resources=[{"url": "http://example.org/data.csv", "format": "CSV"}])
+
+
+@pytest.mark.parametrize("path", ["/", "/dataset/", "/organization/", "/organization/cso-pages",
+                                  "/dataset/appdiversa-discrimination"])
+def test_pages_answer_with_the_dataset(app, published, path):
+    body = app.get(path, status=200).body
+    if path != "/organization/":
+        assert "AppDiversa discrimination reports" in body
+
+
+def test_search_page_counts_and_filters(app, published):
+    assert "1 dataset found" in app.get("/dataset/", query_string={"q": "appdiversa"}).body
+    assert "No datasets found" in app.get("/dataset/", query_string={"q": "nonexistentword"}).body
+    assert "1 dataset found" in app.get("/dataset/", query_string={"res_format": "CSV"}).body
+
+
+def test_status_show(app):
+    assert app.get("/api/3/action/status_show").json["success"] is True
+
+
+@pytest.mark.parametrize("path, fmt", [("/catalog.ttl", "turtle"), ("/catalog.rdf", "xml"),
+                                       ("/dataset/appdiversa-discrimination.ttl", "turtle")])
+def test_dcat_endpoints_carry_the_dataset(app, published, path, fmt):
+    graph = rdflib.Graph().parse(data=app.get(path, status=200).body, format=fmt)
+    datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
+    assert len(datasets) == 1
+    assert str(graph.value(datasets[0], DCTERMS.title)) == "AppDiversa discrimination reports"
+
+
+def test_catalog_modified_since_uses_a_date_range(app, published):
+    later = app.get("/catalog.ttl", query_string={"modified_since": "2999-01-01"}).body
+    assert "AppDiversa" not in later
+    earlier = app.get("/catalog.ttl", query_string={"modified_since": "2000-01-01"}).body
+    assert "AppDiversa" in earlier
+
+
+def test_every_option_is_declared_and_read_through_config(ckan_config):
+    from ckan.config.declaration import Declaration
+    declaration = Declaration()
+    declaration.load_plugin("citizendata")
+    for key in (cd_config.BACKEND, cd_config.TEXT_CONFIG, cd_config.RANK_WEIGHTS):
+        assert key in declaration, key
+    assert cd_config.search_backend() == "postgres"
+    assert cd_config.rank_weights() == [0.1, 0.2, 0.4, 1.0]
+
+
+@pytest.mark.ckan_config("ckanext.citizendata.search.backend", "nosuch")
+def test_unknown_backend_is_a_clear_error():
+    from ckan.lib.search.common import SearchError
+    with pytest.raises(SearchError, match="'nosuch' is not a known search backend; known: postgres"):
+        seam.make_connection()
+
+
+@pytest.mark.ckan_config("ckanext.citizendata.search.rank_weights", "1 2 3")
+def test_bad_rank_weights_name_the_option():
+    with pytest.raises(ValueError, match="rank_weights needs 4 numbers"):
+        cd_config.rank_weights()
+
+
+def test_cli_start_up_is_quiet_about_solr():
+    """CKAN checks the Solr schema at start-up; with our backend no Solr is asked and no traceback is logged."""
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    proc = subprocess.run([ckan, "-c", os.path.join(ROOT, "tests", "test.ini"), "search-index", "check"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "SOLR" not in proc.stderr.upper().replace("SOLR IS NOT USED", "")
+    assert "Packages not indexed = " in proc.stdout  # answered by our backend
