@@ -24,6 +24,16 @@ SITE_URL=http://127.0.0.1:5000
 PLUGINS="activity citizendata dcat harvest ckan_harvester dcat_rdf_harvester"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+LOG=$STATE/setup.log
+# run a step quietly; on failure show its output
+quietly() {
+  mkdir -p "$STATE"
+  if ! "$@" >"$LOG" 2>&1; then
+    grep -v "neither a file nor a directory" "$LOG" | tail -n 40 >&2
+    echo "failed: $* (full output in $LOG)" >&2
+    exit 1
+  fi
+}
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
@@ -111,9 +121,9 @@ ensure_venv() {
   [ -x "$CKAN" ] && [ "$want" = "$have" ] && return 0
   [ -x "$VENV/bin/python" ] || { say "Creating $VENV"; "$PYTHON" -m venv "$VENV"; }
   say "Installing CKAN 2.12, ckanext-dcat, ckanext-harvest, ckanext-scheming and this package"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -U "pip>=24" "setuptools>=68" wheel
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements/lock.txt
-  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  quietly "$VENV/bin/pip" install --disable-pip-version-check -U "pip>=24" "setuptools>=68" wheel
+  quietly "$VENV/bin/pip" install --disable-pip-version-check -r requirements/lock.txt
+  quietly "$VENV/bin/pip" install --disable-pip-version-check --no-deps --no-build-isolation -e .
   echo "$want" > "$VENV/.citizendata-deps"
 }
 
@@ -122,8 +132,8 @@ ensure_config() {
   [ -f ckan.ini ] && return 0
   say "Writing ckan.ini"
   mkdir -p storage
-  "$CKAN" generate config ckan.ini >/dev/null
-  "$CKAN" config-tool ckan.ini \
+  quietly "$CKAN" generate config ckan.ini
+  quietly "$CKAN" config-tool ckan.ini \
     "sqlalchemy.url = postgresql://$DB_USER:$DB_PASS@$PGHOST:$PGPORT/$RUN_DB" \
     "ckan.site_url = $SITE_URL" \
     "ckan.site_title = Citizen Data Catalog" \
@@ -136,12 +146,15 @@ ensure_config() {
     "ckan.harvest.mq.redis_db = 1" \
     "ckan.storage_path = $ROOT/storage" \
     "ckanext.citizendata.search.backend = postgres" \
-    "ckanext.dcat.enable_content_negotiation = true" >/dev/null
+    "ckanext.dcat.enable_content_negotiation = true"
 }
 
+ADMIN_NOTE="(password kept in .state/admin-password)"
 ensure_admin() {
   mkdir -p "$STATE"
+  local fresh_password=0
   if [ ! -s "$STATE/admin-password" ]; then
+    fresh_password=1
     "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))' > "$STATE/admin-password"
     chmod 600 "$STATE/admin-password"
   fi
@@ -150,14 +163,18 @@ ensure_admin() {
     -c "SELECT count(*) FROM \"user\" WHERE name = 'admin' AND sysadmin AND state = 'active'")
   if [ "$exists" != "1" ]; then
     say "Creating sysadmin admin"
-    "$CKAN" -c ckan.ini user add admin email=admin@example.org password="$(cat "$STATE/admin-password")" >/dev/null
-    "$CKAN" -c ckan.ini sysadmin add admin >/dev/null
+    quietly "$CKAN" -c ckan.ini user add admin email=admin@example.org password="$(cat "$STATE/admin-password")"
+    quietly "$CKAN" -c ckan.ini sysadmin add admin
+  elif [ $fresh_password = 1 ]; then
+    # the account was made by an earlier setup with another checkout: its password is not ours to show
+    rm -f "$STATE/admin-password"
+    ADMIN_NOTE="(account existed already: password unchanged; reset it with: .venv/bin/ckan -c ckan.ini user setpass admin)"
   fi
 }
 
 migrate() {  # core, then every enabled plugin's migrations (activity, harvest, citizendata)
   say "Migrating database ($1)"
-  "$CKAN" -c "$1" db upgrade >/dev/null
+  quietly "$CKAN" -c "$1" db upgrade
 }
 
 setup_common() {
@@ -180,7 +197,7 @@ cmd_run() {
   cat <<EOF
 
   CKAN with ckanext-citizendata:   $SITE_URL
-  Sysadmin:                        admin / $(cat "$STATE/admin-password")   (password kept in .state/admin-password)
+  Sysadmin:                        admin / $(cat "$STATE/admin-password" 2>/dev/null || echo '?')   $ADMIN_NOTE
   API token for admin:             .venv/bin/ckan -c ckan.ini user token add admin my-token
                                    (or log in, then User > API Tokens)
   Config:                          ckan.ini        Stop: Ctrl-C
