@@ -39,6 +39,8 @@ def index_rows(**where):
 def test_connection_is_ours_while_the_plugin_is_enabled():
     assert isinstance(search.common.make_connection(), seam.Connection)
     assert isinstance(search.index.make_connection(), seam.Connection)
+    from ckanext.harvest.logic.action import update as harvest_update
+    assert harvest_update.make_connection is seam.make_connection  # harvest_source_clear deletes through us
     assert search.check_solr_schema_version() is True
 
 

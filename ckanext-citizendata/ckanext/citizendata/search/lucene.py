@@ -56,6 +56,8 @@ def parse(query: Optional[str], default_and: bool = True, now: Optional[datetime
 def parse_dismax(query: Optional[str], mm: Optional[str], now: Optional[datetime.datetime] = None) -> Node:
     """Parse free text the way Solr's (e)dismax does: top-level plain clauses are optional and
     ``mm`` says how many must match (CKAN's default ``2<-1 5<80%``)."""
+    if mm:
+        min_should_match(mm, 1)  # a malformed mm is an error even when the query has one word
     ast = _luqum(query)
     if ast is None:
         return MatchAll()
