@@ -1,0 +1,1 @@
+"""RDF: namespaces (defined once), and later the ckanext-dcat profile."""

@@ -1,0 +1,36 @@
+"""Every RDF namespace the project uses, defined once.
+
+Example::
+
+    >>> from ckanext.citizendata.rdf.namespaces import VOCAB
+    >>> VOCAB["engagement-stages/design"]
+    rdflib.term.URIRef('https://w3id.org/citizendata/vocab/engagement-stages/design')
+"""
+from rdflib import Namespace
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+# canonical base of our vocabularies (a deployment may publish them under another base: see vocab/)
+VOCAB_BASE = "https://w3id.org/citizendata/vocab/"
+VOCAB = Namespace(VOCAB_BASE)
+# our own terms (properties and classes), published in schemas/ (issue 5)
+CDT = Namespace("https://w3id.org/citizendata/ns#")
+QB = Namespace("http://purl.org/linked-data/cube#")
+STAT = Namespace("http://data.europa.eu/(xyz)/statdcat-ap/")
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+GSBPM = Namespace("http://id.unece.org/models/gsbpm/")
+EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+SDMX_CONCEPT = Namespace("urn:sdmx:org.sdmx.infomodel.conceptscheme.Concept=")
+SDMX_CODE = Namespace("urn:sdmx:org.sdmx.infomodel.codelist.Code=")
+
+PREFIXES = {
+    "cdt": CDT, "vocab": VOCAB, "skos": SKOS, "dct": DCTERMS, "dcat": DCAT, "owl": OWL, "prov": PROV,
+    "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "qb": QB, "stat": STAT, "dqv": DQV, "gsbpm": GSBPM,
+    "eutheme": EU_THEME,
+}
+
+
+def bind_prefixes(graph):
+    """Bind our usual prefixes on an rdflib graph; returns the graph."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph
