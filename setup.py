@@ -11,6 +11,13 @@ CODE = [
     "",
     "search",
     "model",
+    "logic",
+    "logic.action",
+    "rdf",
+    "vocab",
+    "sdmx_io",
+    "record",
+    "demo",
     "migration",
     "migration.citizendata",
     "migration.citizendata.versions",
@@ -36,7 +43,8 @@ setup(
     packages=packages,
     package_dir=package_dir,
     package_data={
-        "ckanext.citizendata": ["config_declaration.yaml"],
+        "ckanext.citizendata": ["config_declaration.yaml", "templates/**/*"],
+        "ckanext.citizendata.demo": ["*.json"],
         "ckanext.citizendata.migration.citizendata": ["alembic.ini", "script.py.mako", "README"],
         **{"ckanext.citizendata." + name: DATA_GLOBS for name in DATA_DIRS},
     },
@@ -50,6 +58,9 @@ setup(
         "pyld>=2",
         "jsonschema>=4",
         "pyshacl>=0.26",
+        "pysdmx[xml,json]>=1.21",
+        "sdmx1>=2.28",
+        "pycountry>=24",
     ],
     entry_points={
         "ckan.plugins": [

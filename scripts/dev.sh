@@ -21,7 +21,7 @@ RUN_DB=${CKAN_DB_NAME:-ckan_default}
 TEST_DB=${CKAN_TEST_DB_NAME:-ckan_test}
 REDIS_PORT=${CKAN_REDIS_PORT:-6379}
 SITE_URL=http://127.0.0.1:5000
-PLUGINS="activity citizendata dcat harvest ckan_harvester dcat_rdf_harvester"
+PLUGINS="activity scheming_datasets citizendata dcat harvest ckan_harvester dcat_rdf_harvester"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 LOG=$STATE/setup.log
@@ -146,6 +146,8 @@ ensure_config() {
     "ckan.harvest.mq.redis_db = 1" \
     "ckan.storage_path = $ROOT/storage" \
     "ckanext.citizendata.search.backend = postgres" \
+    "scheming.dataset_schemas = ckanext.citizendata.schemas:dataset.yaml" \
+    "scheming.presets = ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml ckanext.citizendata.schemas:presets.yaml" \
     "ckanext.dcat.enable_content_negotiation = true"
 }
 

@@ -9,6 +9,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from ckan.tests import factories
 
+from ckanext.citizendata.testing import CitizenDataset
+
 from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.search import seam
 
@@ -18,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @pytest.fixture
 def published(clean_db):
     org = factories.Organization(name="cso-pages", title="CSO Pages")
-    return factories.Dataset(name="appdiversa-discrimination", title="AppDiversa discrimination reports",
+    return CitizenDataset(name="appdiversa-discrimination", title="AppDiversa discrimination reports",
                              notes="Co-designed with citizens.", owner_org=org["id"],
                              resources=[{"url": "http://example.org/data.csv", "format": "CSV"}])
 

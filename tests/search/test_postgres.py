@@ -115,6 +115,11 @@ def test_ranges_wildcards_exists(backend):
     assert names(backend, "extras_sdg:*") == ["water-quality"]
 
 
+def test_prefix_on_an_array_column(backend):
+    assert names(backend, "permission_labels:member-*") == ["discrimination-survey"]
+    assert names(backend, "permission_labels:pub?ic", fq="+state:active") == ["service-satisfaction", "water-quality"]
+
+
 def test_permission_labels(backend):
     fq = ['+permission_labels:("public" OR "creator-x")']
     assert "discrimination-survey" not in names(backend, fq=fq)

@@ -9,10 +9,15 @@ from ckan.cli.cli import ckan as ckan_cli
 from ckan.lib import search
 from ckan.tests import factories, helpers
 
+from ckanext.citizendata.testing import MINIMAL_ENGAGEMENT, CitizenDataset
+
 from ckanext.citizendata.model import search_index_table
 from ckanext.citizendata.search import seam
 
 pytestmark = pytest.mark.usefixtures("clean_db")
+
+# the citizen-data fields a publisher must give, beside title, description and organization
+CITIZEN = {"notes": "A citizen-data record.", "initiative_type": "community-survey", "engagement": MINIMAL_ENGAGEMENT}
 
 
 def api(app, action, headers=None, status=200, **params):
@@ -51,6 +56,7 @@ def test_dataset_created_through_the_api_is_searchable_at_once(app, sysadmin_env
         "name": "ghana-service-satisfaction", "title": "Public Service Satisfaction Survey App",
         "notes": "Citizens rate public services (SDG 16.6.2).", "owner_org": org["id"],
         "tags": [{"name": "governance"}], "resources": [{"url": "http://example.org/r.csv", "format": "CSV"}],
+        "initiative_type": "public-service-feedback", "engagement": MINIMAL_ENGAGEMENT,
     }, headers)["result"]
     result = api(app, "package_search", q="satisfaction", **{"facet.field": '["tags","organization","res_format"]'})
     assert result["result"]["count"] == 1
@@ -70,7 +76,7 @@ def test_q_fq_sort_and_paging_through_package_search():
     org = factories.Organization()
     for name, title, tag in [("alpha", "Water survey", "water"), ("bravo", "Budget audit", "budget"),
                              ("charlie", "Water mapping", "water")]:
-        factories.Dataset(name=name, title=title, owner_org=org["id"], tags=[{"name": tag}])
+        CitizenDataset(name=name, title=title, owner_org=org["id"], tags=[{"name": tag}])
     call = helpers.call_action
     assert [d["name"] for d in call("package_search", q="water", sort="name desc")["results"]] == ["charlie", "alpha"]
     assert call("package_search", fq="tags:budget")["count"] == 1
@@ -84,8 +90,8 @@ def test_private_datasets_only_reach_those_who_may_see_them(app):
     outsider = factories.UserWithToken()
     org = factories.Organization(users=[{"name": member["name"], "capacity": "member"}])
     factories.Organization(users=[{"name": outsider["name"], "capacity": "editor"}])
-    factories.Dataset(name="secret-survey", owner_org=org["id"], private=True)
-    factories.Dataset(name="open-survey", owner_org=org["id"])
+    CitizenDataset(name="secret-survey", owner_org=org["id"], private=True)
+    CitizenDataset(name="open-survey", owner_org=org["id"])
     everything = {"include_private": "true"}
     assert found(app, **everything) == {"open-survey"}
     assert found(app, {"Authorization": outsider["token"]}, **everything) == {"open-survey"}
@@ -101,7 +107,7 @@ def test_private_datasets_only_reach_those_who_may_see_them(app):
 def test_deleted_datasets_drop_out(app, sysadmin_env):
     admin, _ = sysadmin_env
     org = factories.Organization()
-    dataset = factories.Dataset(name="to-delete", owner_org=org["id"])
+    dataset = CitizenDataset(name="to-delete", owner_org=org["id"])
     assert found(app) == {"to-delete"}
     helpers.call_action("package_delete", context={"user": admin["name"]}, id=dataset["id"])
     assert found(app) == set()
@@ -111,7 +117,7 @@ def test_deleted_datasets_drop_out(app, sysadmin_env):
 def test_drafts_are_found_only_when_asked_for():
     user = factories.User()
     org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    factories.Dataset(name="a-draft", owner_org=org["id"], state="draft", user=user)
+    CitizenDataset(name="a-draft", owner_org=org["id"], state="draft", user=user)
     context = {"user": user["name"], "ignore_auth": False}
     assert helpers.call_action("package_search", context=dict(context))["count"] == 0
     drafts = helpers.call_action("package_search", context=dict(context), include_drafts=True)
@@ -121,9 +127,9 @@ def test_drafts_are_found_only_when_asked_for():
 def test_organization_and_group_dataset_counts(app):
     group = factories.Group(name="sdg-16")
     org = factories.Organization(name="counted-org")
-    factories.Dataset(owner_org=org["id"], groups=[{"name": group["name"]}])
-    factories.Dataset(owner_org=org["id"])
-    factories.Dataset(owner_org=org["id"], private=True)
+    CitizenDataset(owner_org=org["id"], groups=[{"name": group["name"]}])
+    CitizenDataset(owner_org=org["id"])
+    CitizenDataset(owner_org=org["id"], private=True)
     orgs = api(app, "organization_list", all_fields="true")["result"]
     assert [(o["name"], o["package_count"]) for o in orgs] == [("counted-org", 2)]
     assert api(app, "group_show", id="sdg-16")["result"]["package_count"] == 1
@@ -132,8 +138,8 @@ def test_organization_and_group_dataset_counts(app):
 
 def test_autocomplete(app):
     org = factories.Organization()
-    factories.Dataset(name="water-point-mapping", title="Community water point mapping", owner_org=org["id"])
-    factories.Dataset(name="budget", title="Participatory budgeting", owner_org=org["id"])
+    CitizenDataset(name="water-point-mapping", title="Community water point mapping", owner_org=org["id"])
+    CitizenDataset(name="budget", title="Participatory budgeting", owner_org=org["id"])
     by_name = api(app, "package_autocomplete", q="water-po")["result"]
     assert [r["name"] for r in by_name] == ["water-point-mapping"] and by_name[0]["match_field"] == "name"
     by_title = api(app, "package_autocomplete", q="particip")["result"]
@@ -158,16 +164,17 @@ def test_a_create_that_fails_at_commit_leaves_neither_record_nor_index_row(app, 
             conn.execute(sa.text(statement))
     try:
         with pytest.raises(Exception, match="refused by test trigger"):
-            helpers.call_action("package_create", context=dict(as_admin), name="refused-one", owner_org=org["id"])
+            helpers.call_action("package_create", context=dict(as_admin), name="refused-one", owner_org=org["id"],
+                                **CITIZEN)
         model.Session.rollback()
-        app.post("/api/3/action/package_create", json={"name": "refused-two", "owner_org": org["id"]},
+        app.post("/api/3/action/package_create", json={"name": "refused-two", "owner_org": org["id"], **CITIZEN},
                  headers=headers, status=500, expect_errors=True)
         with model.meta.engine.connect() as conn:
             packages = conn.execute(sa.text("SELECT count(*) FROM package WHERE name LIKE 'refused-%'")).scalar()
             rows = conn.execute(sa.text(
                 "SELECT count(*) FROM citizendata_search_index WHERE name LIKE 'refused-%'")).scalar()
         assert (packages, rows) == (0, 0)
-        helpers.call_action("package_create", context=dict(as_admin), name="accepted", owner_org=org["id"])
+        helpers.call_action("package_create", context=dict(as_admin), name="accepted", owner_org=org["id"], **CITIZEN)
         assert index_rows(name="accepted") == ["accepted"]
     finally:
         model.Session.rollback()
@@ -190,7 +197,7 @@ def test_bad_queries_get_a_400_that_says_why(app, params, message):
 def test_search_index_cli_clear_check_rebuild(cli):
     org = factories.Organization()
     for i in range(3):
-        factories.Dataset(name=f"cli-{i}", owner_org=org["id"])
+        CitizenDataset(name=f"cli-{i}", owner_org=org["id"])
     assert helpers.call_action("package_search")["count"] == 3
     result = cli.invoke(ckan_cli, ["search-index", "clear"])
     assert result.exit_code == 0, result.output
@@ -212,7 +219,7 @@ def test_harvest_plugin_filter_is_understood(sysadmin_env):
     """ckanext-harvest adds ``-dataset_type:harvest`` to every search; harvest sources stay out."""
     admin, _ = sysadmin_env
     org = factories.Organization()
-    factories.Dataset(name="normal", owner_org=org["id"])
+    CitizenDataset(name="normal", owner_org=org["id"])
     helpers.call_action("harvest_source_create", context={"user": admin["name"]}, name="partner-portal",
                         title="Partner portal", url="http://127.0.0.1:9/", source_type="ckan", owner_org=org["id"])
     assert [d["name"] for d in helpers.call_action("package_search")["results"]] == ["normal"]
@@ -222,7 +229,7 @@ def test_harvest_plugin_filter_is_understood(sysadmin_env):
 
 def test_index_document_keeps_ckan_fields(app):
     org = factories.Organization(name="doc-org")
-    dataset = factories.Dataset(name="doc-check", owner_org=org["id"], extras=[{"key": "sdg", "value": "16.6.2"}])
+    dataset = CitizenDataset(name="doc-check", owner_org=org["id"], extras=[{"key": "sdg", "value": "16.6.2"}])
     doc = search.show("doc-check")
     assert doc["organization"] == "doc-org" and doc["permission_labels"] == ["public"]
     assert doc["extras_sdg"] == "16.6.2" and json.loads(doc["validated_data_dict"])["id"] == dataset["id"]

@@ -10,6 +10,7 @@ from ckan.plugins import toolkit
 BACKEND = "ckanext.citizendata.search.backend"
 TEXT_CONFIG = "ckanext.citizendata.search.text_config"
 RANK_WEIGHTS = "ckanext.citizendata.search.rank_weights"
+VOCAB_BASE = "ckanext.citizendata.vocab.base_uri"
 
 
 def search_backend() -> str:
@@ -32,6 +33,15 @@ def rank_weights() -> list[float]:
     if len(weights) != 4:
         raise ValueError(f"{RANK_WEIGHTS} needs 4 numbers (D C B A), got {raw!r}")
     return weights
+
+
+def vocab_base_uri() -> str:
+    """Base IRI of the published vocabularies, e.g. ``"https://w3id.org/citizendata/vocab/"``."""
+    from ckanext.citizendata.rdf.namespaces import VOCAB_BASE as canonical
+    value = str(toolkit.config.get(VOCAB_BASE, canonical) or canonical).strip()
+    if not value.endswith("/"):
+        raise ValueError(f"{VOCAB_BASE} must end with '/': {value!r}")
+    return value
 
 
 def plugin_enabled(name: str = "citizendata") -> bool:

@@ -4,13 +4,39 @@ from __future__ import annotations
 import ckan.plugins as p
 from ckan.plugins import toolkit
 
+from ckanext.citizendata import cli, logic, views
 from ckanext.citizendata.search import seam
 
 
 @toolkit.blanket.config_declarations
 class CitizenDataPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IClick)
+    p.implements(p.IBlueprint)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.IValidators)
 
     # IConfigurer: runs before CKAN's start-up search check, so the search seam is in place for it
     def update_config(self, config):
+        toolkit.add_template_directory(config, "templates")
         seam.install()
+
+    def get_commands(self):
+        return cli.get_commands()
+
+    def get_blueprint(self):
+        return views.get_blueprints()
+
+    def get_actions(self):
+        return logic.registered()["actions"]
+
+    def get_auth_functions(self):
+        return logic.registered()["auth"]
+
+    def get_helpers(self):
+        return logic.registered()["helpers"]
+
+    def get_validators(self):
+        return logic.registered()["validators"]

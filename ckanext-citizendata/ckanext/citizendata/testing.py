@@ -12,10 +12,12 @@ Example::
 """
 from __future__ import annotations
 
+import factory
 import pytest
 import sqlalchemy as sa
 
 from ckan import model
+from ckan.tests import factories
 
 import ckanext.citizendata.model  # noqa: F401  (our tables join CKAN's metadata before any reset)
 
@@ -31,11 +33,33 @@ def ensure_plugin_tables(migrate_db_for) -> None:
             migrate_db_for(plugin)
 
 
+def ensure_vocabularies() -> None:
+    """Load the packaged vocabularies when the registry is empty. The registry tables are not emptied by
+    CKAN's per-test reset, so this loads once per test session (and after the first reset drops them)."""
+    from ckanext.citizendata.model import scheme_table
+    from ckanext.citizendata.vocab import registry
+    if not model.Session.execute(sa.select(sa.func.count()).select_from(scheme_table)).scalar():
+        registry.load_directory()
+
+
 @pytest.fixture
 def clean_db(with_plugins, reset_db, migrate_db_for):
-    """CKAN's clean_db, with the plugins loaded and their tables migrated back."""
+    """CKAN's clean_db, with the plugins loaded, their tables migrated back and the vocabularies loaded."""
     reset_db()
     ensure_plugin_tables(migrate_db_for)
+    ensure_vocabularies()
+
+
+MINIMAL_ENGAGEMENT = [{"stage": "design", "level": 4, "actors": ["community", "cso"]}]
+
+
+class CitizenDataset(factories.Dataset):
+    """A dataset with the least a publisher must give: DCAT-AP mandatory fields, an initiative type and
+    one engagement entry."""
+
+    notes = factory.Faker("sentence")
+    initiative_type = "community-survey"
+    engagement = factory.LazyFunction(lambda: [dict(e) for e in MINIMAL_ENGAGEMENT])
 
 
 @pytest.fixture

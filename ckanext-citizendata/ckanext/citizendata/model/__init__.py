@@ -1,5 +1,7 @@
-"""Our tables, declared on CKAN's metadata so CKAN's test fixtures empty them with the core tables.
-They are created only by the plugin's alembic migrations (``ckan db upgrade -p citizendata``)."""
+"""Our tables. The search index is declared on CKAN's metadata (CKAN's test reset empties it with the core
+tables); the vocabulary registry on its own metadata. All are created only by the plugin's alembic migrations
+(``ckan db upgrade -p citizendata``)."""
 from .search_index import search_index_table
+from .vocabulary import concept_table, scheme_table
 
-__all__ = ["search_index_table"]
+__all__ = ["search_index_table", "scheme_table", "concept_table"]

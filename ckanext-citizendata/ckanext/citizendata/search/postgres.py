@@ -277,7 +277,7 @@ class _Compiler:
         if kind in (F.COLUMN, F.DATE):
             return sa.cast(self.t.c[field], sa.Text).like(pattern, escape="\\")
         if kind == F.ARRAY:
-            value = sa.func.unnest(self.t.c[field]).table_valued("value")
+            value = sa.func.unnest(self.t.c[field]).table_valued("value").render_derived(name="v")
             return sa.select(1).select_from(value).where(value.c.value.like(pattern, escape="\\")).exists()
         return self._any_element(field, lambda value: value.like(pattern, escape="\\"))
 

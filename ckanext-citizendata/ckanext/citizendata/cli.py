@@ -1,0 +1,139 @@
+"""``ckan citizendata ...`` commands.
+
+Example::
+
+    ckan -c ckan.ini citizendata vocab load
+"""
+from __future__ import annotations
+
+import click
+
+
+@click.group(short_help="ckanext-citizendata commands")
+def citizendata():
+    """Citizen-data catalog: vocabularies, records."""
+
+
+@citizendata.group()
+def vocab():
+    """The vocabulary registry."""
+
+
+@vocab.command("load")
+@click.option("--dir", "directory", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Folder of SKOS Turtle files (default: the packaged vocabularies/)")
+@click.option("--force", is_flag=True, help="Reload schemes whose files did not change")
+def vocab_load(directory, force):
+    """Validate and load every scheme file; nothing is loaded if one file is invalid."""
+    from ckanext.citizendata.vocab import registry
+    try:
+        reports = registry.load_directory(directory, force=force)
+    except registry.VocabularyError as err:
+        click.secho(f"Invalid scheme file {err.scheme}:", fg="red", err=True)
+        for problem in err.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise click.exceptions.Exit(1)
+    for report in reports:
+        click.echo(f"{report.scheme:28} {report.concepts:6} concepts  {report.status}")
+    loaded = sum(r.status == "loaded" for r in reports)
+    click.secho(f"{len(reports)} schemes, {loaded} (re)loaded", fg="green")
+
+
+@vocab.command("list")
+def vocab_list():
+    """The schemes in the registry."""
+    from ckanext.citizendata.vocab import registry
+    for scheme in registry.list_schemes():
+        click.echo(f"{scheme['id']:28} {scheme['version']:8} {scheme['sdmx_agency']}:{scheme['sdmx_id']:20} "
+                   f"{scheme['concept_count']:6}  {scheme['title'].get('en', '')}")
+
+
+def _print_errors(errors: dict, indent: str = "    ") -> None:
+    for field, messages in sorted(errors.items()):
+        for message in messages if isinstance(messages, list) else [messages]:
+            text = message if isinstance(message, str) else repr(message)
+            click.echo(f"{indent}{text if text.startswith(field) else f'{field}: {text}'}", err=True)
+
+
+@citizendata.command("validate")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--org", help="Organization the records would belong to (when the file does not say)")
+def validate_file(path, org):
+    """Check every record of a JSON, JSON Lines or CSV file; write nothing. Exit 1 if any is invalid."""
+    from ckanext.citizendata.record import bulk, files
+    invalid = total = 0
+    try:
+        for number, record in files.read_records(path):
+            total += 1
+            errors = bulk.check(record, org)
+            label = record.get("name") or record.get("title") or ""
+            if errors:
+                invalid += 1
+                click.secho(f"record {number} {label}: INVALID", fg="red", err=True)
+                _print_errors(errors)
+            else:
+                click.echo(f"record {number} {label}: ok")
+    except files.FileError as err:
+        click.secho(str(err), fg="red", err=True)
+        raise click.exceptions.Exit(2)
+    click.echo(f"{total} records, {total - invalid} valid, {invalid} invalid")
+    if invalid:
+        raise click.exceptions.Exit(1)
+
+
+@citizendata.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--org", required=True, help="Organization (name or id) that publishes the records")
+def import_file(path, org):
+    """Create (or update, by name) every valid record of a file; each record is all or nothing."""
+    from ckan.plugins import toolkit
+    from ckanext.citizendata.record import bulk, files
+    try:
+        records = list(files.read_records(path))
+    except files.FileError as err:
+        click.secho(str(err), fg="red", err=True)
+        raise click.exceptions.Exit(2)
+    outcomes = {"created": 0, "updated": 0, "failed": 0}
+    failures = []
+    with click.progressbar(records, label="Importing", file=click.get_text_stream("stderr")) as bar:
+        for number, record in bar:
+            try:
+                outcomes[bulk.save(record, org)] += 1
+            except toolkit.ValidationError as err:
+                outcomes["failed"] += 1
+                failures.append((number, record.get("name", ""), err.error_dict))
+    for number, name, errors in failures:
+        click.secho(f"record {number} {name}: not imported", fg="red", err=True)
+        _print_errors(errors)
+    click.echo(f"{len(records)} records: {outcomes['created']} created, {outcomes['updated']} updated, "
+               f"{outcomes['failed']} failed")
+    if outcomes["failed"]:
+        raise click.exceptions.Exit(1)
+
+
+@citizendata.command("seed-demo")
+def seed_demo():
+    """Load the demo organizations and records (idempotent: existing ones are updated)."""
+    import json
+    import os
+    from ckan.plugins import toolkit
+    from ckanext.citizendata import demo
+    from ckanext.citizendata.record import bulk
+    with open(os.path.join(os.path.dirname(demo.__file__), "records.json"), encoding="utf-8") as handle:
+        data = json.load(handle)
+    for org in data["organizations"]:
+        bulk.ensure_organization(org)
+    outcomes = {"created": 0, "updated": 0}
+    for record in data["records"]:
+        try:
+            outcomes[bulk.save(record)] += 1
+        except toolkit.ValidationError as err:
+            click.secho(f"demo record {record['name']} is invalid:", fg="red", err=True)
+            _print_errors(err.error_dict)
+            raise click.exceptions.Exit(1)
+    click.echo(f"demo: {len(data['organizations'])} organizations, {outcomes['created']} records created, "
+               f"{outcomes['updated']} updated")
+
+
+def get_commands():
+    return [citizendata]

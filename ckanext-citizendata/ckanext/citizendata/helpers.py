@@ -1,0 +1,69 @@
+"""Template helpers, registered by decorator."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ckan.plugins import toolkit
+
+from ckanext.citizendata.logic import register_helper
+
+
+@register_helper
+def citizendata_lang_value(values: Optional[dict[str, Any]], lang: Optional[str] = None) -> str:
+    """The value for the user's language, else English, else any: ``{"en": "Design", "es": "Diseño"}``."""
+    if not values:
+        return ""
+    lang = lang or toolkit.h.lang() or "en"
+    return values.get(lang) or values.get(lang.split("_")[0]) or values.get("en") or next(iter(values.values()))
+
+
+@register_helper
+def citizendata_vocab_choices(field: dict[str, Any]) -> list[dict[str, str]]:
+    """Scheming choices for a field naming a ``vocabulary`` (labels in the user's language)."""
+    from ckanext.citizendata.record.validate import COUNTRY_SCHEME
+    scheme = field.get("vocabulary")
+    if scheme == COUNTRY_SCHEME:
+        import pycountry
+        return sorted(({"value": c.alpha_3, "label": f"{c.name} ({c.alpha_3})"} for c in pycountry.countries),
+                      key=lambda c: c["label"])
+    from ckanext.citizendata.vocab import registry
+    concepts = registry.concepts(scheme) if scheme else []
+    if field.get("vocabulary_filter") == "indicators":
+        concepts = [c for c in concepts if c["notation"].count(".") == 2]
+    lang = toolkit.h.lang()
+    coded = scheme in ("sdg", "engagement-levels") or scheme.startswith("cl-")
+    return [{"value": c["notation"],
+             "label": f"{c['notation']} {registry.label(c, lang)}" if coded else registry.label(c, lang)}
+            for c in concepts]
+
+
+@register_helper
+def citizendata_concept_label(scheme: str, notation: Any) -> str:
+    """The label of a concept in the user's language (the notation when unknown)."""
+    if notation in (None, ""):
+        return ""
+    from ckanext.citizendata.record.validate import COUNTRY_SCHEME
+    if scheme == COUNTRY_SCHEME:
+        import pycountry
+        country = pycountry.countries.get(alpha_3=str(notation))
+        return country.name if country else str(notation)
+    from ckanext.citizendata.vocab import registry
+    concept = registry.get_concept(scheme, str(notation))
+    return registry.label(concept, toolkit.h.lang()) if concept else str(notation)
+
+
+@register_helper
+def citizendata_engagement_rows(entries: Any) -> list[dict[str, Any]]:
+    """Every stage of the value chain in order, with the record's entry for it (or None)."""
+    from ckanext.citizendata.vocab import registry
+    by_stage = {e.get("stage"): e for e in entries or [] if isinstance(e, dict)}
+    lang = toolkit.h.lang()
+    return [{"stage": c["notation"], "label": registry.label(c, lang), "entry": by_stage.get(c["notation"])}
+            for c in registry.concepts("engagement-stages")]
+
+
+@register_helper
+def citizendata_ethics_value(value: Any) -> dict[str, Any]:
+    from ckanext.citizendata.record.coerce import to_object
+    parsed = to_object(value) if value else {}
+    return parsed if isinstance(parsed, dict) else {}

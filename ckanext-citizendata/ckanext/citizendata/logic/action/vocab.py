@@ -1,0 +1,86 @@
+"""Actions of the vocabulary registry.
+
+Example (API)::
+
+    GET /api/3/action/citizendata_concept_search?q=particip&scheme=initiative-types&lang=fr
+"""
+from __future__ import annotations
+
+from ckan.plugins import toolkit
+
+from ckanext.citizendata.vocab import registry
+
+from .. import register_action
+
+
+def _int(data_dict, key, default, low, high):
+    raw = data_dict.get(key, default)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise toolkit.ValidationError({key: [f"{raw!r} is not a whole number"]})
+    if not low <= value <= high:
+        raise toolkit.ValidationError({key: [f"must be between {low} and {high}, got {value}"]})
+    return value
+
+
+def _schemes_param(value) -> list[str]:
+    if not value:
+        return []
+    return value if isinstance(value, list) else [v for v in str(value).split(",") if v]
+
+
+@register_action
+@toolkit.side_effect_free
+def citizendata_vocabulary_list(context, data_dict):
+    """List the concept schemes of the registry: id, IRI, titles, version, SDMX agency/id, concept count."""
+    toolkit.check_access("citizendata_vocabulary_list", context, data_dict)
+    return registry.list_schemes()
+
+
+@register_action
+@toolkit.side_effect_free
+def citizendata_vocabulary_show(context, data_dict):
+    """One concept scheme with its concepts (``include_concepts=false`` to leave them out).
+
+    :param id: the scheme id, e.g. ``engagement-levels``
+    """
+    toolkit.check_access("citizendata_vocabulary_show", context, data_dict)
+    scheme_id = toolkit.get_or_bust(data_dict, "id")
+    scheme = registry.get_scheme(scheme_id)
+    if scheme is None:
+        raise toolkit.ObjectNotFound(f"No concept scheme {scheme_id!r}")
+    if toolkit.asbool(data_dict.get("include_concepts", True)):
+        scheme["concepts"] = registry.concepts(scheme_id)
+    return scheme
+
+
+@register_action
+@toolkit.side_effect_free
+def citizendata_concept_show(context, data_dict):
+    """One concept, by ``scheme`` and ``notation`` or by ``iri``, with its narrower concepts."""
+    toolkit.check_access("citizendata_concept_show", context, data_dict)
+    if data_dict.get("iri"):
+        concept = registry.get_concept(iri=data_dict["iri"])
+    else:
+        scheme, notation = toolkit.get_or_bust(data_dict, ["scheme", "notation"])
+        concept = registry.get_concept(scheme, str(notation))
+    if concept is None:
+        raise toolkit.ObjectNotFound("No such concept")
+    return concept
+
+
+@register_action
+@toolkit.side_effect_free
+def citizendata_concept_search(context, data_dict):
+    """Concepts whose notation or label (any language) starts with ``q``, for form autocompletion.
+
+    :param q: the prefix, e.g. ``particip`` or ``16.6``
+    :param scheme: optional scheme id, or several separated by commas
+    :param lang: language of the returned ``label`` (default en)
+    :param limit: at most this many (1-100, default 10)
+    """
+    toolkit.check_access("citizendata_concept_search", context, data_dict)
+    q = toolkit.get_or_bust(data_dict, "q")
+    limit = _int(data_dict, "limit", 10, 1, 100)
+    return registry.search(str(q), _schemes_param(data_dict.get("scheme")), data_dict.get("lang"), limit)

@@ -1,0 +1,79 @@
+"""Validate and import records through CKAN's own validation path (the scheming schema with the record
+validator), one record at a time, all or nothing per record.
+
+Example::
+
+    errors = check(record, org="cso-one")          # {} when valid; nothing is written
+    outcome = save(record, org="cso-one")           # "created" | "updated", or raises ValidationError
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Optional
+
+from ckan import model
+from ckan.lib import plugins as lib_plugins
+from ckan.plugins import toolkit
+
+
+def _context() -> dict[str, Any]:
+    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True, "model": model, "session": model.Session}
+
+
+def prepare(record: dict[str, Any], org: Optional[str]) -> dict[str, Any]:
+    data = copy.deepcopy(record)
+    data.setdefault("type", "dataset")
+    if org:
+        data["owner_org"] = org
+    tags = data.get("tags")
+    if isinstance(tags, list):
+        data["tags"] = [t if isinstance(t, dict) else {"name": str(t)} for t in tags]
+    return data
+
+
+def _existing(name: Optional[str]) -> Optional[model.Package]:
+    return model.Package.get(name) if name else None
+
+
+def check(record: dict[str, Any], org: Optional[str] = None) -> dict[str, Any]:
+    """The errors package_create (or package_update, for an existing name) would give; writes nothing."""
+    data = prepare(record, org)
+    existing = _existing(data.get("name"))
+    plugin = lib_plugins.lookup_package_plugin(data["type"])
+    context = _context()
+    if existing is not None:
+        data["id"] = existing.id
+        context["package"] = existing
+        schema, action = plugin.update_package_schema(), "package_update"
+    else:
+        schema, action = plugin.create_package_schema(), "package_create"
+    try:
+        _, errors = lib_plugins.plugin_validate(plugin, context, data, schema, action)
+    finally:
+        model.Session.rollback()
+    return errors
+
+
+def save(record: dict[str, Any], org: Optional[str] = None) -> str:
+    """Create the record, or update it when a dataset of that name exists. Raises ValidationError."""
+    data = prepare(record, org)
+    existing = _existing(data.get("name"))
+    try:
+        if existing is not None:
+            data["id"] = existing.id
+            toolkit.get_action("package_update")(_context(), data)
+            return "updated"
+        toolkit.get_action("package_create")(_context(), data)
+        return "created"
+    except Exception:
+        model.Session.rollback()
+        raise
+
+
+def ensure_organization(org: dict[str, Any]) -> str:
+    """Create the organization when missing; returns "created" or "exists"."""
+    if model.Group.get(org["name"]) is not None:
+        return "exists"
+    toolkit.get_action("organization_create")(_context(), dict(org))
+    return "created"

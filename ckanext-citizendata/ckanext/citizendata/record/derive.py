@@ -1,0 +1,57 @@
+"""Fields derived from the record, never accepted from input.
+
+Example::
+
+    >>> derive({"engagement": [{"stage": "design", "level": 4}], "sdg_indicators": ["16.6.2"], "countries": ["GHA"]})
+    {'meets_copenhagen_definition': True, 'sdg_targets': ['16.6'], 'sdg_goals': ['16'], 'm49': ['288']}
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pycountry
+
+DEFINING_STAGES = ("design", "collect")
+DEFINING_LEVEL = 4
+
+
+def natural_key(code: str) -> tuple:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-_]", code))
+
+
+def meets_copenhagen_definition(engagement: list[dict[str, Any]]) -> bool:
+    """Level 4 (collaborate) or 5 (citizen-led) at the design or collect stage."""
+    return any(e.get("stage") in DEFINING_STAGES and _level(e) >= DEFINING_LEVEL for e in engagement or [])
+
+
+def _level(entry: dict[str, Any]) -> int:
+    try:
+        return int(entry.get("level") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def sdg_parents(indicators: list[str]) -> tuple[list[str], list[str]]:
+    targets = {".".join(code.split(".")[:2]) for code in indicators or [] if code.count(".") == 2}
+    goals = {code.split(".")[0] for code in targets}
+    return sorted(targets, key=natural_key), sorted(goals, key=natural_key)
+
+
+def m49_codes(countries: list[str]) -> list[str]:
+    codes = []
+    for alpha3 in countries or []:
+        country = pycountry.countries.get(alpha_3=alpha3)
+        if country is not None:
+            codes.append(country.numeric)
+    return codes
+
+
+def derive(record: dict[str, Any]) -> dict[str, Any]:
+    targets, goals = sdg_parents(record.get("sdg_indicators") or [])
+    return {
+        "meets_copenhagen_definition": meets_copenhagen_definition(record.get("engagement") or []),
+        "sdg_targets": targets,
+        "sdg_goals": goals,
+        "m49": m49_codes(record.get("countries") or []),
+    }

@@ -1,0 +1,222 @@
+"""One validation path for the action API, the web form, bulk files and harvesters.
+
+JSON Schema (draft 2020-12) first, then vocabulary membership (``x-vocabulary``), then cross-field rules.
+Errors are CKAN-style: a dict from top-level field to messages; each message starts with the path of the value
+and says what was wrong and what is allowed.
+
+Example::
+
+    >>> errors = validate({"initiative_type": "community-survey",
+    ...                    "engagement": [{"stage": "design", "level": 4}],
+    ...                    "sdg_indicators": ["16.6.2", "16.6.9"]}, StaticVocabularies({...}))
+    >>> errors["sdg_indicators"]
+    ['sdg_indicators[1]: "16.6.9" is not an SDG indicator; close matches: 16.6.1, 16.6.2']
+"""
+from __future__ import annotations
+
+import difflib
+import os
+from typing import Any, Callable, Iterable, Optional, Protocol
+
+import pycountry
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .derive import natural_key
+from .schema import READ_ONLY, SCHEMA
+
+COUNTRY_SCHEME = "iso-3166-1-alpha-3"
+_VALIDATOR = Draft202012Validator(SCHEMA, format_checker=FormatChecker())
+
+
+class Vocabularies(Protocol):
+    """Where notations come from: ``notations("sdg") -> frozenset({"1", "1.1", "1.1.1", ...})``."""
+
+    def notations(self, scheme: str) -> frozenset: ...
+
+
+class StaticVocabularies:
+    """Notations given as a dict (for tests and offline use): ``StaticVocabularies({"sdg": {...}})``."""
+
+    def __init__(self, schemes: dict[str, Iterable[str]]):
+        self.schemes = {k: frozenset(v) for k, v in schemes.items()}
+
+    def notations(self, scheme: str) -> frozenset:
+        if scheme == COUNTRY_SCHEME:
+            return country_codes()
+        return self.schemes.get(scheme, frozenset())
+
+
+class RegistryVocabularies:
+    """Notations from the vocabulary registry in the database (cached per registry revision)."""
+
+    def notations(self, scheme: str) -> frozenset:
+        if scheme == COUNTRY_SCHEME:
+            return country_codes()
+        from ckanext.citizendata.vocab import registry
+        return registry.notations(scheme)
+
+
+def country_codes() -> frozenset:
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+def path_text(path: Iterable[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+# ---------------------------------------------------------------- JSON Schema errors, in words
+def _allowed(values: Iterable[Any]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+_MESSAGES: dict[str, Callable[[Any], str]] = {
+    "type": lambda e: f"expected {_type_words(e.validator_value)}, got {_json(e.instance)}",
+    "enum": lambda e: f"{_json(e.instance)} is not allowed; allowed: {_allowed(e.validator_value)}",
+    "minimum": lambda e: f"{e.instance} is below the minimum {e.validator_value}",
+    "maximum": lambda e: f"{e.instance} is above the maximum {e.validator_value}",
+    "pattern": lambda e: f"{_json(e.instance)} does not have the expected form ({e.validator_value})",
+    "minItems": lambda e: f"at least {e.validator_value} item(s) required",
+    "uniqueItems": lambda e: "values must be unique; a value is repeated",
+    "minLength": lambda e: f"must not be shorter than {e.validator_value} character(s)",
+    "maxLength": lambda e: f"must not be longer than {e.validator_value} characters",
+    "format": lambda e: f"{_json(e.instance)} is not a valid {e.validator_value}",
+}
+_TYPE_WORDS = {"integer": "a whole number", "number": "a number", "string": "text", "boolean": "true or false",
+               "array": "a list", "object": "an object"}
+
+
+def _type_words(value) -> str:
+    values = value if isinstance(value, list) else [value]
+    return " or ".join(_TYPE_WORDS.get(v, v) for v in values)
+
+
+def _json(value: Any) -> str:
+    import json
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _schema_errors(record: dict[str, Any]) -> list[tuple[list, str]]:
+    found = []
+    for error in sorted(_VALIDATOR.iter_errors(record), key=lambda e: list(map(str, e.absolute_path))):
+        path = list(error.absolute_path)
+        if error.validator == "required":
+            missing = error.message.split("'")[1]
+            found.append((path + [missing], "required"))
+        elif error.validator == "additionalProperties":
+            allowed = _allowed(error.schema.get("properties", {}))
+            for extra in sorted(set(error.instance) - set(error.schema.get("properties", {}))):
+                found.append((path + [extra], f"unknown field; allowed: {allowed}"))
+        else:
+            words = _MESSAGES.get(error.validator, lambda e: e.message)(error)
+            found.append((path, words))
+    return found
+
+
+# ---------------------------------------------------------------- vocabulary membership
+def _vocab_values(schema: dict, value: Any, path: list) -> Iterable[tuple[list, dict, Any]]:
+    if "x-vocabulary" in schema and isinstance(value, (str, int)) and not isinstance(value, bool):
+        yield path, schema, value
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            yield from _vocab_values(schema["items"], item, path + [index])
+    if isinstance(value, dict) and "properties" in schema:
+        for key, sub in schema["properties"].items():
+            if key in value:
+                yield from _vocab_values(sub, value[key], path + [key])
+
+
+def close_matches(value: str, candidates: frozenset, limit: int = 5) -> list[str]:
+    """Candidates sharing the longest prefix with ``value`` (``16.6.9`` -> ``16.6.1, 16.6.2``), else
+    the most similar ones."""
+    best, scored = 0, []
+    for candidate in candidates:
+        common = len(os.path.commonprefix([value.lower(), candidate.lower()]))
+        best = max(best, common)
+        scored.append((common, candidate))
+    if best >= max(2, len(value) // 2):
+        return sorted((c for n, c in scored if n == best), key=natural_key)[:limit]
+    return sorted(difflib.get_close_matches(value, list(candidates), n=3, cutoff=0.6), key=natural_key)
+
+
+def _vocab_errors(record: dict[str, Any], vocabularies: Vocabularies, taken: set) -> list[tuple[list, str]]:
+    found = []
+    for path, schema, value in _walk_record(record):
+        if tuple(path) in taken:
+            continue
+        allowed = vocabularies.notations(schema["x-vocabulary"])
+        if str(value) in allowed:
+            continue
+        noun = schema.get("x-vocabulary-noun", f"in {schema['x-vocabulary']}")
+        hint = close_matches(str(value), allowed)
+        if not allowed:
+            words = f"{_json(value)} cannot be checked: vocabulary {schema['x-vocabulary']} is not loaded"
+        elif hint:
+            words = f"{_json(value)} is not {noun}; close matches: {', '.join(hint)}"
+        elif len(allowed) <= 12:
+            words = f"{_json(value)} is not {noun}; allowed: {', '.join(sorted(allowed, key=natural_key))}"
+        else:
+            words = f"{_json(value)} is not {noun}"
+        found.append((path, words))
+    return found
+
+
+def _walk_record(record: dict[str, Any]):
+    for key, sub in SCHEMA["properties"].items():
+        if key in record:
+            yield from _vocab_values(sub, record[key], [key])
+
+
+# ---------------------------------------------------------------- cross-field rules
+def _unique_stages(record) -> list[tuple[list, str]]:
+    seen, found = set(), []
+    for index, entry in enumerate(record.get("engagement") or []):
+        stage = entry.get("stage") if isinstance(entry, dict) else None
+        if stage in seen:
+            found.append((["engagement", index, "stage"], f"{_json(stage)} appears twice; one entry per stage"))
+        seen.add(stage)
+    return found
+
+
+def _probability_needs_size(record) -> list[tuple[list, str]]:
+    if record.get("probability_sample") is True and record.get("sample_size") in (None, ""):
+        return [(["sample_size"], "required when probability_sample is true")]
+    return []
+
+
+def _personal_data_needs_safeguard(record) -> list[tuple[list, str]]:
+    ethics = record.get("ethics")
+    if isinstance(ethics, dict) and ethics.get("personal_data") is True \
+            and not (ethics.get("informed_consent") is True or ethics.get("ethics_review") is True):
+        return [(["ethics", "personal_data"],
+                 "personal or sensitive data need informed_consent or ethics_review to be true")]
+    return []
+
+
+RULES: tuple[Callable[[dict], list], ...] = (_unique_stages, _probability_needs_size, _personal_data_needs_safeguard)
+
+
+# ---------------------------------------------------------------- entry point
+def validate(record: dict[str, Any], vocabularies: Optional[Vocabularies] = None,
+             with_paths: bool = False) -> Any:
+    """Errors of one record's citizen-data fields, keyed by top-level field ({} when valid); with
+    ``with_paths`` a list of (path, message) instead. Read-only (derived) fields in the input are ignored."""
+    vocabularies = vocabularies or RegistryVocabularies()
+    record = {k: v for k, v in record.items() if k not in READ_ONLY}
+    found = _schema_errors(record)
+    taken = {tuple(path) for path, _ in found}
+    found += _vocab_errors(record, vocabularies, taken)
+    found += [item for rule in RULES for item in rule(record)]
+    messages = []
+    for path, words in found:
+        item = (list(path), f"{path_text(path)}: {words}")
+        if item not in messages:
+            messages.append(item)
+    if with_paths:
+        return messages
+    errors: dict[str, list[str]] = {}
+    for path, message in messages:
+        errors.setdefault(str(path[0]), []).append(message)
+    return errors

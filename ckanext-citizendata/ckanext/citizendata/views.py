@@ -1,0 +1,72 @@
+"""Web pages and endpoints: the vocabulary registry (HTML, Turtle, JSON-LD) and SDMX structure REST.
+
+Example::
+
+    GET /vocabulary/engagement-levels            HTML (or Turtle / JSON-LD by Accept header)
+    GET /vocabulary/engagement-levels.ttl
+    GET /sdmx/rest/v2/structure/codelist/CITIZENDATA/CL_ENGAGEMENT_LEVEL/latest
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from ckan.plugins import toolkit
+
+from ckanext.citizendata.vocab import rdf_out, registry
+
+vocabulary = Blueprint("citizendata_vocabulary", __name__)
+sdmx_rest = Blueprint("citizendata_sdmx", __name__, url_prefix="/sdmx/rest/v2/structure")
+
+
+def _accepted(names: dict[str, str]) -> str | None:
+    best = request.accept_mimetypes.best_match(["text/html", *names])
+    return names.get(best) if best else None
+
+
+@vocabulary.route("/vocabulary/")
+def index():
+    schemes = registry.list_schemes()
+    return toolkit.render("citizendata/vocabulary/index.html", {"schemes": schemes})
+
+
+@vocabulary.route("/vocabulary/<scheme_id>")
+@vocabulary.route("/vocabulary/<scheme_id>.<fmt>")
+def scheme(scheme_id: str, fmt: str | None = None):
+    scheme_dict = registry.get_scheme(scheme_id)
+    if scheme_dict is None:
+        return toolkit.abort(404, toolkit._("Concept scheme not found"))
+    fmt = fmt or _accepted(rdf_out.MEDIA_TYPES)
+    if fmt:
+        if fmt not in rdf_out.FORMATS:
+            return toolkit.abort(404, toolkit._("Unknown format"))
+        body, media_type = rdf_out.serialize(registry.scheme_turtle(scheme_id), fmt)
+        return Response(body, mimetype=media_type)
+    concepts = registry.concepts(scheme_id)
+    return toolkit.render("citizendata/vocabulary/scheme.html", {"scheme": scheme_dict, "concepts": concepts})
+
+
+@sdmx_rest.route("/<resource>")
+@sdmx_rest.route("/<resource>/<agency>")
+@sdmx_rest.route("/<resource>/<agency>/<artefact_id>")
+@sdmx_rest.route("/<resource>/<agency>/<artefact_id>/<version>")
+def structure(resource: str, agency: str = "*", artefact_id: str = "*", version: str = "~"):
+    from ckanext.citizendata.sdmx_io import rest, writer
+    from ckanext.citizendata.vocab import sdmx_out
+    try:
+        fmt = rest.negotiate(request.headers.get("Accept"), request.args.get("format"))
+    except rest.NotAcceptable as err:
+        return Response(str(err), status=406, mimetype="text/plain")
+    if resource not in ("codelist", "conceptscheme"):
+        body, media_type = writer.write_error(404, f"Unknown or unsupported structure type {resource!r}", fmt)
+        return Response(body, status=404, mimetype=media_type)
+    found = rest.select(sdmx_out.all_schemes(resource), agency, artefact_id, version)
+    if not found:
+        message = f"No {resource} matches {agency}/{artefact_id}/{version}"
+        body, media_type = writer.write_error(404, message, fmt)
+        return Response(body, status=404, mimetype=media_type)
+    body, media_type = writer.write_structure(sdmx_out.with_items(found), fmt)
+    return Response(body, mimetype=media_type)
+
+
+def get_blueprints():
+    return [vocabulary, sdmx_rest]
