@@ -192,6 +192,9 @@ cmd_setup() {
   ensure_config
   migrate ckan.ini
   ensure_admin
+  say "Loading vocabularies and demo records"
+  quietly "$CKAN" -c ckan.ini citizendata vocab load
+  quietly "$CKAN" -c ckan.ini citizendata seed-demo
 }
 
 cmd_run() {

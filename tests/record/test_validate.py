@@ -16,6 +16,7 @@ VOCABS = StaticVocabularies({
     "collection-methods": {"mobile-app", "web-survey"},
     "recognition-status": {"not-assessed", "complementary-source"},
     "cl-series": {"VC_DSR_MISS"},
+    "partner-roles": {"initiator", "funder", "collector", "technical-partner", "nso-partner"},
 })
 
 VALID = {
@@ -89,7 +90,7 @@ INVALID = [
      "ethics.consent: unknown field; allowed: informed_consent, ethics_review, anonymised, personal_data"),
     ({"ethics": "yes"}, "ethics", 'ethics: expected an object, got "yes"'),
     ({"partners": [{"name": "X", "role": "boss"}]}, "partners",
-     'partners[0].role: "boss" is not allowed; allowed: initiator, funder, collector, technical-partner, nso-partner'),
+     'partners[0].role: "boss" is not a partner role; allowed: collector, funder, initiator, nso-partner, technical-partner'),
     ({"partners": [{"role": "funder"}]}, "partners", "partners[0].name: required"),
     ({"partners": [{"name": "X", "role": "funder", "uri": "ftp://x"}]}, "partners",
      'partners[0].uri: "ftp://x" does not have the expected form (^https?://)'),

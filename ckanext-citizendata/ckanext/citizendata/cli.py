@@ -112,8 +112,9 @@ def import_file(path, org):
 
 
 @citizendata.command("seed-demo")
-def seed_demo():
-    """Load the demo organizations and records (idempotent: existing ones are updated)."""
+@click.option("--update", is_flag=True, help="Also overwrite demo records that exist already")
+def seed_demo(update):
+    """Load the demo organizations and records; existing records are kept unless --update."""
     import json
     import os
     from ckan.plugins import toolkit
@@ -123,16 +124,19 @@ def seed_demo():
         data = json.load(handle)
     for org in data["organizations"]:
         bulk.ensure_organization(org)
-    outcomes = {"created": 0, "updated": 0}
+    outcomes = {"created": 0, "updated": 0, "kept": 0}
     for record in data["records"]:
+        if not update and bulk.exists(record["name"]):
+            outcomes["kept"] += 1
+            continue
         try:
             outcomes[bulk.save(record)] += 1
         except toolkit.ValidationError as err:
             click.secho(f"demo record {record['name']} is invalid:", fg="red", err=True)
             _print_errors(err.error_dict)
             raise click.exceptions.Exit(1)
-    click.echo(f"demo: {len(data['organizations'])} organizations, {outcomes['created']} records created, "
-               f"{outcomes['updated']} updated")
+    click.echo(f"demo: {len(data['organizations'])} organizations; records: {outcomes['created']} created, "
+               f"{outcomes['updated']} updated, {outcomes['kept']} kept")
 
 
 def get_commands():

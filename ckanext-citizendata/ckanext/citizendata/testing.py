@@ -33,13 +33,19 @@ def ensure_plugin_tables(migrate_db_for) -> None:
             migrate_db_for(plugin)
 
 
+_vocabularies_synced = False
+
+
 def ensure_vocabularies() -> None:
-    """Load the packaged vocabularies when the registry is empty. The registry tables are not emptied by
-    CKAN's per-test reset, so this loads once per test session (and after the first reset drops them)."""
+    """Bring the registry in line with the packaged files: fully (hash-checked) once per test session, then
+    only when it is empty. Its tables are not emptied by CKAN's per-test reset, only dropped by the first one."""
+    global _vocabularies_synced
     from ckanext.citizendata.model import scheme_table
     from ckanext.citizendata.vocab import registry
-    if not model.Session.execute(sa.select(sa.func.count()).select_from(scheme_table)).scalar():
+    empty = not model.Session.execute(sa.select(sa.func.count()).select_from(scheme_table)).scalar()
+    if empty or not _vocabularies_synced:
         registry.load_directory()
+        _vocabularies_synced = True
 
 
 @pytest.fixture

@@ -36,6 +36,10 @@ def _existing(name: Optional[str]) -> Optional[model.Package]:
     return model.Package.get(name) if name else None
 
 
+def exists(name: Optional[str]) -> bool:
+    return _existing(name) is not None
+
+
 def check(record: dict[str, Any], org: Optional[str] = None) -> dict[str, Any]:
     """The errors package_create (or package_update, for an existing name) would give; writes nothing."""
     data = prepare(record, org)
