@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import lru_cache
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -46,10 +47,25 @@ class PostgresBackend:
     def add(self, docs: list[dict[str, Any]]) -> None:
         if not docs:
             return
-        rows = [self._row(doc) for doc in docs]
-        stmt = insert(self.table).values(rows)
-        updated = {c.name: stmt.excluded[c.name] for c in self.table.columns if c.name != "index_id"}
-        model.Session.execute(stmt.on_conflict_do_update(index_elements=["index_id"], set_=updated))
+        model.Session.execute(self._upsert(), [self._row(doc) for doc in docs])
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def _upsert_for(table: sa.Table):
+        """One parameterised upsert, compiled once and run with executemany; the tsvector is built in SQL
+        from the four weight classes."""
+        cfg = sa.bindparam("cfg", type_=REGCONFIG)
+        vector = None
+        for weight in "ABCD":
+            part = sa.func.setweight(sa.func.to_tsvector(cfg, sa.bindparam(f"text_{weight}", type_=sa.Text)), weight)
+            vector = part if vector is None else vector.op("||")(part)
+        values = {c.name: sa.bindparam(c.name, type_=c.type) for c in table.columns if c.name != "search_vector"}
+        stmt = insert(table).values({**values, "search_vector": vector})
+        updated = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != "index_id"}
+        return stmt.on_conflict_do_update(index_elements=["index_id"], set_=updated)
+
+    def _upsert(self):
+        return self._upsert_for(self.table)
 
     def delete(self, query: Node) -> int:
         where = _Compiler(self.table, self._cfg()).where(query)
@@ -64,11 +80,6 @@ class PostgresBackend:
     def _row(self, doc: dict[str, Any]) -> dict[str, Any]:
         doc = F.strip_nul(doc)
         classes = F.text_classes(doc)
-        cfg = self._cfg()
-        vector = None
-        for weight in "ABCD":
-            part = sa.func.setweight(sa.func.to_tsvector(cfg, sa.literal(classes[weight], sa.Text)), weight)
-            vector = part if vector is None else vector.op("||")(part)
         stored = {k: v for k, v in doc.items() if k not in F.BIG_TEXT}
         return {
             "index_id": doc.get("index_id") or f"{doc['id']}@{doc.get('site_id', cd_config.site_id())}",
@@ -84,11 +95,12 @@ class PostgresBackend:
             "metadata_created": F.as_datetime(doc.get("metadata_created")),
             "metadata_modified": F.as_datetime(doc.get("metadata_modified")),
             "permission_labels": [str(x) for x in doc.get("permission_labels") or []],
-            "search_vector": vector,
             "fields": F.normalise(doc),
             "doc": stored,
             "data_dict": doc.get("data_dict"),
             "validated_data_dict": doc.get("validated_data_dict"),
+            "cfg": cd_config.text_search_config(),
+            **{f"text_{weight}": text for weight, text in classes.items()},
         }
 
     # ------------------------------------------------------------------ reads
