@@ -146,7 +146,7 @@ ensure_config() {
     "ckan.harvest.mq.redis_db = 1" \
     "ckan.storage_path = $ROOT/storage" \
     "ckanext.citizendata.search.backend = postgres" \
-    "scheming.dataset_schemas = ckanext.citizendata.schemas:dataset.yaml" \
+    "scheming.dataset_schemas = ckanext.citizendata.schemas:dataset.yaml ckanext.citizendata.schemas:initiative.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml ckanext.citizendata.schemas:presets.yaml" \
     "ckanext.dcat.enable_content_negotiation = true"
 }

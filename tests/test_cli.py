@@ -85,12 +85,16 @@ def test_unreadable_file_is_a_clear_error(cli, tmp_path, org):
 def test_seed_demo_is_idempotent(cli):
     first = cli.invoke(ckan_cli, ["citizendata", "seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "records: 12 created, 0 updated, 0 kept" in first.output
+    assert "records: 13 created, 0 updated, 0 kept" in first.output
     second = cli.invoke(ckan_cli, ["citizendata", "seed-demo"])
-    assert "records: 0 created, 0 updated, 12 kept" in second.output
+    assert "records: 0 created, 0 updated, 13 kept" in second.output
     model.Session.remove()
     ghana = helpers.call_action("package_show", id="ghana-public-service-satisfaction-app")
     assert ghana["sdg_indicators"] == ["16.6.2"] and ghana["meets_copenhagen_definition"] is True
+    assert ghana["type"] == "dataset_series"
+    responses = helpers.call_action("package_show", id="ghana-public-service-satisfaction-responses")
+    assert responses["in_series"] == [ghana["id"]] and "engagement" in responses["inherited_fields"]
+    assert responses["engagement"] == ghana["engagement"]
     iraq = helpers.call_action("package_show", id="iraq-public-service-satisfaction-citizen-data")
     assert iraq["meets_copenhagen_definition"] is False  # design stage at level 3 only
     appdiversa = helpers.call_action("package_show", id="appdiversa-discrimination-experiences")

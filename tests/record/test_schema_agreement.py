@@ -11,7 +11,7 @@ from ckanext.citizendata.record.schema import FIELDS, READ_ONLY, SCHEMA, schema_
 SCHEMAS = os.path.dirname(schema_path())
 DCAT_CORE = {"title", "name", "notes", "tag_string", "owner_org", "license_id", "contact", "publisher", "url",
              "issued", "modified", "identifier", "frequency", "temporal_coverage", "access_rights", "theme",
-             "language", "conforms_to"}
+             "language", "conforms_to", "in_series"}
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +95,17 @@ def test_context_vocabulary_terms_point_into_the_right_scheme(context):
         term = context[name]
         if scheme and scheme != "iso-3166-1-alpha-3" and name not in ("engagement", "partners"):
             assert term["@context"]["@vocab"] == vocab + scheme + "/", name
+
+
+def test_initiative_schema_is_the_initiative_level_subset(scheming):
+    with open(os.path.join(SCHEMAS, "initiative.yaml"), encoding="utf-8") as handle:
+        initiative = yaml.safe_load(handle)
+    assert initiative["dataset_type"] == "dataset_series"
+    fields = {f["field_name"]: f for f in initiative["dataset_fields"]}
+    inherited = {name for name, prop in SCHEMA["properties"].items() if prop.get("x-inherited")}
+    assert inherited | READ_ONLY <= set(fields)
+    assert set(fields) - DCAT_CORE <= set(FIELDS)
+    for name, field in fields.items():
+        without_help = {k: v for k, v in scheming[name].items() if k != "help_text"}
+        assert {k: v for k, v in field.items() if k != "help_text"} == without_help, name  # as in dataset.yaml
+    assert initiative["after_validators"] == "citizendata_record"

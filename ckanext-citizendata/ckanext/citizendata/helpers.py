@@ -67,3 +67,34 @@ def citizendata_ethics_value(value: Any) -> dict[str, Any]:
     from ckanext.citizendata.record.coerce import to_object
     parsed = to_object(value) if value else {}
     return parsed if isinstance(parsed, dict) else {}
+
+
+@register_helper
+def citizendata_series_ids(value: Any) -> list[str]:
+    from ckanext.citizendata.record.inherit import series_ids
+    return series_ids(value)
+
+
+@register_helper
+def citizendata_series_choices() -> list[dict[str, str]]:
+    """Initiatives (dataset series) the user may attach a dataset to."""
+    from ckan import model
+    rows = (model.Session.query(model.Package.id, model.Package.title)
+            .filter(model.Package.type == "dataset_series", model.Package.state == "active")
+            .order_by(model.Package.title).all())
+    return [{"value": pid, "text": title} for pid, title in rows]
+
+
+@register_helper
+def citizendata_series_links(value: Any) -> list[dict[str, str]]:
+    from ckanext.citizendata.record.inherit import resolve_series, series_ids
+    found = [resolve_series(ref) for ref in series_ids(value)]
+    return [{"id": p.id, "name": p.name, "title": p.title or p.name} for p in found if p is not None]
+
+
+@register_helper
+def citizendata_series_members(series_id: str) -> list[dict[str, Any]]:
+    """The datasets of an initiative the current user may see."""
+    result = toolkit.get_action("package_search")(
+        {}, {"fq": f'in_series:"{series_id}"', "rows": 200, "sort": "title_string asc"})
+    return result["results"]

@@ -5,6 +5,7 @@ import ckan.plugins as p
 from ckan.plugins import toolkit
 
 from ckanext.citizendata import cli, logic, views
+from ckanext.citizendata.record import hooks
 from ckanext.citizendata.search import seam
 
 
@@ -17,6 +18,7 @@ class CitizenDataPlugin(p.SingletonPlugin):
     p.implements(p.IAuthFunctions)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IValidators)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer: runs before CKAN's start-up search check, so the search seam is in place for it
     def update_config(self, config):
@@ -40,3 +42,13 @@ class CitizenDataPlugin(p.SingletonPlugin):
 
     def get_validators(self):
         return logic.registered()["validators"]
+
+    # IPackageController
+    def after_dataset_show(self, context, pkg_dict):
+        hooks.after_dataset_show(context, pkg_dict)
+
+    def before_dataset_index(self, pkg_dict):
+        return hooks.before_dataset_index(pkg_dict)
+
+    def after_dataset_update(self, context, pkg_dict):
+        hooks.after_dataset_change(context, pkg_dict)

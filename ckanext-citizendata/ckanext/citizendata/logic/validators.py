@@ -1,6 +1,6 @@
 """Validators named in schemas/dataset.yaml. Field validators only convert between what comes in (API JSON,
 form strings) and what CKAN stores (strings in extras); the checking of the citizen-data fields happens once,
-in ``citizendata_record``, which runs ckanext.citizendata.record.validate on the whole record.
+in ``citizendata_record``, which runs ckanext.citizendata.record.validate on the whole (effective) record.
 
 Example (scheming YAML)::
 
@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ckan.lib.navl.dictization_functions import StopOnError, missing, unflatten
-from ckan.logic.converters import convert_to_extras
+from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing, unflatten
 
-from ckanext.citizendata.record import coerce, derive, schema as record_schema
+from ckanext.citizendata.record import coerce, inherit, schema as record_schema
 from ckanext.citizendata.record.validate import validate as validate_record
 
 from . import register_validator
@@ -81,6 +80,19 @@ def citizendata_form_quirks(key, data, errors, context):
             flags[name] = coerce.to_bool(raw)
     if flags and data.get(("ethics",), missing) in (missing, None, ""):
         data[("ethics",)] = _dump(flags)
+    _keep_inherited(data, extras)
+
+
+def _keep_inherited(data: dict, extras: dict) -> None:
+    """Fields sent back unchanged from what the initiative gives stay inherited, not copied."""
+    names = coerce.to_list(extras.pop("inherited_fields", None) or [])
+    refs = inherit.series_ids(data.get(("in_series",)))
+    if not names or not refs or not isinstance(names, list):
+        return
+    flat = unflatten(data)
+    for name in inherit.still_inherited(flat, names, inherit.series_dicts(refs)):
+        for key in [k for k in data if k[0] == name]:
+            del data[key]
 
 
 def error_key(errors: dict, path: list) -> tuple:
@@ -97,17 +109,27 @@ def error_key(errors: dict, path: list) -> tuple:
 
 
 @register_validator
-def citizendata_record(key, data, errors, context):
-    """Check the whole record once (JSON Schema, vocabularies, cross-field rules); when it is valid, add the
-    derived fields."""
-    record = coerce.record_from_flat(unflatten(data))
-    found = validate_record(record, with_paths=True)
-    for path, message in found:
-        errors.setdefault(error_key(errors, path), []).append(message)
-    if found:
-        return
-    for field, value in derive.derive(record).items():
-        data[(field,)] = _dump(value)
-        convert_to_extras((field,), data, errors, context)
-        del data[(field,)]
+def citizendata_in_series(value: Any) -> Any:
+    """The initiatives (DCAT dataset series) a dataset belongs to, by name or id; stored as a list of ids."""
+    if value is missing or value is None or value == "" or value == []:
+        return missing
+    ids = []
+    for ref in inherit.series_ids(value):
+        series = inherit.resolve_series(ref)
+        if series is None:
+            raise Invalid(f"in_series: {_dump(ref)} is not an initiative (a dataset series of this catalog)")
+        ids.append(series.id)
+    return _dump(ids)
 
+
+@register_validator
+def citizendata_record(key, data, errors, context):
+    """Check the whole effective record once (its own fields, and for a dataset in an initiative the fields it
+    inherits): JSON Schema, vocabularies, cross-field rules. Derived fields are computed at show time."""
+    flat = unflatten(data)
+    record = coerce.record_from_flat(flat)
+    refs = inherit.series_ids(flat.get("in_series"))
+    if refs and not errors.get(("in_series",)):
+        record, _ = inherit.inherit(record, inherit.series_dicts(refs))
+    for path, message in validate_record(record, with_paths=True):
+        errors.setdefault(error_key(errors, path), []).append(message)

@@ -31,7 +31,7 @@ from ckanext.citizendata.vocab import registry
 
 from . import bulk
 from .derive import derive, natural_key
-from .schema import FIELDS
+from .schema import FIELDS, INPUT_FIELDS
 from .synthetic import RecordMaker
 from .validate import StaticVocabularies, validate
 
@@ -102,6 +102,7 @@ class _Template:
         for field in FIELDS:
             custom.pop(field, None)
         custom.update({k: v for k, v in record.items() if k in FIELDS})
+        custom["inherited_fields"] = []
         return default, custom
 
 
@@ -118,7 +119,7 @@ def _row(record: dict[str, Any], org_id: str, creator: str, now: datetime.dateti
     return {"id": str(uuid.uuid4()), "name": record["name"], "title": record["title"], "notes": record["notes"],
             "type": "dataset", "state": "active", "owner_org": org_id, "private": False, "license_id": "cc-by",
             "metadata_created": now, "metadata_modified": now, "creator_user_id": creator,
-            "extras": {k: stored(v) for k, v in record.items() if k in FIELDS}}
+            "extras": {k: stored(v) for k, v in record.items() if k in INPUT_FIELDS}}
 
 
 def _write_batch(rows, records, orgs, template, index):

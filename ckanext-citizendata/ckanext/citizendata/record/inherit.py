@@ -1,0 +1,96 @@
+"""Initiatives and their datasets: a dataset in a series (``in_series``) inherits the initiative-level fields
+(``x-inherited`` in the JSON Schema) it does not state itself. The effective values are what is validated,
+shown, indexed and serialized; derived fields are computed from them at show time.
+
+Example::
+
+    effective_record({"name": "round-3", "in_series": [series_id]})   # engagement etc. from the series
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+from ckan import model
+from ckan.plugins import toolkit
+
+from .derive import derive
+from .schema import SCHEMA
+
+INHERITED = tuple(name for name, prop in SCHEMA["properties"].items() if prop.get("x-inherited"))
+SERIES_TYPE = "dataset_series"
+
+
+def series_ids(value: Any) -> list[str]:
+    from .coerce import to_list
+    refs = to_list(value) if value not in (None, "") else []
+    return [str(r) for r in refs] if isinstance(refs, list) else []
+
+
+def resolve_series(ref: str) -> Optional[model.Package]:
+    package = model.Package.get(ref)
+    if package is None or package.type != SERIES_TYPE or package.state == "deleted":
+        return None
+    return package
+
+
+def series_dicts(refs: Iterable[str]) -> list[dict[str, Any]]:
+    context = {"ignore_auth": True, "citizendata_no_inherit": True}
+    found = []
+    for ref in refs:
+        if resolve_series(ref) is not None:
+            found.append(toolkit.get_action("package_show")(dict(context), {"id": ref}))
+    return found
+
+
+def inherit(record: dict[str, Any], series: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+    """(effective record, names of the inherited fields): the first series that has a value gives it."""
+    effective, taken = dict(record), []
+    for name in INHERITED:
+        if effective.get(name) not in (None, "", [], {}):
+            continue
+        for parent in series:
+            if parent.get(name) not in (None, "", [], {}):
+                effective[name] = parent[name]
+                taken.append(name)
+                break
+    return effective, taken
+
+
+def apply_to_shown(pkg_dict: dict[str, Any], context: dict[str, Any]) -> None:
+    """after_dataset_show: fill inherited fields, record which, and compute the derived fields."""
+    if context.get("citizendata_no_inherit") or pkg_dict.get("type") not in ("dataset", SERIES_TYPE):
+        return
+    taken: list[str] = []
+    for name in pkg_dict.get("inherited_fields") or []:  # a dict from the index cache: inherit afresh
+        if name in INHERITED:
+            pkg_dict.pop(name, None)
+    refs = series_ids(pkg_dict.get("in_series"))
+    if refs and pkg_dict.get("type") == "dataset":
+        effective, taken = inherit(pkg_dict, series_dicts(refs))
+        pkg_dict.update({name: effective[name] for name in taken})
+    pkg_dict["inherited_fields"] = taken
+    pkg_dict.update(derive(pkg_dict))
+
+
+def members(series_id: str) -> list[str]:
+    """Ids of the datasets whose in_series names this series."""
+    result = toolkit.get_action("package_search")(
+        {"ignore_auth": True}, {"fq": f'in_series:"{series_id}"', "rows": 1000, "fl": "id",
+                                "include_private": True, "include_drafts": True})
+    return [r["id"] if isinstance(r, dict) else r for r in result["results"]]
+
+
+
+def still_inherited(submitted: dict[str, Any], names: list[str], series: list[dict[str, Any]]) -> list[str]:
+    """Of the fields a client got as inherited and sends back, those still equal to the initiative's value
+    (a show-then-update round trip must not turn them into the dataset's own values)."""
+    from .coerce import coerce
+    from .schema import property_schema
+    parents = {}
+    for name in INHERITED:
+        for parent in series:
+            if parent.get(name) not in (None, "", [], {}):
+                parents[name] = parent[name]
+                break
+    return [name for name in names if name in parents
+            and coerce(submitted.get(name), property_schema(name)) == parents[name]]
