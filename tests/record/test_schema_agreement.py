@@ -105,7 +105,8 @@ def test_initiative_schema_is_the_initiative_level_subset(scheming):
     inherited = {name for name, prop in SCHEMA["properties"].items() if prop.get("x-inherited")}
     assert inherited | READ_ONLY <= set(fields)
     assert set(fields) - DCAT_CORE <= set(FIELDS)
+    form_only = {"help_text", "form_snippet", "section_snippet", "section_title", "section_help"}
     for name, field in fields.items():
-        without_help = {k: v for k, v in scheming[name].items() if k != "help_text"}
-        assert {k: v for k, v in field.items() if k != "help_text"} == without_help, name  # as in dataset.yaml
+        ours = {k: v for k, v in field.items() if k not in form_only}
+        assert ours == {k: v for k, v in scheming[name].items() if k not in form_only}, name  # as in dataset.yaml
     assert initiative["after_validators"] == "citizendata_record"

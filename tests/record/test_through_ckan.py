@@ -146,3 +146,20 @@ def test_web_form_ethics_fields_become_the_ethics_object():
 def test_factory_minimal_record_is_valid():
     dataset = CitizenDataset()
     assert dataset["meets_copenhagen_definition"] is True
+
+
+def test_form_groups_the_fields_in_sections(app, publisher):
+    page = app.get("/dataset/new", headers=publisher["headers"]).body
+    order = [page.index(f'id="section-{name}"') for name in
+             ("in_series", "engagement", "sdg_indicators", "collection_methods", "partners")]
+    assert order == sorted(order)
+    assert page.index('id="section-engagement"') < page.index('name="engagement-0-stage"') < \
+        page.index('id="section-sdg_indicators"')
+    assert page.index('id="section-collection_methods"') < page.index('name="ethics-anonymised"') < \
+        page.index('id="section-partners"')
+
+
+@pytest.mark.parametrize("lang, label", [("es", "Cartografía participativa"), ("fr", "Cartographie participative")])
+def test_vocabulary_choices_in_the_users_language(app, publisher, lang, label):
+    page = app.get(f"/{lang}/dataset/new", headers=publisher["headers"]).body
+    assert label in page
