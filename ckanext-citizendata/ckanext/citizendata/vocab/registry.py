@@ -62,31 +62,33 @@ def load_directory(directory: Optional[str] = None, force: bool = False) -> list
     directory = directory or default_directory()
     base = cd_config.vocab_base_uri()
     files = sorted(f for f in os.listdir(directory) if f.endswith(".ttl"))
-    parsed = []
+    known = dict(model.Session.execute(sa.select(scheme_table.c.content_hash, scheme_table.c.id)).all())
+    parsed, reports = [], []
     for name in files:
-        path = os.path.join(directory, name)
-        with open(path, "rb") as handle:
+        with open(os.path.join(directory, name), "rb") as handle:
             data = handle.read()
+        digest = hashlib.sha256(data + base.encode()).hexdigest()
+        if digest in known and not force:  # this exact file was validated and loaded before
+            reports.append(LoadReport(known[digest], -1, "unchanged"))
+            continue
         graph = rdflib.Graph().parse(data=data, format="turtle")
         problems = integrity.check_scheme_graph(graph)
         if problems:
             raise VocabularyError(name, problems)
-        parsed.append((graph, hashlib.sha256(data + base.encode()).hexdigest()))
-    reports = [_load_graph(graph, digest, base, force) for graph, digest in parsed]
+        parsed.append((graph, digest))
+    reports += [_load_graph(graph, digest, base) for graph, digest in parsed]
+    counts = dict(model.Session.execute(sa.select(scheme_table.c.id, scheme_table.c.concept_count)).all())
+    reports = sorted((dataclasses.replace(r, concepts=counts.get(r.scheme, r.concepts)) for r in reports),
+                     key=lambda r: r.scheme)
     model.Session.commit()
     _notations.cache_clear()
     return reports
 
 
-def _load_graph(graph: rdflib.Graph, digest: str, base: str, force: bool) -> LoadReport:
+def _load_graph(graph: rdflib.Graph, digest: str, base: str) -> LoadReport:
     scheme_iri = next(graph.subjects(rdflib.RDF.type, SKOS.ConceptScheme))
     scheme_id = str(graph.value(scheme_iri, DCTERMS.identifier))
     session = model.Session
-    current = session.execute(sa.select(scheme_table.c.content_hash).where(scheme_table.c.id == scheme_id)).scalar()
-    if current == digest and not force:
-        count = session.execute(sa.select(scheme_table.c.concept_count)
-                                .where(scheme_table.c.id == scheme_id)).scalar_one()
-        return LoadReport(scheme_id, count, "unchanged")
     if base != VOCAB_BASE:
         graph = rebase(graph, VOCAB_BASE, base)
         scheme_iri = rdflib.URIRef(str(scheme_iri).replace(VOCAB_BASE, base, 1))
