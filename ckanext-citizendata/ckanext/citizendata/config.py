@@ -11,6 +11,10 @@ BACKEND = "ckanext.citizendata.search.backend"
 TEXT_CONFIG = "ckanext.citizendata.search.text_config"
 RANK_WEIGHTS = "ckanext.citizendata.search.rank_weights"
 VOCAB_BASE = "ckanext.citizendata.vocab.base_uri"
+FACETS = "ckanext.citizendata.facets"
+DEFAULT_FACETS = ["initiative_type", "engagement_stage", "engagement_level_max", "meets_copenhagen_definition",
+                  "sdg_goals", "sdg_targets", "sdg_indicators", "population_groups", "disaggregation", "countries",
+                  "recognition_status"]
 
 
 def search_backend() -> str:
@@ -42,6 +46,12 @@ def vocab_base_uri() -> str:
     if not value.endswith("/"):
         raise ValueError(f"{VOCAB_BASE} must end with '/': {value!r}")
     return value
+
+
+def facets() -> list[str]:
+    """Citizen-data facet fields, e.g. ``["initiative_type", "sdg_goals"]``."""
+    raw = toolkit.config.get(FACETS, DEFAULT_FACETS) or []
+    return raw.split() if isinstance(raw, str) else list(raw)
 
 
 def plugin_enabled(name: str = "citizendata") -> bool:

@@ -6,7 +6,7 @@ from ckan.plugins import toolkit
 
 from ckanext.citizendata import cli, logic, views
 from ckanext.citizendata.record import hooks
-from ckanext.citizendata.search import seam
+from ckanext.citizendata.search import facets, seam
 
 
 @toolkit.blanket.config_declarations
@@ -19,6 +19,7 @@ class CitizenDataPlugin(p.SingletonPlugin):
     p.implements(p.ITemplateHelpers)
     p.implements(p.IValidators)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer: runs before CKAN's start-up search check, so the search seam is in place for it
     def update_config(self, config):
@@ -52,3 +53,16 @@ class CitizenDataPlugin(p.SingletonPlugin):
 
     def after_dataset_update(self, context, pkg_dict):
         hooks.after_dataset_change(context, pkg_dict)
+
+    def after_dataset_search(self, search_results, search_params):
+        return facets.label_values(search_results)
+
+    # IFacets
+    def dataset_facets(self, facets_dict, package_type):
+        return facets.add_facets(facets_dict)
+
+    def organization_facets(self, facets_dict, organization_type, package_type):
+        return facets.add_facets(facets_dict)
+
+    def group_facets(self, facets_dict, group_type, package_type):
+        return facets.add_facets(facets_dict)

@@ -82,6 +82,7 @@ def load_directory(directory: Optional[str] = None, force: bool = False) -> list
                      key=lambda r: r.scheme)
     model.Session.commit()
     _notations.cache_clear()
+    _labels.cache_clear()
     return reports
 
 
@@ -263,6 +264,18 @@ def label(concept: dict[str, Any], lang: Optional[str] = None) -> str:
     """The concept's label in ``lang``, else English, else its notation."""
     labels = concept.get("pref_labels") or {}
     return labels.get(lang or "en") or labels.get("en") or concept["notation"]
+
+
+def labels(scheme_id: str, lang: Optional[str] = None) -> dict[str, str]:
+    """notation -> label in ``lang`` (else English), cached per registry revision."""
+    return _labels(scheme_id, lang or "en", revision())
+
+
+@lru_cache(maxsize=256)
+def _labels(scheme_id: str, lang: str, _revision: str) -> dict[str, str]:
+    stmt = sa.select(concept_table.c.notation, concept_table.c.pref_labels).where(
+        concept_table.c.scheme_id == scheme_id)
+    return {n: labels.get(lang) or labels.get("en") or n for n, labels in model.Session.execute(stmt)}
 
 
 def revision() -> str:

@@ -1,0 +1,72 @@
+"""Citizen-data facets on /dataset and in package_search: counts, vocabulary labels, the user's language."""
+import json
+
+import pytest
+
+from ckan.tests import factories, helpers
+
+from ckanext.citizendata.testing import CitizenDataset
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+
+
+@pytest.fixture
+def catalog():
+    org = factories.Organization()
+    CitizenDataset(name="audit-one", owner_org=org["id"], initiative_type="social-audit",
+                   engagement=[{"stage": "collect", "level": 5}, {"stage": "use", "level": 3}],
+                   sdg_indicators=["16.6.2"], countries=["GHA"], population_groups=["youth"])
+    CitizenDataset(name="audit-two", owner_org=org["id"], initiative_type="social-audit",
+                   engagement=[{"stage": "design", "level": 2}], sdg_indicators=["16.6.2", "10.3.1"],
+                   countries=["COL"])
+    CitizenDataset(name="mapping", owner_org=org["id"], initiative_type="participatory-mapping",
+                   engagement=[{"stage": "collect", "level": 4}], sdg_indicators=["11.1.1"], countries=["KEN"])
+    return org
+
+
+def facet(result, field):
+    return {item["name"]: (item["count"], item["display_name"]) for item in result["search_facets"][field]["items"]}
+
+
+def test_counts_and_labels_through_package_search(catalog):
+    result = helpers.call_action("package_search", **{"facet.field": json.dumps(
+        ["initiative_type", "engagement_stage", "engagement_level_max", "meets_copenhagen_definition",
+         "sdg_goals", "sdg_indicators", "countries", "population_groups"])})
+    assert facet(result, "initiative_type") == {"social-audit": (2, "Social audit"),
+                                                "participatory-mapping": (1, "Participatory mapping")}
+    stages = facet(result, "engagement_stage")
+    assert {k: v[0] for k, v in stages.items()} == {"collect": 2, "use": 1, "design": 1}
+    assert stages["collect"][1] == "Collect data" and stages["use"][1] == "Use data"
+    assert facet(result, "engagement_level_max")["5"][0] == 1 and facet(result, "engagement_level_max")["2"][0] == 1
+    assert facet(result, "meets_copenhagen_definition") == {"true": (2, "Yes"), "false": (1, "No")}
+    goals = facet(result, "sdg_goals")
+    assert goals["16"][0] == 2 and goals["16"][1].startswith("16 ") and goals["10"][0] == 1
+    assert facet(result, "sdg_indicators")["16.6.2"][0] == 2
+    assert facet(result, "countries")["GHA"] == (1, "Ghana")
+    assert facet(result, "population_groups")["youth"][0] == 1
+
+
+def test_filtering_by_a_facet(catalog):
+    assert helpers.call_action("package_search", fq='initiative_type:"social-audit"')["count"] == 2
+    assert helpers.call_action("package_search", fq="sdg_goals:10")["count"] == 1
+    assert helpers.call_action("package_search", fq="meets_copenhagen_definition:true")["count"] == 2
+
+
+def test_search_page_shows_the_facets(app, catalog):
+    page = app.get("/dataset/").body
+    for title in ("Initiative types", "Engaged stages", "SDG goals", "Countries", "Recognition status"):
+        assert title in page, title
+    assert "Participatory mapping" in page and "Ghana" in page
+    filtered = app.get("/dataset/", query_string={"initiative_type": "social-audit"}).body
+    assert "2 datasets found" in filtered
+
+
+def test_search_page_labels_in_the_users_language(app, catalog):
+    assert "Auditoría social" in app.get("/es/dataset/").body
+    assert "Audit social" in app.get("/fr/dataset/").body
+
+
+@pytest.mark.ckan_config("ckanext.citizendata.facets", "countries initiative_type")
+def test_facets_are_configurable(app, catalog):
+    page = app.get("/dataset/").body
+    assert "Countries" in page and "Initiative types" in page and "Engaged stages" not in page
