@@ -176,3 +176,40 @@ def test_minimum_should_match(backend):
     # 3 words, mm 2<-1: two of three must match
     assert names(backend, "rivers droughts zebra", defType="dismax", mm="2<-1 5<80%") == ["water-quality"]
     assert names(backend, "rivers zebra okapi", defType="dismax", mm="2<-1 5<80%") == []
+
+
+@pytest.fixture
+def multilingual(clean_db):
+    b = PostgresBackend()
+    b.add([
+        make_doc("encuesta", title="Encuesta de discriminación", notes="Las personas reportan experiencias.",
+                 language=["es"]),
+        make_doc("enquete", title="Enquêtes communautaires sur l'eau", notes="Les habitants répondent.",
+                 language=["http://publications.europa.eu/resource/authority/language/FRA"]),
+        make_doc("audit-ar", title="التدقيق الاجتماعي للخدمات", notes="", language=["ar"]),
+        make_doc("english-only", title="Water point survey", notes="Households answered questions."),
+    ])
+    return b
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("discriminacion", ["encuesta"]),        # accents ignored
+    ("discriminación", ["encuesta"]),
+    ("encuestas", ["encuesta"]),             # Spanish stemming of a Spanish record
+    ("enquete", ["enquete"]),                # accent-free French word
+    ("communautaire", ["enquete"]),          # French stemming
+    ("التدقيق", ["audit-ar"]),               # Arabic
+    ("answering", ["english-only"]),         # English stemming by default
+    ("surveys", ["english-only"]),
+])
+def test_multilingual_accent_insensitive_text(multilingual, q, expected):
+    assert names(multilingual, q, defType="dismax") == expected
+
+
+def test_record_configs_follow_the_language_field():
+    from ckanext.citizendata.search.fields import record_configs
+    assert record_configs({"language": ["es"]}, "english") == ("english", "spanish")
+    assert record_configs({"language": ["http://publications.europa.eu/resource/authority/language/ARA"]},
+                          "english") == ("english", "arabic")
+    assert record_configs({"language": ["xx"]}, "english") == ("english", "english")
+    assert record_configs({}, "french") == ("french", "french")

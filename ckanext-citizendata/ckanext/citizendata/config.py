@@ -12,6 +12,7 @@ TEXT_CONFIG = "ckanext.citizendata.search.text_config"
 RANK_WEIGHTS = "ckanext.citizendata.search.rank_weights"
 VOCAB_BASE = "ckanext.citizendata.vocab.base_uri"
 FACETS = "ckanext.citizendata.facets"
+QUERY_CONFIGS = "ckanext.citizendata.search.query_configs"
 DEFAULT_FACETS = ["initiative_type", "engagement_stage", "engagement_level_max", "meets_copenhagen_definition",
                   "sdg_goals", "sdg_targets", "sdg_indicators", "population_groups", "disaggregation", "countries",
                   "recognition_status"]
@@ -24,8 +25,14 @@ def search_backend() -> str:
 
 
 def text_search_config() -> str:
-    """PostgreSQL text search configuration, e.g. ``"english"``."""
-    return str(toolkit.config.get(TEXT_CONFIG) or "english").strip()
+    """PostgreSQL text search configuration for records of unknown language, e.g. ``"english"``."""
+    return str(toolkit.config.get(TEXT_CONFIG, "english") or "english").strip()
+
+
+def query_configs() -> list[str]:
+    """Stemmers OR-ed in every text query, e.g. ``["english", "spanish"]``."""
+    raw = toolkit.config.get(QUERY_CONFIGS, ["english", "spanish", "french", "arabic", "portuguese"]) or []
+    return raw.split() if isinstance(raw, str) else list(raw)
 
 
 def rank_weights() -> list[float]:

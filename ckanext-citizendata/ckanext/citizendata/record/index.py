@@ -14,6 +14,26 @@ from typing import Any
 from .schema import FIELDS
 
 EXTRA_FIELDS = ("in_series", "inherited_fields")
+# fields whose concepts' labels (every language) are indexed as keywords, so a label finds the record
+LABELLED = {"initiative_type": "initiative-types", "population_groups": "population-groups",
+            "disaggregation": "disaggregation", "collection_methods": "collection-methods",
+            "recognition_status": "recognition-status", "engagement_stage": "engagement-stages",
+            "sdg_goals": "sdg"}
+
+
+def concept_labels(pkg_dict: dict[str, Any]) -> list[str]:
+    from ckanext.citizendata.vocab import registry
+    found: list[str] = []
+    for field, scheme in LABELLED.items():
+        values = pkg_dict.get(field)
+        labels = registry.labels_all(scheme) if values else {}
+        for value in values if isinstance(values, list) else [values] if values else []:
+            found += labels.get(str(value), [])
+    import pycountry
+    for code in pkg_dict.get("countries") or []:
+        country = pycountry.countries.get(alpha_3=code)
+        found += [country.name] if country else []
+    return found
 
 
 def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -34,4 +54,7 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
                 pkg_dict["engagement_level_max"] = max(levels) if levels else None
         else:
             pkg_dict[name] = value
+    labels = concept_labels(pkg_dict)
+    if labels:
+        pkg_dict["concept_labels"] = labels
     return pkg_dict

@@ -27,12 +27,15 @@ TEXT_FIELDS = frozenset({"text", "res_name", "res_description", "author", "maint
 TEXT_PREFIXES = ("extras_", "res_extras_")
 
 BIG_TEXT = ("data_dict", "validated_data_dict")
+# words that act as keywords (weight B): tags, and the labels of the record's vocabulary concepts
+KEYWORD_FIELDS = frozenset({"tags", "concept_labels"})
 # fields that carry no words worth searching
 NOT_TEXT = frozenset({"index_id", "site_id", "id", "entity_type", "dataset_type", "type", "state", "capacity",
                       "owner_org", "creator_user_id", "permission_labels", "metadata_created",
                       "metadata_modified", "indexed_ts", "num_resources", "num_tags", "private", "isopen",
                       "title_string", "res_url", "url", "urls", "res_type", "version", "license_id",
-                      "author_email", "maintainer_email", "revision_id", "res_format"}
+                      "author_email", "maintainer_email", "revision_id", "res_format", "language",
+                      "inherited_fields", "in_series", "m49"}
                      | set(BIG_TEXT))
 
 
@@ -86,7 +89,7 @@ def text_classes(doc: dict[str, Any]) -> dict[str, str]:
     for key, value in doc.items():
         if key in ("title", "name", "notes") or key in NOT_TEXT or key.endswith(("_id", "_date")):
             continue
-        target = "B" if key == "tags" or key.startswith("vocab_") else "D"
+        target = "B" if key in KEYWORD_FIELDS or key.startswith("vocab_") else "D"
         classes[target] += _values(value)
     return {weight: "\n".join(words) for weight, words in classes.items()}
 
@@ -113,3 +116,25 @@ def strip_nul(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [strip_nul(v) for v in value]
     return value
+
+
+# ISO 639-1 / 639-2 (as in EU language IRIs) -> PostgreSQL text search configuration
+LANGUAGE_CONFIGS = {
+    "en": "english", "eng": "english", "es": "spanish", "spa": "spanish", "fr": "french", "fra": "french",
+    "ar": "arabic", "ara": "arabic", "pt": "portuguese", "por": "portuguese", "de": "german", "deu": "german",
+    "it": "italian", "ita": "italian", "nl": "dutch", "nld": "dutch", "ru": "russian", "rus": "russian",
+    "tr": "turkish", "tur": "turkish", "id": "indonesian", "ind": "indonesian", "hi": "hindi", "hin": "hindi",
+    "ne": "nepali", "nep": "nepali", "ta": "tamil", "tam": "tamil", "el": "greek", "ell": "greek",
+    "ca": "catalan", "cat": "catalan", "sv": "swedish", "swe": "swedish", "da": "danish", "dan": "danish",
+}
+
+
+def record_configs(doc: dict[str, Any], default: str) -> tuple[str, str]:
+    """The record's two stemmers: the default language (metadata is often written in it whatever the data's
+    language) and the first language the record states (DCAT ``language``: ISO 639-1 codes or EU language
+    IRIs), e.g. ``("english", "spanish")``."""
+    for value in _values(doc.get("language")):
+        code = value.rstrip("/").rsplit("/", 1)[-1].lower()
+        if code in LANGUAGE_CONFIGS:
+            return default, LANGUAGE_CONFIGS[code]
+    return default, default

@@ -25,6 +25,8 @@ from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.model import search_index_table
 
 from . import fields as F
+from ckanext.citizendata.text import fold
+
 from .lucene import resolve_date, unescape
 from .interface import (Bool, Exists, MatchAll, Node, Phrase, Prefix, Range, SearchRequest, SearchResult,
                         SortKey, Term, Wildcard)
@@ -54,11 +56,17 @@ class PostgresBackend:
     def _upsert_for(table: sa.Table):
         """One parameterised upsert, compiled once and run with executemany; the tsvector is built in SQL
         from the four weight classes."""
-        cfg = sa.bindparam("cfg", type_=REGCONFIG)
+        simple = sa.literal_column("'simple'::regconfig")
+        stemmers = [sa.bindparam(name, type_=REGCONFIG) for name in ("cfg_1", "cfg_2")]
         vector = None
         for weight in "ABCD":
-            part = sa.func.setweight(sa.func.to_tsvector(cfg, sa.bindparam(f"text_{weight}", type_=sa.Text)), weight)
-            vector = part if vector is None else vector.op("||")(part)
+            # the words as written without accents, then the record's stemmers on the text as written
+            # (stemmers need the accents: Spanish stems "discriminación", not "discriminacion")
+            parts = [(simple, sa.bindparam(f"folded_{weight}", type_=sa.Text))]
+            parts += [(cfg, sa.bindparam(f"text_{weight}", type_=sa.Text)) for cfg in stemmers]
+            for cfg, text in parts:
+                part = sa.func.setweight(sa.func.to_tsvector(cfg, text), weight)
+                vector = part if vector is None else vector.op("||")(part)
         values = {c.name: sa.bindparam(c.name, type_=c.type) for c in table.columns if c.name != "search_vector"}
         stmt = insert(table).values({**values, "search_vector": vector})
         updated = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != "index_id"}
@@ -99,8 +107,9 @@ class PostgresBackend:
             "doc": stored,
             "data_dict": doc.get("data_dict"),
             "validated_data_dict": doc.get("validated_data_dict"),
-            "cfg": cd_config.text_search_config(),
+            **dict(zip(("cfg_1", "cfg_2"), F.record_configs(doc, cd_config.text_search_config()))),
             **{f"text_{weight}": text for weight, text in classes.items()},
+            **{f"folded_{weight}": fold(text) for weight, text in classes.items()},
         }
 
     # ------------------------------------------------------------------ reads
@@ -212,21 +221,32 @@ class _Compiler:
     # --- leaves
     def _Term(self, node: Term, positive):
         if F.kind(node.field) == F.TEXT:
-            return self._text(node.field, sa.func.plainto_tsquery(self.cfg, node.value), positive)
+            return self._text(node.field, self._words(sa.func.plainto_tsquery, node.value), positive,
+                              sa.func.plainto_tsquery(self.cfg, node.value))
         return self._equals(node.field, node.value)
 
     def _Phrase(self, node: Phrase, positive):
         if F.kind(node.field) == F.TEXT:
-            return self._text(node.field, sa.func.phraseto_tsquery(self.cfg, node.text), positive)
+            return self._text(node.field, self._words(sa.func.phraseto_tsquery, node.text), positive,
+                              sa.func.plainto_tsquery(self.cfg, node.text))
         return self._equals(node.field, node.text)
+
+    def _words(self, make, text: str):
+        """The accent-free words as written, OR-ed with each query stemmer's forms of the text as written."""
+        query = make(sa.literal_column("'simple'::regconfig"), sa.literal(fold(text), sa.Text))
+        written = sa.literal(text, sa.Text)
+        for name in cd_config.query_configs():
+            query = query.op("||")(make(sa.cast(sa.literal(name), REGCONFIG), written))
+        return query
 
     def _Prefix(self, node: Prefix, positive):
         if F.kind(node.field) == F.TEXT:
             words = _WORD.findall(node.value)
             if not words:
                 return sa.true()
-            expression = " & ".join(_tsquery_literal(w) + ":*" for w in words)
-            return self._text(node.field, sa.func.to_tsquery(self.cfg, expression), positive)
+            expression = " & ".join(_tsquery_literal(fold(w).lower()) + ":*" for w in words)
+            return self._text(node.field, sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), expression),
+                              positive)
         return self._like(node.field, _escape_like(node.value) + "%")
 
     def _Wildcard(self, node: Wildcard, positive):
@@ -260,7 +280,7 @@ class _Compiler:
         return self.t.c.fields.has_key(node.field)
 
     # --- helpers
-    def _text(self, field: Optional[str], tsquery, positive: bool):
+    def _text(self, field: Optional[str], tsquery, positive: bool, stop_check=None):
         if positive:
             self.rank_queries.append(tsquery)
         vector = self.t.c.search_vector
@@ -269,10 +289,12 @@ class _Compiler:
         if weight:
             condition = sa.and_(condition, sa.func.ts_filter(vector, _WEIGHT_FILTER[weight]).op("@@")(tsquery))
         elif field not in (None, "text"):
-            own = sa.func.to_tsvector(self.cfg, sa.func.coalesce(self.t.c.fields[field].astext, ""))
+            raw = sa.func.coalesce(self.t.c.fields[field].astext, "")
+            own = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), raw).op("||")(
+                sa.func.to_tsvector(self.cfg, raw))
             condition = sa.and_(condition, own.op("@@")(tsquery))
-        # a clause whose words are all stop words is dropped, as Solr's analyzers drop it
-        return sa.or_(sa.func.numnode(tsquery) == 0, condition)
+        # a clause whose words are all stop words (of the default language) is dropped, as Solr drops it
+        return sa.or_(sa.func.numnode(stop_check if stop_check is not None else tsquery) == 0, condition)
 
     def _equals(self, field: str, value: str):
         kind = F.kind(field)

@@ -13,7 +13,7 @@ import datetime
 import hashlib
 import os
 import re
-import unicodedata
+import time
 from functools import lru_cache
 from typing import Any, Iterable, Optional
 
@@ -26,6 +26,7 @@ from ckan import model
 from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.model import concept_table, scheme_table
 from ckanext.citizendata.rdf.namespaces import CDT, QB, VOCAB_BASE, bind_prefixes
+from ckanext.citizendata.text import fold as fold_marks
 
 from . import integrity
 
@@ -83,6 +84,8 @@ def load_directory(directory: Optional[str] = None, force: bool = False) -> list
     model.Session.commit()
     _notations.cache_clear()
     _labels.cache_clear()
+    _labels_all.cache_clear()
+    _revision_seen[0] = 0.0
     return reports
 
 
@@ -175,8 +178,7 @@ def natural_key(notation: str) -> tuple:
 
 def fold(text: str) -> str:
     """Lower-case, accents removed: ``fold("Discriminación") == "discriminacion"``."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return fold_marks(text.lower())
 
 
 def search_terms(notation: str, labels: Iterable[str]) -> list[str]:
@@ -278,10 +280,30 @@ def _labels(scheme_id: str, lang: str, _revision: str) -> dict[str, str]:
     return {n: labels.get(lang) or labels.get("en") or n for n, labels in model.Session.execute(stmt)}
 
 
+REVISION_TTL = 5.0  # seconds a process trusts its last look at the registry revision
+_revision_seen: list = [0.0, ""]
+
+
 def revision() -> str:
-    """Changes whenever the registry is reloaded (for caches)."""
-    row = model.Session.execute(sa.select(sa.func.max(scheme_table.c.loaded_at), sa.func.count())).one()
-    return f"{row[0]}/{row[1]}"
+    """Changes whenever the registry is reloaded (for caches); looked up at most every REVISION_TTL seconds
+    (a reload in this process is seen at once)."""
+    now = time.monotonic()
+    if now - _revision_seen[0] > REVISION_TTL:
+        row = model.Session.execute(sa.select(sa.func.max(scheme_table.c.loaded_at), sa.func.count())).one()
+        _revision_seen[:] = [now, f"{row[0]}/{row[1]}"]
+    return _revision_seen[1]
+
+
+def labels_all(scheme_id: str) -> dict[str, list[str]]:
+    """notation -> its labels in every language (for search: a label in any language finds the concept)."""
+    return _labels_all(scheme_id, revision())
+
+
+@lru_cache(maxsize=256)
+def _labels_all(scheme_id: str, _revision: str) -> dict[str, list[str]]:
+    stmt = sa.select(concept_table.c.notation, concept_table.c.pref_labels).where(
+        concept_table.c.scheme_id == scheme_id)
+    return {n: sorted(set(labels.values())) for n, labels in model.Session.execute(stmt)}
 
 
 def notations(scheme_id: str) -> frozenset:
