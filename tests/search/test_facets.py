@@ -70,3 +70,15 @@ def test_search_page_labels_in_the_users_language(app, catalog):
 def test_facets_are_configurable(app, catalog):
     page = app.get("/dataset/").body
     assert "Countries" in page and "Initiative types" in page and "Engaged stages" not in page
+
+
+def test_concept_aware_suggest(catalog):
+    result = helpers.call_action("citizendata_suggest", q="social", lang="en")
+    concept = next(c for c in result["concepts"] if c["value"] == "social-audit")
+    assert concept == {"field": "initiative_type", "value": "social-audit", "label": "Social audit", "count": 2,
+                       "url": "/dataset/?initiative_type=social-audit"}
+    spanish = helpers.call_action("citizendata_suggest", q="cartograf", lang="es")
+    assert [c["label"] for c in spanish["concepts"]] == ["Cartografía participativa"]
+    assert helpers.call_action("citizendata_suggest", q="audit")["datasets"][0]["name"].startswith("audit-")
+    # concepts that no dataset uses are not suggested
+    assert helpers.call_action("citizendata_suggest", q="citizen-science")["concepts"] == []

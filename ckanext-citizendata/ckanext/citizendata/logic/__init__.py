@@ -34,6 +34,7 @@ register_helper = _register(HELPERS)
 def registered() -> dict[str, dict[str, Callable]]:
     """Import every module that registers something, then return the dicts."""
     from . import auth_functions as _auth  # noqa: F401
+    from .action import suggest as _suggest  # noqa: F401
     from .action import vocab as _vocab  # noqa: F401
     from .. import helpers as _helpers  # noqa: F401
     from . import validators as _validators  # noqa: F401

@@ -4,7 +4,7 @@ from ckan.plugins import toolkit
 from . import AUTH
 
 PUBLIC_READS = ("citizendata_vocabulary_list", "citizendata_vocabulary_show", "citizendata_concept_show",
-                "citizendata_concept_search")
+                "citizendata_concept_search", "citizendata_suggest")
 
 
 @toolkit.auth_allow_anonymous_access
