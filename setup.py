@@ -61,6 +61,7 @@ setup(
         "pysdmx[xml,json]>=1.21",
         "sdmx1>=2.28",
         "pycountry>=24",
+        "elasticsearch>=8.15,<9",
     ],
     entry_points={
         "ckan.plugins": [
@@ -69,6 +70,7 @@ setup(
         # search backends, selected by ckanext.citizendata.search.backend
         "ckanext.citizendata.search_backends": [
             "postgres = ckanext.citizendata.search.postgres:PostgresBackend",
+            "elasticsearch = ckanext.citizendata.search.elastic:ElasticsearchBackend",
         ],
     },
 )

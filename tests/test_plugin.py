@@ -72,7 +72,7 @@ def test_every_option_is_declared_and_read_through_config(ckan_config):
 @pytest.mark.ckan_config("ckanext.citizendata.search.backend", "nosuch")
 def test_unknown_backend_is_a_clear_error():
     from ckan.lib.search.common import SearchError
-    with pytest.raises(SearchError, match="'nosuch' is not a known search backend; known: postgres"):
+    with pytest.raises(SearchError, match="'nosuch' is not a known search backend; known: elasticsearch, postgres, solr"):
         seam.make_connection()
 
 

@@ -61,6 +61,16 @@ def facets() -> list[str]:
     return raw.split() if isinstance(raw, str) else list(raw)
 
 
+def elasticsearch_settings() -> dict:
+    """Connection settings of the Elasticsearch backend: url, index, username, password, api_key, verify_certs."""
+    prefix = "ckanext.citizendata.search.elasticsearch."
+    defaults = {"url": "http://127.0.0.1:9200", "index": "ckan-citizendata", "username": "", "password": "",
+                "api_key": "", "verify_certs": True}
+    settings = {key: toolkit.config.get(prefix + key, default) for key, default in defaults.items()}
+    settings["verify_certs"] = toolkit.asbool(settings["verify_certs"])
+    return settings
+
+
 def plugin_enabled(name: str = "citizendata") -> bool:
     """Whether ``ckan.plugins`` names the plugin (CKAN's test harness unloads plugins between tests while
     the configuration still names them)."""
