@@ -19,6 +19,7 @@ DB_USER=${CKAN_DB_USER:-ckan_default}
 DB_PASS=${CKAN_DB_PASSWORD:-ckan_default}
 RUN_DB=${CKAN_DB_NAME:-ckan_default}
 TEST_DB=${CKAN_TEST_DB_NAME:-ckan_test}
+BENCH_DB=${CKAN_BENCH_DB_NAME:-ckan_bench}
 REDIS_PORT=${CKAN_REDIS_PORT:-6379}
 SITE_URL=http://127.0.0.1:5000
 PLUGINS="activity scheming_datasets citizendata dcat harvest ckan_harvester dcat_rdf_harvester"
@@ -224,9 +225,27 @@ cmd_test() {
   exit $rc
 }
 
+cmd_bench() {  # a database of its own for the benchmarks, then run them
+  setup_common
+  [ -f ckan.ini ] || cmd_setup
+  ensure_database "$BENCH_DB"
+  if [ ! -f bench.ini ]; then
+    cp ckan.ini bench.ini
+    quietly "$CKAN" config-tool bench.ini \
+      "sqlalchemy.url = postgresql://$DB_USER:$DB_PASS@$PGHOST:$PGPORT/$BENCH_DB" \
+      "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/4?socket_timeout=86400"
+  fi
+  migrate bench.ini
+  quietly "$CKAN" -c bench.ini citizendata vocab load
+  say "Benchmarks (figures below)"
+  "$VENV/bin/python" benchmarks/generate.py --config bench.ini "${@}" 2>/dev/null | grep -E '^[a-z_0-9]+: '
+  "$VENV/bin/python" benchmarks/search.py --config bench.ini 2>/dev/null | grep -E '^[a-z_0-9]+: '
+}
+
 case "${1:-}" in
   run) cmd_run ;;
+  bench) shift; cmd_bench "$@" ;;
   setup) cmd_setup ;;
   test) shift; cmd_test "$@" ;;
-  *) echo "usage: $0 run|setup|test [pytest args]" >&2; exit 2 ;;
+  *) echo "usage: $0 run|setup|test [pytest args]|bench" >&2; exit 2 ;;
 esac
