@@ -6,7 +6,7 @@ field -- including citizen-data fields added by later plugins -- can be filtered
 schema change. ``doc`` is the document as CKAN built it (returned for ``fl``), the two big JSON strings CKAN
 reads back (``data_dict``, ``validated_data_dict``) are kept as text.
 """
-from sqlalchemy import Column, DateTime, Index, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, PrimaryKeyConstraint, Table, Text, UniqueConstraint, false
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 from ckan import model
@@ -36,6 +36,10 @@ search_index_table = Table(
     Column("doc", JSONB, nullable=False),
     Column("data_dict", Text),
     Column("validated_data_dict", Text),
+    # ids (citizendata_facet_value) of the values of the facetable fields, for single-pass facet counts
+    Column("facet_ids", ARRAY(Integer), nullable=False, server_default="{}"),
+    # visible to anyone: active, public, labelled public (the rows citizendata_facet_count counts)
+    Column("public", Boolean, nullable=False, server_default=false()),
     Index("citizendata_search_index_id_idx", "id"),
     Index("citizendata_search_index_name_idx", "name"),
     Index("citizendata_search_index_modified_idx", "metadata_modified"),
@@ -43,4 +47,24 @@ search_index_table = Table(
     Index("citizendata_search_index_fields_idx", "fields", postgresql_using="gin",
           postgresql_ops={"fields": "jsonb_path_ops"}),
     Index("citizendata_search_index_labels_idx", "permission_labels", postgresql_using="gin"),
+)
+
+facet_value_table = Table(
+    "citizendata_facet_value",
+    model.repo.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("field", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    UniqueConstraint("field", "value", name="citizendata_facet_value_field_value_key"),
+)
+
+# facet counts over the public rows, per site and dataset type, kept on every index write
+facet_count_table = Table(
+    "citizendata_facet_count",
+    model.repo.metadata,
+    Column("value_id", Integer, nullable=False),
+    Column("site_id", Text, nullable=False),
+    Column("dataset_type", Text, nullable=False),
+    Column("count", Integer, nullable=False),
+    PrimaryKeyConstraint("value_id", "site_id", "dataset_type"),
 )

@@ -25,6 +25,7 @@ from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.model import search_index_table
 
 from . import fields as F
+from .facet_store import FacetStore, facetable_fields
 from ckanext.citizendata.text import fold
 
 from .lucene import resolve_date, unescape
@@ -44,12 +45,19 @@ class PostgresBackend:
 
     def __init__(self, table: sa.Table = search_index_table):
         self.table = table
+        self.facets = FacetStore(table)
 
     # ------------------------------------------------------------------ writes
     def add(self, docs: list[dict[str, Any]]) -> None:
         if not docs:
             return
-        model.Session.execute(self._upsert(), [self._row(doc) for doc in docs])
+        session = model.Session
+        rows = [self._row(doc) for doc in docs]
+        self.facets.prepare(session, rows)
+        deltas = self.facets.before_replace(session, [row["index_id"] for row in rows])
+        session.execute(self._upsert(), rows)
+        deltas.update(self.facets.added(rows))
+        self.facets.apply(session, deltas)
 
     @staticmethod
     @lru_cache(maxsize=1)
@@ -76,8 +84,12 @@ class PostgresBackend:
         return self._upsert_for(self.table)
 
     def delete(self, query: Node) -> int:
-        where = _Compiler(self.table, self._cfg()).where(query)
-        return model.Session.execute(sa.delete(self.table).where(where)).rowcount
+        t = self.table
+        where = _Compiler(t, self._cfg()).where(query)
+        returned = model.Session.execute(sa.delete(t).where(where).returning(
+            t.c.facet_ids, t.c.site_id, t.c.dataset_type, t.c.public)).all()
+        self.facets.apply(model.Session, self.facets.deleted(returned))
+        return len(returned)
 
     def commit(self) -> None:
         model.Session.commit()
@@ -124,7 +136,11 @@ class PostgresBackend:
     def _search(self, session, request: SearchRequest, where, rank) -> SearchResult:
         hits = session.execute(sa.select(sa.func.count()).select_from(self.table).where(where)).scalar_one()
         docs = self._docs(session, request, where, rank) if request.rows > 0 and hits > request.start else []
-        facets = {field: self._facet(session, field, where, request) for field in request.facet_fields}
+        facetable = facetable_fields()
+        fast = [f for f in request.facet_fields if f in facetable]
+        facets = self.facets.count(session, fast, request, where) if fast else {}
+        facets.update({f: self._facet(session, f, where, request) for f in request.facet_fields if f not in facetable})
+        facets = {f: facets[f] for f in request.facet_fields}
         return SearchResult(hits=hits, docs=docs, facets=facets)
 
     def _docs(self, session, request, where, rank) -> list[dict[str, Any]]:

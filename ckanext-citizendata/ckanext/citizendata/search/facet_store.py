@@ -1,0 +1,215 @@
+"""Fast facets for the PostgreSQL backend.
+
+Each index row carries the ids of its facet values (``facet_ids``, a small int array kept inline, so counting
+never decompresses the big jsonb columns); ``citizendata_facet_count`` keeps, on every write, the counts over the
+rows anyone may see (per site and dataset type). A search then counts facets:
+
+- for the view of a visitor with no other filter (the /dataset page): from the kept counts;
+- otherwise: in one pass over the matching rows' ``facet_ids``, all facet fields at once;
+- for a field outside the facetable set: from the jsonb ``fields`` column (the general path).
+
+Example::
+
+    store = FacetStore(search_index_table)
+    store.prepare(rows)             # ids and the public flag, before the rows are written
+    store.count(session, ["sdg_goals"], request, where)
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Iterable, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from ckan.plugins import toolkit
+
+from ckanext.citizendata import config as cd_config
+from ckanext.citizendata.model import facet_count_table, facet_value_table
+
+from . import fields as F
+from .interface import Bool, MatchAll, Node, Phrase, SearchRequest, Term
+
+ALWAYS_FACETABLE = ("organization", "groups", "tags", "res_format", "license_id", "dataset_type", "capacity")
+
+
+def facetable_fields() -> frozenset:
+    """Fields whose values get ids: our facets, CKAN's ``search.facets`` and a few of CKAN's own."""
+    ckan_facets = toolkit.config.get("search.facets", "organization groups tags res_format license_id") or ""
+    ckan_facets = ckan_facets.split() if isinstance(ckan_facets, str) else list(ckan_facets)
+    return frozenset(cd_config.facets()) | frozenset(ckan_facets) | frozenset(ALWAYS_FACETABLE)
+
+
+def is_public(row: dict[str, Any]) -> bool:
+    return row.get("state") == "active" and row.get("capacity") == "public"
+
+
+class FacetStore:
+    def __init__(self, table: sa.Table):
+        self.t = table
+
+    # ------------------------------------------------------------------ writes
+    def prepare(self, session, rows: list[dict[str, Any]]) -> None:
+        """Set ``facet_ids`` and ``public`` on rows about to be written."""
+        facetable = facetable_fields()
+        pairs = {(f, v) for row in rows for f in facetable for v in row["fields"].get(f, [])}
+        ids = self._ids(session, pairs)
+        for row in rows:
+            row["facet_ids"] = sorted(ids[(f, v)] for f in facetable for v in row["fields"].get(f, []))
+            row["public"] = is_public(row)
+
+    def _ids(self, session, pairs: set) -> dict[tuple, int]:
+        if not pairs:
+            return {}
+        ordered = sorted(pairs)
+        session.execute(insert(facet_value_table).values([{"field": f, "value": v} for f, v in ordered])
+                        .on_conflict_do_nothing())
+        v = facet_value_table.c
+        found = session.execute(sa.select(v.id, v.field, v.value).where(sa.tuple_(v.field, v.value).in_(ordered)))
+        return {(field, value): id_ for id_, field, value in found}
+
+    def before_replace(self, session, index_ids: list[str]) -> Counter:
+        """Counts to take back for rows about to be replaced."""
+        t = self.t
+        old = session.execute(sa.select(t.c.facet_ids, t.c.site_id, t.c.dataset_type)
+                              .where(t.c.index_id.in_(index_ids), t.c.public))
+        return self._deltas(old, -1)
+
+    def added(self, rows: Iterable[dict[str, Any]]) -> Counter:
+        return self._deltas(((r["facet_ids"], r["site_id"], r["dataset_type"]) for r in rows if r["public"]), 1)
+
+    @staticmethod
+    def _deltas(rows, sign: int) -> Counter:
+        deltas: Counter = Counter()
+        for facet_ids, site_id, dataset_type in rows:
+            for value_id in facet_ids or []:
+                deltas[(value_id, site_id, dataset_type or "")] += sign
+        return deltas
+
+    def deleted(self, returned) -> Counter:
+        return self._deltas(((ids, site, kind) for ids, site, kind, public in returned if public), -1)
+
+    def apply(self, session, deltas: Counter) -> None:
+        values = [{"value_id": k[0], "site_id": k[1], "dataset_type": k[2], "count": n}
+                  for k, n in sorted(deltas.items()) if n]
+        if not values:
+            return
+        stmt = insert(facet_count_table).values(values)
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["value_id", "site_id", "dataset_type"],
+            set_={"count": facet_count_table.c.count + stmt.excluded["count"]}))
+
+    # ------------------------------------------------------------------ reads
+    def count(self, session, names: list[str], request: SearchRequest, where) -> dict[str, list[tuple[str, int]]]:
+        scope = public_scope(request.query)
+        if scope is not None:
+            counts = self._kept(names, scope)
+        else:
+            counts = self._single_pass(names, where)
+        return self._top(session, counts, names, request)
+
+    def _kept(self, names, scope):
+        c, v = facet_count_table.c, facet_value_table.c
+        conditions = [v.field.in_(names)]
+        site, include, exclude = scope
+        if site is not None:
+            conditions.append(c.site_id == site)
+        if include is not None:
+            conditions.append(c.dataset_type.in_(sorted(include)))
+        if exclude:
+            conditions.append(c.dataset_type.notin_(sorted(exclude)))
+        total = sa.func.sum(c.count)
+        return (sa.select(v.field, v.value, total.label("n"))
+                .select_from(facet_count_table.join(facet_value_table, v.id == c.value_id))
+                .where(*conditions).group_by(v.field, v.value))
+
+    def _single_pass(self, names, where):
+        v = facet_value_table.c
+        ids = sa.func.unnest(self.t.c.facet_ids).table_valued("value_id").render_derived(name="ids")
+        wanted = sa.select(v.id).where(v.field.in_(names))
+        counted = (sa.select(ids.c.value_id, sa.func.count().label("n")).select_from(self.t).join(ids, sa.true())
+                   .where(where, ids.c.value_id.in_(wanted)).group_by(ids.c.value_id).subquery())
+        return (sa.select(v.field, v.value, counted.c.n)
+                .select_from(counted.join(facet_value_table, v.id == counted.c.value_id)))
+
+    @staticmethod
+    def _top(session, counts, names, request: SearchRequest):
+        counts = counts.subquery()
+        rank = sa.func.row_number().over(partition_by=counts.c.field,
+                                         order_by=(counts.c.n.desc(), counts.c.value.asc())).label("rank")
+        ranked = (sa.select(counts.c.field, counts.c.value, counts.c.n, rank)
+                  .where(counts.c.n >= max(request.facet_mincount, 1)).subquery())
+        stmt = sa.select(ranked.c.field, ranked.c.value, ranked.c.n).order_by(ranked.c.field, ranked.c.rank)
+        if request.facet_limit >= 0:
+            stmt = stmt.where(ranked.c.rank <= request.facet_limit)
+        out: dict[str, list] = {name: [] for name in names}
+        for field, value, n in session.execute(stmt):
+            out[field].append((value, int(n)))
+        return out
+
+
+def _is(node: Node, field: str, value: Optional[str] = None) -> bool:
+    return isinstance(node, (Term, Phrase)) and node.field == field and \
+        (value is None or (node.value if isinstance(node, Term) else node.text) == value)
+
+
+def _text(node) -> str:
+    return node.value if isinstance(node, Term) else node.text
+
+
+def _conjuncts(node: Node):
+    """(required, excluded) leaves of a tree that is only a conjunction; None if it is anything else."""
+    if isinstance(node, MatchAll):
+        return [], []
+    if isinstance(node, (Term, Phrase)):
+        return [node], []
+    if not isinstance(node, Bool):
+        return None
+    if node.should:
+        labels = [n for n in node.should if _is(n, "permission_labels")]
+        if len(labels) != len(node.should) or node.must or node.must_not:
+            return None
+        return ([labels[0]] if len(labels) == 1 else [Bool(should=tuple(labels))]), []
+    required, excluded = [], []
+    for child in node.must:
+        parts = _conjuncts(child)
+        if parts is None:
+            return None
+        required += parts[0]
+        excluded += parts[1]
+    for child in node.must_not:
+        if not isinstance(child, (Term, Phrase)):
+            return None
+        excluded.append(child)
+    return required, excluded
+
+
+def public_scope(node: Node):
+    """(site_id or None, dataset types to include or None, dataset types to exclude) when the query asks for
+    exactly the rows anyone may see, with no other filter; else None."""
+    parts = _conjuncts(node)
+    if parts is None:
+        return None
+    required, excluded = parts
+    site, include = None, None
+    visible = {"state": False, "capacity": False, "labels": False}
+    for leaf in required:
+        if isinstance(leaf, Bool):
+            return None  # several labels: a signed-in user, whose view is not the kept one
+        if _is(leaf, "state", "active"):
+            visible["state"] = True
+        elif _is(leaf, "capacity", "public"):
+            visible["capacity"] = True
+        elif _is(leaf, "permission_labels", "public"):
+            visible["labels"] = True
+        elif _is(leaf, "site_id"):
+            site = _text(leaf)
+        elif _is(leaf, "dataset_type"):
+            include = {_text(leaf)} if include is None else include & {_text(leaf)}
+        else:
+            return None
+    if any(not _is(leaf, "dataset_type") for leaf in excluded):
+        return None
+    if not (visible["labels"] or (visible["state"] and visible["capacity"])):
+        return None
+    return site, include, {_text(leaf) for leaf in excluded}

@@ -1,0 +1,113 @@
+"""Facet counts kept on write must always equal counts computed from the rows."""
+import json
+
+import pytest
+
+from ckan import model
+from ckan.tests import factories, helpers
+
+from ckanext.citizendata.search import lucene
+from ckanext.citizendata.search.facet_store import public_scope
+from ckanext.citizendata.search.interface import Bool
+from ckanext.citizendata.search.postgres import PostgresBackend, _Compiler
+from ckanext.citizendata.search.request import to_request
+from ckanext.citizendata.testing import CitizenDataset
+
+FACETS = ["initiative_type", "engagement_stage", "engagement_level_max", "meets_copenhagen_definition",
+          "sdg_goals", "countries", "organization", "tags", "dataset_type"]
+
+
+def tree(*fqs):
+    return to_request({"fq": list(fqs)}).query
+
+
+@pytest.mark.parametrize("fqs, scope", [
+    # what CKAN sends for an anonymous visitor of /dataset
+    (['+capacity:public  +state:(active) -dataset_type:harvest', '+dataset_type:dataset', '+site_id:"default"',
+      '+permission_labels:("public")'], ("default", {"dataset"}, {"harvest"})),
+    (['+capacity:public +state:(active)'], (None, None, set())),
+    (['+permission_labels:("public")', '+site_id:"default"'], ("default", None, set())),
+])
+def test_the_visitors_view_is_recognised(fqs, scope):
+    assert public_scope(tree(*fqs)) == scope
+
+
+@pytest.mark.parametrize("fqs", [
+    ['+capacity:public +state:(active)', 'tags:economy'],                              # a filter
+    ['+state:(active)', '+permission_labels:("public" OR "member-1")'],                # a signed-in user
+    ['+state:(active OR draft)', '+capacity:public'],                                   # drafts asked for
+    ['+site_id:"default"'],                                                             # private included
+])
+def test_anything_else_is_counted_from_the_rows(fqs):
+    assert public_scope(tree(*fqs)) is None
+
+
+def test_free_text_is_not_the_visitors_view():
+    request = to_request({"q": "water", "defType": "dismax", "fq": "+capacity:public +state:(active)"})
+    assert isinstance(request.query, Bool) and public_scope(request.query) is None
+
+
+def facets_three_ways(fq_extra=None):
+    backend = PostgresBackend()
+    base = ['+capacity:public +state:(active)', '+site_id:"default"']
+    kept = backend.search(to_request({"fq": base, "rows": 0, "facet.field": FACETS, "facet.limit": -1})).facets
+    # the same rows, with a filter that matches them all: counted from the rows' facet ids in one pass
+    one_pass = backend.search(to_request({"fq": base + ["+name:*"], "rows": 0, "facet.field": FACETS,
+                                          "facet.limit": -1})).facets
+    # and from the jsonb fields, the general path
+    request = to_request({"fq": base, "facet.limit": -1})
+    where = _Compiler(backend.table, backend._cfg()).where(request.query)
+    general = {f: backend._facet(model.Session, f, where, request) for f in FACETS}
+    return kept, one_pass, general
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_kept_counts_follow_every_write():
+    org = factories.Organization(name="facet-org")
+    sysadmin = factories.Sysadmin()
+    as_admin = {"user": sysadmin["name"]}
+    a = CitizenDataset(owner_org=org["id"], initiative_type="social-audit", sdg_indicators=["16.6.2"],
+                       countries=["GHA"], tags=[{"name": "water"}])
+    b = CitizenDataset(owner_org=org["id"], initiative_type="citizen-science", countries=["GHA", "KEN"])
+    c = CitizenDataset(owner_org=org["id"], initiative_type="social-audit", private=True)
+    CitizenDataset(owner_org=org["id"], initiative_type="community-survey",
+                   engagement=[{"stage": "use", "level": 2}])
+    helpers.call_action("package_patch", context=dict(as_admin), id=a["id"], initiative_type="citizen-science",
+                        tags=[{"name": "air"}])
+    helpers.call_action("package_patch", context=dict(as_admin), id=b["id"], private=True)
+    helpers.call_action("package_patch", context=dict(as_admin), id=c["id"], private=False)
+    d = CitizenDataset(owner_org=org["id"], initiative_type="participatory-mapping")
+    helpers.call_action("package_delete", context=dict(as_admin), id=d["id"])
+    e = CitizenDataset(owner_org=org["id"], initiative_type="participatory-mapping")
+    helpers.call_action("dataset_purge", context=dict(as_admin), id=e["id"])
+    kept, one_pass, general = facets_three_ways()
+    assert kept == one_pass == general
+    assert dict(kept["initiative_type"]) == {"citizen-science": 1, "social-audit": 1, "community-survey": 1}
+    assert dict(kept["tags"]) == {"air": 1}
+    assert dict(kept["meets_copenhagen_definition"]) == {"true": 2, "false": 1}
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_kept_counts_survive_clear_and_rebuild(cli):
+    from ckan.cli.cli import ckan as ckan_cli
+    org = factories.Organization()
+    for kind in ("social-audit", "social-audit", "citizen-science"):
+        CitizenDataset(owner_org=org["id"], initiative_type=kind)
+    before = facets_three_ways()[0]
+    assert cli.invoke(ckan_cli, ["search-index", "clear"]).exit_code == 0
+    model.Session.remove()
+    assert all(items == [] for items in facets_three_ways()[0].values())
+    assert cli.invoke(ckan_cli, ["search-index", "rebuild"]).exit_code == 0
+    model.Session.remove()
+    kept, one_pass, general = facets_three_ways()
+    assert kept == before == one_pass == general
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_anonymous_search_page_uses_the_kept_counts(app):
+    org = factories.Organization()
+    CitizenDataset(owner_org=org["id"], initiative_type="social-audit")
+    CitizenDataset(owner_org=org["id"], initiative_type="social-audit", private=True)
+    result = app.get("/api/3/action/package_search",
+                     query_string={"facet.field": json.dumps(["initiative_type"]), "include_private": "true"}).json
+    assert result["result"]["search_facets"]["initiative_type"]["items"][0]["count"] == 1
