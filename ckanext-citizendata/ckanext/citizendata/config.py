@@ -29,6 +29,14 @@ def text_search_config() -> str:
     return str(toolkit.config.get(TEXT_CONFIG, "english") or "english").strip()
 
 
+def random_page_cost() -> str:
+    """random_page_cost for search queries, e.g. ``"1.1"``; "" leaves the server's setting."""
+    value = str(toolkit.config.get("ckanext.citizendata.search.postgres.random_page_cost", "1.1") or "").strip()
+    if value:
+        float(value)  # a number, or a clear error
+    return value
+
+
 def query_configs() -> list[str]:
     """Stemmers OR-ed in every text query, e.g. ``["english", "spanish"]``."""
     raw = toolkit.config.get(QUERY_CONFIGS, ["english", "spanish", "french", "arabic", "portuguese"]) or []

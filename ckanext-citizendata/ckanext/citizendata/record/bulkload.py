@@ -169,4 +169,8 @@ def generate(count: int, seed: int = 0, org: Optional[str] = None, batch_size: i
             created += len(records)
         if progress:
             progress(len(numbers))
+    if created:  # fresh statistics, so the planner knows the new rows (autovacuum would, later)
+        for table in ("citizendata_search_index", "citizendata_facet_value", "citizendata_facet_count", "package"):
+            model.Session.execute(sa.text(f"ANALYZE {table}"))
+        model.Session.commit()
     return Report(created, kept, time.perf_counter() - started)

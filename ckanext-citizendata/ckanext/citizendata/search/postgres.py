@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, insert
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY, insert
 
 from ckan import model
 
@@ -85,7 +85,7 @@ class PostgresBackend:
 
     def delete(self, query: Node) -> int:
         t = self.table
-        where = _Compiler(t, self._cfg()).where(query)
+        where = _Compiler(t, self._cfg(), analyse_words(model.Session, query)).where(query)
         returned = model.Session.execute(sa.delete(t).where(where).returning(
             t.c.facet_ids, t.c.site_id, t.c.dataset_type, t.c.public)).all()
         self.facets.apply(model.Session, self.facets.deleted(returned))
@@ -126,11 +126,15 @@ class PostgresBackend:
 
     # ------------------------------------------------------------------ reads
     def search(self, request: SearchRequest) -> SearchResult:
-        compiler = _Compiler(self.table, self._cfg())
-        where = compiler.where(request.query)
-        rank = compiler.rank(cd_config.rank_weights())
         session = model.Session
         with session.begin_nested():  # a failing query must not poison the caller's transaction
+            cost = cd_config.random_page_cost()
+            if cost:
+                session.execute(sa.select(sa.func.set_config("random_page_cost", cost, True)))
+            words = analyse_words(session, request.query)
+            compiler = _Compiler(self.table, self._cfg(), words)
+            where = compiler.where(request.query)
+            rank = compiler.rank(cd_config.rank_weights())
             return self._search(session, request, where, rank)
 
     def _search(self, session, request: SearchRequest, where, rank) -> SearchResult:
@@ -199,9 +203,10 @@ def _pick(row: dict[str, Any], wanted: set) -> dict[str, Any]:
 class _Compiler:
     """Neutral nodes -> SQL boolean expressions over the index table; collects the text queries for ranking."""
 
-    def __init__(self, table: sa.Table, cfg):
+    def __init__(self, table: sa.Table, cfg, words: Optional[dict] = None):
         self.t = table
         self.cfg = cfg
+        self.words = words or {}
         self.rank_queries: list = []
 
     def where(self, node: Node, positive: bool = True):
@@ -237,23 +242,21 @@ class _Compiler:
     # --- leaves
     def _Term(self, node: Term, positive):
         if F.kind(node.field) == F.TEXT:
-            return self._text(node.field, self._words(sa.func.plainto_tsquery, node.value), positive,
-                              sa.func.plainto_tsquery(self.cfg, node.value))
+            return self._analysed(node.field, ("plain", node.value), positive)
         return self._equals(node.field, node.value)
 
     def _Phrase(self, node: Phrase, positive):
         if F.kind(node.field) == F.TEXT:
-            return self._text(node.field, self._words(sa.func.phraseto_tsquery, node.text), positive,
-                              sa.func.plainto_tsquery(self.cfg, node.text))
+            return self._analysed(node.field, ("phrase", node.text), positive)
         return self._equals(node.field, node.text)
 
-    def _words(self, make, text: str):
-        """The accent-free words as written, OR-ed with each query stemmer's forms of the text as written."""
-        query = make(sa.literal_column("'simple'::regconfig"), sa.literal(fold(text), sa.Text))
-        written = sa.literal(text, sa.Text)
-        for name in cd_config.query_configs():
-            query = query.op("||")(make(sa.cast(sa.literal(name), REGCONFIG), written))
-        return query
+    def _analysed(self, field, key, positive):
+        query_text = self.words.get(key)
+        if query_text is None:  # not analysed (no database round trip was made): analyse in SQL
+            return self._text(field, combined_query_sql(*key), positive)
+        if query_text == "":  # only stop words of the default language: the clause is dropped, as Solr does
+            return sa.true()
+        return self._text(field, sa.cast(sa.literal(query_text, sa.Text), TSQUERY), positive)
 
     def _Prefix(self, node: Prefix, positive):
         if F.kind(node.field) == F.TEXT:
@@ -296,7 +299,7 @@ class _Compiler:
         return self.t.c.fields.has_key(node.field)
 
     # --- helpers
-    def _text(self, field: Optional[str], tsquery, positive: bool, stop_check=None):
+    def _text(self, field: Optional[str], tsquery, positive: bool):
         if positive:
             self.rank_queries.append(tsquery)
         vector = self.t.c.search_vector
@@ -309,8 +312,7 @@ class _Compiler:
             own = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), raw).op("||")(
                 sa.func.to_tsvector(self.cfg, raw))
             condition = sa.and_(condition, own.op("@@")(tsquery))
-        # a clause whose words are all stop words (of the default language) is dropped, as Solr drops it
-        return sa.or_(sa.func.numnode(stop_check if stop_check is not None else tsquery) == 0, condition)
+        return condition
 
     def _equals(self, field: str, value: str):
         kind = F.kind(field)
@@ -335,6 +337,70 @@ class _Compiler:
         """True when one of the field's values satisfies ``condition(value_column)``."""
         values = sa.func.jsonb_array_elements_text(self.t.c.fields[field]).table_valued("value").alias("v")
         return sa.select(1).select_from(values).where(condition(values.c.value)).exists()
+
+
+def _text_terms(node: Node):
+    """("plain" | "phrase", text) of every free-text term of a query tree."""
+    if isinstance(node, Bool):
+        for child in node.must + node.should + node.must_not:
+            yield from _text_terms(child)
+    elif isinstance(node, Term) and F.kind(node.field) == F.TEXT:
+        yield "plain", node.value
+    elif isinstance(node, Phrase) and F.kind(node.field) == F.TEXT:
+        yield "phrase", node.text
+
+
+def _stemmers() -> list[str]:
+    return [name for name in cd_config.query_configs() if name != cd_config.text_search_config()]
+
+
+def combined_query_sql(kind: str, text: str):
+    """The query of one term in SQL: the accent-free words as written, OR-ed with each stemmer's forms."""
+    make = sa.func.plainto_tsquery if kind == "plain" else sa.func.phraseto_tsquery
+    query = make(sa.literal_column("'simple'::regconfig"), sa.literal(fold(text), sa.Text))
+    for name in [cd_config.text_search_config()] + _stemmers():
+        query = query.op("||")(make(sa.cast(sa.literal(name), REGCONFIG), sa.literal(text, sa.Text)))
+    return query
+
+
+# each term (as written; accent-free for the simple configuration) under each configuration, in one statement
+_ANALYSE = sa.text("""
+    SELECT t.n, c.m,
+           CASE WHEN t.kind = 'phrase'
+                THEN phraseto_tsquery(c.cfg::regconfig, CASE WHEN c.cfg = 'simple' THEN t.folded ELSE t.text END)
+                ELSE plainto_tsquery(c.cfg::regconfig, CASE WHEN c.cfg = 'simple' THEN t.folded ELSE t.text END)
+           END::text
+    FROM unnest(CAST(:texts AS text[]), CAST(:folded AS text[]), CAST(:kinds AS text[]))
+         WITH ORDINALITY AS t(text, folded, kind, n)
+    CROSS JOIN unnest(CAST(:configs AS text[])) WITH ORDINALITY AS c(cfg, m)
+""")
+
+
+def analyse_words(session, node: Node) -> dict[tuple, str]:
+    """One round trip for all free-text terms: each term's query text, with duplicate forms removed
+    ('water' | 'wat' instead of six copies, which would skew the planner's estimate); "" when the term has
+    only stop words of the default language."""
+    terms = sorted(set(_text_terms(node)))
+    if not terms:
+        return {}
+    configs = ["simple", cd_config.text_search_config()] + _stemmers()
+    rows = session.execute(_ANALYSE, {"texts": [t for _, t in terms], "folded": [fold(t) for _, t in terms],
+                                      "kinds": [k for k, _ in terms], "configs": configs})
+    forms: dict[int, dict[int, str]] = {}
+    for n, m, query_text in rows:
+        forms.setdefault(n, {})[m] = query_text or ""
+    out = {}
+    for index, key in enumerate(terms, 1):
+        by_config = forms.get(index, {})
+        if not by_config.get(2):  # nothing left in the default language: stop words only
+            out[key] = ""
+            continue
+        parts = []
+        for m in sorted(by_config):
+            if by_config[m] and by_config[m] not in parts:
+                parts.append(by_config[m])
+        out[key] = " | ".join(f"({p})" for p in parts)
+    return out
 
 
 def _bounds(column, node: Range) -> list:
