@@ -96,3 +96,12 @@ def test_a_stated_value_overrides_the_initiative(setup):
     dataset = round_dataset(setup, "own-engagement", engagement=[{"stage": "collect", "level": 5}])
     assert dataset["engagement"] == [{"stage": "collect", "level": 5}]
     assert "engagement" not in dataset["inherited_fields"]
+
+
+def test_members_are_found_page_by_page(setup):
+    from ckanext.citizendata.record.inherit import members
+    names = [f"member-{i}" for i in range(5)]
+    for name in names:
+        round_dataset(setup, name)
+    ids = members(setup["series"]["id"], page=2)
+    assert len(ids) == len(set(ids)) == 5

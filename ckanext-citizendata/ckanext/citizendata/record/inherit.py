@@ -72,12 +72,18 @@ def apply_to_shown(pkg_dict: dict[str, Any], context: dict[str, Any]) -> None:
     pkg_dict.update(derive(pkg_dict))
 
 
-def members(series_id: str) -> list[str]:
-    """Ids of the datasets whose in_series names this series."""
-    result = toolkit.get_action("package_search")(
-        {"ignore_auth": True}, {"fq": f'in_series:"{series_id}"', "rows": 1000, "fl": "id",
-                                "include_private": True, "include_drafts": True})
-    return [r["id"] if isinstance(r, dict) else r for r in result["results"]]
+def members(series_id: str, page: int = 1000) -> list[str]:
+    """Ids of all the datasets whose in_series names this series (paged through the index)."""
+    found: list[str] = []
+    while True:
+        result = toolkit.get_action("package_search")(
+            {"ignore_auth": True}, {"fq": f'in_series:"{series_id}"', "rows": page, "start": len(found),
+                                    "fl": "id", "sort": "name asc", "include_private": True,
+                                    "include_drafts": True})
+        batch = [r["id"] if isinstance(r, dict) else r for r in result["results"]]
+        found += batch
+        if len(batch) < page:
+            return found
 
 
 
