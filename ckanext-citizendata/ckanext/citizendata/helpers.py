@@ -44,9 +44,8 @@ def citizendata_concept_label(scheme: str, notation: Any) -> str:
         return ""
     from ckanext.citizendata.record.validate import COUNTRY_SCHEME
     if scheme == COUNTRY_SCHEME:
-        import pycountry
-        country = pycountry.countries.get(alpha_3=str(notation))
-        return country.name if country else str(notation)
+        from ckanext.citizendata.record import countries
+        return countries.name(notation)
     from ckanext.citizendata.vocab import registry
     concept = registry.get_concept(scheme, str(notation))
     return registry.label(concept, toolkit.h.lang()) if concept else str(notation)

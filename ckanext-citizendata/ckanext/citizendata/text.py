@@ -1,6 +1,7 @@
 """Text folding shared by the search index and the vocabulary registry."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -9,3 +10,8 @@ def fold(text: str) -> str:
     ``fold("Discriminación") == "Discriminacion"``."""
     decomposed = unicodedata.normalize("NFKD", text)
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def natural_key(code: str) -> tuple:
+    """Sort key for codes: numbers compare as numbers, ``"1.10"`` after ``"1.9"``."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_]", code))

@@ -30,7 +30,9 @@ from ckanext.citizendata.search import seam
 from ckanext.citizendata.vocab import registry
 
 from . import bulk
-from .derive import derive, natural_key
+from ckanext.citizendata.text import natural_key
+
+from .derive import derive
 from .schema import FIELDS, INPUT_FIELDS
 from .synthetic import RecordMaker
 from .validate import StaticVocabularies, validate

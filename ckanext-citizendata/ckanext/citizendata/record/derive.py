@@ -7,17 +7,14 @@ Example::
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import pycountry
+from ckanext.citizendata.text import natural_key
+
+from . import countries
 
 DEFINING_STAGES = ("design", "collect")
 DEFINING_LEVEL = 4
-
-
-def natural_key(code: str) -> tuple:
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-_]", code))
 
 
 def meets_copenhagen_definition(engagement: list[dict[str, Any]]) -> bool:
@@ -38,13 +35,8 @@ def sdg_parents(indicators: list[str]) -> tuple[list[str], list[str]]:
     return sorted(targets, key=natural_key), sorted(goals, key=natural_key)
 
 
-def m49_codes(countries: list[str]) -> list[str]:
-    codes = []
-    for alpha3 in countries or []:
-        country = pycountry.countries.get(alpha_3=alpha3)
-        if country is not None:
-            codes.append(country.numeric)
-    return codes
+def m49_codes(countries_: list[str]) -> list[str]:
+    return [code for code in (countries.m49(alpha3) for alpha3 in countries_ or []) if code]
 
 
 def derive(record: dict[str, Any]) -> dict[str, Any]:

@@ -29,10 +29,8 @@ def concept_labels(pkg_dict: dict[str, Any]) -> list[str]:
         labels = registry.labels_all(scheme) if values else {}
         for value in values if isinstance(values, list) else [values] if values else []:
             found += labels.get(str(value), [])
-    import pycountry
-    for code in pkg_dict.get("countries") or []:
-        country = pycountry.countries.get(alpha_3=code)
-        found += [country.name] if country else []
+    from . import countries
+    found += [countries.name(code) for code in pkg_dict.get("countries") or [] if code in countries.codes()]
     return found
 
 

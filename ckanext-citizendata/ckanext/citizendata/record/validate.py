@@ -18,10 +18,11 @@ import difflib
 import os
 from typing import Any, Callable, Iterable, Optional, Protocol
 
-import pycountry
 from jsonschema import Draft202012Validator, FormatChecker
 
-from .derive import natural_key
+from ckanext.citizendata.text import natural_key
+
+from . import countries
 from .schema import READ_ONLY, SCHEMA
 
 COUNTRY_SCHEME = "iso-3166-1-alpha-3"
@@ -42,7 +43,7 @@ class StaticVocabularies:
 
     def notations(self, scheme: str) -> frozenset:
         if scheme == COUNTRY_SCHEME:
-            return country_codes()
+            return countries.codes()
         return self.schemes.get(scheme, frozenset())
 
 
@@ -51,13 +52,9 @@ class RegistryVocabularies:
 
     def notations(self, scheme: str) -> frozenset:
         if scheme == COUNTRY_SCHEME:
-            return country_codes()
+            return countries.codes()
         from ckanext.citizendata.vocab import registry
         return registry.notations(scheme)
-
-
-def country_codes() -> frozenset:
-    return frozenset(c.alpha_3 for c in pycountry.countries)
 
 
 def path_text(path: Iterable[Any]) -> str:

@@ -51,12 +51,8 @@ def _labeller(scheme: Optional[str], field: str, lang: str) -> Callable[[str], s
         return lambda v: v
     from ckanext.citizendata.record.validate import COUNTRY_SCHEME
     if scheme == COUNTRY_SCHEME:
-        import pycountry
-
-        def country(value: str) -> str:
-            found = pycountry.countries.get(alpha_3=value)
-            return found.name if found else value
-        return country
+        from ckanext.citizendata.record import countries
+        return countries.name
     from ckanext.citizendata.vocab import registry
     labels = registry.labels(scheme, lang)
     coded = scheme == "sdg"

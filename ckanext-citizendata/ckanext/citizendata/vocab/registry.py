@@ -26,7 +26,7 @@ from ckan import model
 from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.model import concept_table, scheme_table
 from ckanext.citizendata.rdf.namespaces import CDT, QB, VOCAB_BASE, bind_prefixes
-from ckanext.citizendata.text import fold as fold_marks
+from ckanext.citizendata.text import fold as fold_marks, natural_key
 
 from . import integrity
 
@@ -169,11 +169,6 @@ def concept_rows(graph, scheme_iri, scheme_id: str, base: str) -> list[dict[str,
 def _order(graph, concept) -> int:
     value = graph.value(concept, CDT.order)
     return int(value) if value is not None else 1_000_000
-
-
-def natural_key(notation: str) -> tuple:
-    """``"1.10"`` after ``"1.9"``: numbers compare as numbers."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_]", notation))
 
 
 def fold(text: str) -> str:
