@@ -67,6 +67,10 @@ setup(
         "ckan.plugins": [
             "citizendata = ckanext.citizendata.plugin:CitizenDataPlugin",
         ],
+        # the DCAT profile, applied after euro_dcat_ap_3 (see rdf/profile.py)
+        "ckan.rdf.profiles": [
+            "citizendata = ckanext.citizendata.rdf.profile:CitizenDataProfile",
+        ],
         # search backends, selected by ckanext.citizendata.search.backend
         "ckanext.citizendata.search_backends": [
             "postgres = ckanext.citizendata.search.postgres:PostgresBackend",
