@@ -43,7 +43,7 @@ setup(
     packages=packages,
     package_dir=package_dir,
     package_data={
-        "ckanext.citizendata": ["config_declaration.yaml", "templates/**/*"],
+        "ckanext.citizendata": ["config_declaration.yaml", "templates/**/*", "assets/**/*"],
         "ckanext.citizendata.demo": ["*.json"],
         "ckanext.citizendata.migration.citizendata": ["alembic.ini", "script.py.mako", "README"],
         **{"ckanext.citizendata." + name: DATA_GLOBS for name in DATA_DIRS},

@@ -24,6 +24,7 @@ class CitizenDataPlugin(p.SingletonPlugin):
     # IConfigurer: runs before CKAN's start-up search check, so the search seam is in place for it
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
+        toolkit.add_resource("assets", "citizendata")
         seam.install()
 
     def get_commands(self):
