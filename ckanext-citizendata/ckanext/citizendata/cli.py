@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 
+from ckanext.citizendata.rdf.shacl_cli import shacl_report
+
 
 @click.group(short_help="ckanext-citizendata commands")
 def citizendata():
@@ -157,5 +159,9 @@ def generate_records(count, seed, org, batch_size):
                f"{report.rate:.0f} records/s")
 
 
+citizendata.add_command(shacl_report)
+
+
 def get_commands():
     return [citizendata]
+

@@ -91,3 +91,29 @@ def plugin_enabled(name: str = "citizendata") -> bool:
 def site_id() -> str:
     """CKAN's ``ckan.site_id``, which scopes every index row."""
     return str(toolkit.config.get("ckan.site_id") or "default")
+
+
+DCAT_PREFIX = "ckanext.citizendata.dcat."
+DCAT_DEFAULTS = {
+    "catalog_description": "Catalog of citizen data, data produced with the participation of citizens and "
+                           "communities.",
+    "publisher_name": "", "publisher_uri": "", "publisher_type": "", "catalog_license": "",
+}
+
+
+def dcat_catalog() -> dict:
+    """What the DCAT catalog states beyond CKAN's settings, with CKAN's settings as fallbacks, e.g.
+    ``{"description": "...", "publisher_name": "Citizen Data Catalog", "publisher_uri": "http://x/#publisher",
+    "publisher_type": "", "license": "", "spatial": []}``."""
+    get = toolkit.config.get
+    values = {key: str(get(DCAT_PREFIX + key, default) or "").strip() for key, default in DCAT_DEFAULTS.items()}
+    site_url = str(get("ckanext.dcat.base_uri") or get("ckan.site_url") or "").rstrip("/")
+    spatial = get(DCAT_PREFIX + "catalog_spatial", []) or []
+    return {
+        "description": str(get("ckan.site_description") or "").strip() or values["catalog_description"],
+        "publisher_name": values["publisher_name"] or str(get("ckan.site_title") or "").strip(),
+        "publisher_uri": values["publisher_uri"] or f"{site_url}/#publisher",
+        "publisher_type": values["publisher_type"],
+        "license": values["catalog_license"],
+        "spatial": spatial.split() if isinstance(spatial, str) else list(spatial),
+    }

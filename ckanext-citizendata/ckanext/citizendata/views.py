@@ -12,6 +12,7 @@ from flask import Blueprint, Response, request
 
 from ckan.plugins import toolkit
 
+from ckanext.citizendata.rdf import vocabulary_file
 from ckanext.citizendata.vocab import rdf_out, registry
 
 vocabulary = Blueprint("citizendata_vocabulary", __name__)
@@ -66,6 +67,10 @@ def structure(resource: str, agency: str = "*", artefact_id: str = "*", version:
         return Response(body, status=404, mimetype=media_type)
     body, media_type = writer.write_structure(sdmx_out.with_items(found), fmt)
     return Response(body, mimetype=media_type)
+
+
+# our own terms at their namespace: /ns, /ns.<fmt>
+vocabulary_file.register(vocabulary)
 
 
 def get_blueprints():

@@ -35,3 +35,10 @@ def bind_prefixes(graph):
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
     return graph
+
+
+# the EU Publications Office country authority table (dct:spatial of a record's countries) and SDMX DSD URNs
+EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+SDMX_DSD = Namespace("urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=")
+# our own SHACL shapes (schemas/shapes/citizendata-shapes.ttl)
+CDT_SHAPES = Namespace("https://w3id.org/citizendata/shapes#")

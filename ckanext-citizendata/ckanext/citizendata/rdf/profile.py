@@ -1,0 +1,104 @@
+"""The ckanext-dcat profile ``citizendata`` (entry point in ``ckan.rdf.profiles``): on top of ``euro_dcat_ap_3``,
+it writes and reads every citizen-data field of a record (StatDCAT-AP dimensions and standards, SDG and other
+concepts as themes and subjects, engagement as PROV activities, partners as qualified attributions, method,
+ethics and recognition in our namespace ``cdt:``, defined in schemas/citizendata-ns.ttl).
+
+Example::
+
+    from ckanext.dcat.processors import RDFParser, RDFSerializer
+    turtle = RDFSerializer(profiles=["euro_dcat_ap_3", "citizendata"]).serialize_dataset(pkg_dict, _format="turtle")
+    parser = RDFParser(profiles=["euro_dcat_ap_3", "citizendata"])
+    parser.parse(turtle, _format="turtle")
+    [record] = parser.datasets()          # record["engagement"] == pkg_dict["engagement"], and so on
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ckanext.dcat.profiles.base import RDFProfile
+from ckanext.dcat.utils import dataset_uri
+
+from . import profile_in, profile_out, profile_terms as terms
+from .namespaces import bind_prefixes
+
+PROFILE_NAME = "citizendata"
+BASE_PROFILE = "euro_dcat_ap_3"
+PROFILES_OPTION = "ckanext.dcat.rdf.profiles"
+
+
+class CitizenDataProfile(RDFProfile):
+    """Runs after ``euro_dcat_ap_3`` (name both in ``ckanext.dcat.rdf.profiles``, ours last)."""
+
+    def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref) -> None:
+        bind_prefixes(self.g)
+        profile_out.Writer(self.g, _vocab_base(), label=_label).dataset(dataset_ref, dataset_dict)
+        self._harvest_provenance(dataset_dict, dataset_ref)
+        from . import conformance  # lazy: rdf/conformance.py completes what the official DCAT-AP 3 shapes need
+        conformance.dataset(self.g, dataset_ref)
+
+    def graph_from_catalog(self, catalog_dict: Optional[dict[str, Any]], catalog_ref) -> None:
+        bind_prefixes(self.g)
+        from . import conformance
+        conformance.catalog(self.g, catalog_ref)
+
+    def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref) -> dict[str, Any]:
+        """Our fields into ``dataset_dict``; derived fields are left out (the record recomputes them)."""
+        reader = profile_in.Reader(self.g, _vocab_base())
+        record = reader.dataset(dataset_ref)
+        reader.tidy(dataset_ref, dataset_dict, record)
+        for name in terms.DERIVED_FIELDS:
+            record.pop(name, None)
+        series = reader.in_series(dataset_ref, dataset_uri({"id": "-"})[:-1])
+        if series:
+            record["in_series"] = series
+        dataset_dict.update(record)
+        return dataset_dict
+
+    def _harvest_provenance(self, dataset_dict: dict[str, Any], dataset_ref) -> None:
+        """Where harvested records will say where they came from (source, original identifier, retrieval time,
+        content hash), once the harvesters exist (issue 5, item 1, last point). Nothing yet."""
+
+
+def _vocab_base() -> str:
+    from ckanext.citizendata import config as cd_config
+    return cd_config.vocab_base_uri()
+
+
+def _label(scheme: str, notation: str) -> Optional[str]:
+    """English label of a concept from the registry (cached per registry revision); None when unknown."""
+    from ckanext.citizendata.vocab import registry
+    text = registry.labels(scheme, "en").get(notation)
+    return text if text and text != notation else None
+
+
+def default_profiles() -> str:
+    """The profile list this extension serves by default: ``"euro_dcat_ap_3 citizendata"``."""
+    return f"{BASE_PROFILE} {PROFILE_NAME}"
+
+
+def enable_by_default(config) -> None:
+    """IConfigurer.update_config: make ``euro_dcat_ap_3 citizendata`` the profiles of ckanext-dcat unless the
+    operator chose them (``ckanext.dcat.rdf.profiles`` in the ini file or set in the config by code).
+
+    ckanext-dcat declares the option with a default callable (``processors._get_default_rdf_profiles``) and CKAN
+    fills declared defaults into the config before plugins' update_config run, so a value equal to ckanext-dcat's
+    stock default that the ini file does not hold is the default, not a choice.
+
+    Example::
+
+        enable_by_default(config)
+        config["ckanext.dcat.rdf.profiles"]        # "euro_dcat_ap_3 citizendata"
+    """
+    from ckanext.dcat import processors
+    stock = processors._get_default_rdf_profiles()
+    value = config.get(PROFILES_OPTION)
+    if (value in (None, "", stock)) and not _in_ini_file(config, PROFILES_OPTION):
+        config[PROFILES_OPTION] = default_profiles()
+
+
+def _in_ini_file(config, key: str) -> bool:
+    path = config.get("__file__")
+    if not path:
+        return False
+    from ckan.cli import CKANConfigLoader
+    return key in CKANConfigLoader(path).get_config()
