@@ -23,6 +23,12 @@ def test_wheel_contains_data_folders_migrations_and_entry_points(tmp_path):
         "ckanext/citizendata/migration/citizendata/versions/a1c3e5f70001_create_search_index.py",
         "ckanext/citizendata/schemas/__init__.py",
         "ckanext/citizendata/schemas/README.md",
+        "ckanext/citizendata/schemas/citizendata-ns.ttl",
+        "ckanext/citizendata/schemas/shapes/citizendata-shapes.ttl",
+        "ckanext/citizendata/schemas/shacl/dcat-ap-3.0.1/shapes.ttl",
+        "ckanext/citizendata/schemas/shacl/dcat-ap-3.0.1/ATTRIBUTION.md",
+        "ckanext/citizendata/assets/webassets.yml",
+        "ckanext/citizendata/assets/js/suggest.js",
         "ckanext/citizendata/vocabularies/__init__.py",
         "ckanext/citizendata/harvesters/__init__.py",
     ]
@@ -31,3 +37,4 @@ def test_wheel_contains_data_folders_migrations_and_entry_points(tmp_path):
     assert not any(n.startswith(("tests/", "ckanext/__init__.py")) for n in names)
     assert "citizendata = ckanext.citizendata.plugin:CitizenDataPlugin" in entry_points
     assert "postgres = ckanext.citizendata.search.postgres:PostgresBackend" in entry_points
+    assert "citizendata = ckanext.citizendata.rdf.profile:CitizenDataProfile" in entry_points
