@@ -149,7 +149,8 @@ ensure_config() {
     "ckanext.citizendata.search.backend = postgres" \
     "scheming.dataset_schemas = ckanext.citizendata.schemas:dataset.yaml ckanext.citizendata.schemas:initiative.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml ckanext.citizendata.schemas:presets.yaml" \
-    "ckanext.dcat.enable_content_negotiation = true"
+    "ckanext.dcat.enable_content_negotiation = true" \
+    "ckanext.citizendata.dcat.publisher_type = http://purl.org/adms/publishertype/NonProfitOrganisation"
 }
 
 ADMIN_NOTE="(password kept in .state/admin-password)"

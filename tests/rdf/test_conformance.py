@@ -62,33 +62,79 @@ def demo(clean_db, cli, our_profiles):
     assert cli.invoke(ckan_cli, ["citizendata", "seed-demo"]).exit_code == 0
 
 
+AVAILABLE = "http://publications.europa.eu/resource/authority/planned-availability/AVAILABLE"
+SITE_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/NonProfitOrganisation"
+
+
 def generated_records(count: int, seed: int = 5) -> list[dict]:
-    """RecordMaker records, each with resources, as a publisher would complete them."""
+    """RecordMaker records completed as a publisher would complete them: described resources, a contact point,
+    keywords, the period of the title's year and a licence. (RecordMaker itself stays at the record's own
+    fields: the bulk path stores only those, and tests/record/test_bulkload.py compares it with
+    package_create.) Countries without geometry of their own in Natural Earth (e.g. TKL) are left out: we
+    state no bbox for them, which the recommended shapes report, rightly."""
     maker = RecordMaker(bulkload._notations(), seed=seed)
     records = []
     for i in range(count):
         record = maker.record(i)
+        year = record["title"].rstrip(")").rsplit("(", 1)[-1]
         record["resources"] = [{"url": f"http://example.org/{record['name']}/{n}.csv", "format": fmt,
-                                "name": f"Table {n}"} for n, fmt in enumerate(["CSV", "text/csv"][:1 + i % 2])]
+                                "name": f"Table {n}", "description": f"Table {n} of {record['title']}",
+                                "availability": AVAILABLE}
+                               for n, fmt in enumerate(["CSV", "text/csv"][:1 + i % 2])]
+        record["contact"] = [{"name": "Generated publisher", "email": "data@example.org"}]
+        record["temporal_coverage"] = [{"start": f"{year}-01-01", "end": f"{year}-12-31"}]
+        record["license_id"] = "cc-by"
+        record["tags"] = record["title"].split(" reported")[0].lower().split()[:2]
+        record["countries"] = [c for c in record["countries"] if c in conformance.country_geometry()] or ["KEN"]
         records.append(record)
     return records
 
 
 @pytest.fixture
 def generated(clean_db, our_profiles):
-    org = factories.Organization(name="generated-publisher", title="Generated publisher")
+    org = factories.Organization(name="generated-publisher", title="Generated publisher",
+                                 extras=[{"key": "dcat_type", "value": SITE_PUBLISHER_TYPE}])
     for record in generated_records(8):
         bulk.save(record, org["name"])
 
 
 @pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", PER_PAGE)
+@pytest.mark.ckan_config("ckanext.citizendata.dcat.publisher_type", SITE_PUBLISHER_TYPE)
 def test_demo_catalog_pages_through_the_endpoint(app, demo):
     pages = catalog_pages(lambda page: app.get("/catalog.ttl", query_string={"page": page}, status=200).body)
     assert len(pages) == 3
-    assert_conforms(pages)
+    assert_conforms(pages, allowed=demo_fact_gaps(pages))
+
+
+def demo_fact_gaps(pages: list[rdflib.Graph]) -> set[tuple[str, str]]:
+    """(focus, path) of the recommended values the demo records cannot state truthfully, read from the records:
+    dct:temporal of a record whose facts give no period, dct:license of a distribution of a record without a
+    licence, dcatap:availability of a distribution without a stated availability. Nothing else is allowed."""
+    from ckan import model
+    records = {r["name"]: r for r in demo_records()["records"]}
+    gaps = set()
+    for graph in pages:
+        for ref in graph.subjects(RDF.type, DCAT.Dataset):
+            record = records.get(model.Package.get(str(ref).rsplit("/", 1)[-1]).name)
+            if record is None:
+                continue
+            if not record.get("temporal_coverage"):
+                gaps.add((str(ref), "dct:temporal"))
+            for distribution in graph.objects(ref, DCAT.distribution):
+                if not record.get("license_id"):
+                    gaps.add((str(distribution), "dct:license"))
+                gaps.add((str(distribution), "dcatap:availability"))
+    return gaps
+
+
+def demo_records() -> dict:
+    import json
+    from importlib import resources
+    return json.loads(resources.files("ckanext.citizendata.demo").joinpath("records.json").read_text("utf-8"))
 
 
 @pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", PER_PAGE)
+@pytest.mark.ckan_config("ckanext.citizendata.dcat.publisher_type", SITE_PUBLISHER_TYPE)
 def test_generated_catalog_pages_through_the_action(app, generated):
     def fetch(page):
         with app.flask_app.test_request_context("/catalog.ttl"):
@@ -99,21 +145,20 @@ def test_generated_catalog_pages_through_the_action(app, generated):
     assert_conforms(pages)
 
 
-def assert_conforms(pages: list[rdflib.Graph]) -> None:
+def assert_conforms(pages: list[rdflib.Graph], allowed: frozenset = frozenset()) -> None:
     """Every page: no sh:Violation in any official set. The whole catalog (the pages together, as a harvester
     reads it; a series and its members may sit on different pages): no result of any severity in the
-    mandatory and range sets, and in the recommended set only missing recommended values of the records
-    (sh:Warning, MinCount), never a wrong value."""
+    mandatory, recommended and range sets, but for the (focus, path) pairs in ``allowed`` (the demo's facts
+    that are not known, see demo_fact_gaps), which may only be missing values (sh:Warning, MinCount)."""
     per_page = [r for g in pages for r in shacl.validate(g, "official") if r.severity == "Violation"]
     assert not per_page, shacl.render_text(per_page)
     whole = rdflib.Graph()
     for graph in pages:
         whole += graph
-    strict = shacl.validate_with(whole, "mandatory") + shacl.validate_with(whole, "range")
-    assert not strict, shacl.render_text(strict)
-    wrong = [r for r in shacl.validate_with(whole, "recommended")
-             if (r.severity, r.constraint) != ("Warning", "MinCountConstraintComponent")]
-    assert not wrong, shacl.render_text(wrong)
+    results = [r for name in ("mandatory", "recommended", "range") for r in shacl.validate_with(whole, name)]
+    unexpected = [r for r in results if (r.focus, r.path) not in allowed
+                  or (r.severity, r.constraint) != ("Warning", "MinCountConstraintComponent")]
+    assert not unexpected, shacl.render_text(unexpected)
 
 
 # ------------------------------------------------------------------ the rules one by one (no database)
@@ -240,3 +285,71 @@ def test_the_catalog_states_what_the_configuration_gives():
     recommended = shacl.validate_with(graph, "recommended")
     missing = {r.path for r in recommended if r.focus in (str(catalog_ref), str(publisher))}
     assert not missing & {"dct:issued", "dct:license", "dct:spatial", "dcat:themeTaxonomy", "foaf:homepage", "dct:type"}
+
+
+# ------------------------------------------------------------------ places, publisher and licence types
+
+def test_countries_we_state_get_bbox_and_centroid_as_wkt_and_others_nothing():
+    from ckanext.citizendata import config as cd_config
+    from ckanext.citizendata.rdf.namespaces import GSP
+    graph = rdflib.Graph()
+    country, area, region = (URIRef(EU + "country/KEN"), URIRef(cd_config.vocab_base_uri() + "cl-area/404"),
+                             URIRef(cd_config.vocab_base_uri() + "cl-area/419"))
+    for place in (country, area, region, EX.place):
+        graph.add((place, RDF.type, DCTERMS.Location))
+        conformance.location_geometry(graph, place)
+    assert graph.value(country, DCAT.bbox) == graph.value(area, DCAT.bbox)  # M49 404 is Kenya
+    bbox, centroid = graph.value(country, DCAT.bbox), graph.value(country, DCAT.centroid)
+    assert bbox.datatype == centroid.datatype == GSP.wktLiteral
+    x, y = (float(v) for v in str(centroid)[len("POINT("):-1].split())
+    corners = [tuple(float(v) for v in pair.split()) for pair in str(bbox)[len("POLYGON(("):-2].split(", ")]
+    assert min(c[0] for c in corners) < x < max(c[0] for c in corners)
+    assert min(c[1] for c in corners) < y < max(c[1] for c in corners)
+    assert graph.value(region, DCAT.bbox) is None and graph.value(EX.place, DCAT.bbox) is None
+
+
+def test_every_geometry_row_has_its_centroid_in_its_box_unless_it_spans_the_antimeridian():
+    rows = conformance.country_geometry()
+    assert len(rows) > 200
+    for code, (bbox, centroid) in rows.items():
+        x, y = (float(v) for v in centroid[len("POINT("):-1].split())
+        (x0, y0), _, (x1, y1) = [tuple(float(v) for v in p.split()) for p in bbox[len("POLYGON(("):-2].split(", ")[:3]]
+        assert y0 <= y <= y1, code
+        assert x0 <= x <= x1 or x1 - x0 > 300, code
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_an_organization_publisher_gets_its_adms_type_and_distributions_the_dataset_licence():
+    kind = "http://purl.org/adms/publishertype/NationalAuthority"
+    org = factories.Organization(extras=[{"key": "dcat_type", "value": kind}])
+    dataset = CitizenDataset(owner_org=org["id"], license_id="cc-zero")
+    graph = rdflib.Graph()
+    agent, ref = URIRef(f"http://test.ckan.net/organization/{org['id']}"), URIRef(f"http://x/dataset/{dataset['id']}")
+    graph.add((agent, RDF.type, FOAF.Agent))
+    graph.add((ref, RDF.type, DCAT.Dataset))
+    graph.add((ref, DCAT.distribution, EX.dist))
+    graph.add((EX.dist, RDF.type, DCAT.Distribution))
+    conformance.publisher_type(graph, agent)
+    conformance.distribution_licences(graph, ref)
+    conformance.complete(graph, ref)
+    assert graph.value(agent, DCTERMS.type) == URIRef(kind)
+    licence = graph.value(EX.dist, DCTERMS.license)
+    assert licence == URIRef("http://www.opendefinition.org/licenses/cc-zero")
+    assert graph.value(licence, DCTERMS.type) == URIRef(conformance.ADMS_LICENCE_TYPE + "PublicDomain")
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_the_catalog_covers_the_countries_of_its_public_datasets():
+    org = factories.Organization()
+    CitizenDataset(countries=["GHA", "KEN"], owner_org=org["id"])
+    CitizenDataset(countries=["COL"], owner_org=org["id"], private=True)
+    assert conformance.catalog_countries() == ["GHA", "KEN"]
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_ensure_organization_adds_missing_extras_to_an_existing_organization():
+    spec = {"name": "typed-org", "title": "Typed", "extras": [{"key": "dcat_type", "value": "x"}]}
+    factories.Organization(name="typed-org")
+    assert bulk.ensure_organization(spec) == "updated"
+    assert bulk.ensure_organization(spec) == "exists"
+    assert helpers.call_action("organization_show", id="typed-org")["extras"] == spec["extras"]

@@ -117,3 +117,13 @@ def dcat_catalog() -> dict:
         "license": values["catalog_license"],
         "spatial": spatial.split() if isinstance(spatial, str) else list(spatial),
     }
+
+
+DEFAULT_CATALOG_LICENSE = "http://creativecommons.org/publicdomain/zero/1.0/"
+
+
+def dcat_catalog_license() -> str:
+    """dct:license of the catalog's metadata: ``ckanext.citizendata.dcat.catalog_license`` or, when empty,
+    CC0 1.0 (the metadata of a public catalog are meant to be reused freely), e.g.
+    ``"http://creativecommons.org/publicdomain/zero/1.0/"``."""
+    return dcat_catalog()["license"] or DEFAULT_CATALOG_LICENSE

@@ -12,7 +12,14 @@ read from the vendored shapes (``rdf/shacl.py``), not written down twice:
 - a dataset series is also typed dcat:Dataset (DCAT 3 makes dcat:DatasetSeries a subclass of dcat:Dataset;
   we validate without inference);
 - the catalog gets its description, publisher, licence, spatial coverage, first issue date and theme
-  taxonomies from the configuration (``config.dcat_catalog``) and the data.
+  taxonomies from the configuration (``config.dcat_catalog``) and the data (its spatial coverage, unless
+  configured, is the countries of its public datasets);
+- a publisher that is one of our organizations gets its ADMS publisher type (``dct:type``) from the
+  organization's extra ``dcat_type`` (the name ckanext-dcat reads from an organization dict);
+- a distribution without a licence has the licence of its dataset's CKAN ``license_id`` (what ckanext-dcat's
+  ``ckanext.dcat.resource.inherit.license`` does), and a licence document we know gets its ADMS licence type;
+- a country we state (EU country IRI, or our M49 area concept) gets ``dcat:bbox`` and ``dcat:centroid`` as
+  GeoSPARQL WKT literals, from vocabularies/country-geometry.csv (Natural Earth, see ATTRIBUTION.md).
 
 Example::
 
@@ -23,7 +30,10 @@ Example::
 """
 from __future__ import annotations
 
+import csv
 import functools
+import importlib.resources
+import json
 import re
 from collections import defaultdict, deque
 from typing import Callable, Optional
@@ -34,6 +44,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SH, SKOS, XSD
 
 from ckanext.citizendata.rdf import shacl
+from ckanext.citizendata.rdf.namespaces import EU_COUNTRY, GSP
 
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -160,6 +171,10 @@ def complete(graph: rdflib.Graph, start) -> None:
         literals_to_resources(graph, subject)
         type_objects(graph, subject)
         scheme_titles(graph, subject)
+        publisher_type(graph, subject)
+        location_geometry(graph, subject)
+        licence_type(graph, subject)
+        authority_label(graph, subject)
         for obj in graph.objects(subject, None):
             if not isinstance(obj, Literal) and obj not in seen and not _is_root(graph, obj):
                 seen.add(obj)
@@ -196,6 +211,7 @@ def dataset(graph: rdflib.Graph, dataset_ref) -> None:
         _series_members(graph, dataset_ref)
     for series in list(graph.objects(dataset_ref, DCAT.inSeries)):
         _series_reference(graph, series)
+    distribution_licences(graph, dataset_ref)
     complete(graph, dataset_ref)
 
 
@@ -243,9 +259,13 @@ def catalog(graph: rdflib.Graph, catalog_ref) -> None:
         graph.add((catalog_ref, DCTERMS.description, Literal(settings["description"])))
     _catalog_homepage(graph, catalog_ref)
     _catalog_publisher(graph, catalog_ref, settings)
-    for predicate, values in ((DCTERMS.license, [settings["license"]]), (DCTERMS.spatial, settings["spatial"])):
+    licence = settings["license"] or cd_config.dcat_catalog_license()
+    for predicate, values in ((DCTERMS.license, [licence]), (DCTERMS.spatial, settings["spatial"])):
         for value in filter(None, values):
             graph.add((catalog_ref, predicate, URIRef(value)))
+    if not settings["spatial"]:
+        for code in catalog_countries():
+            graph.add((catalog_ref, DCTERMS.spatial, EU_COUNTRY[code]))
     _catalog_issued(graph, catalog_ref)
     for taxonomy in theme_taxonomies():
         graph.add((catalog_ref, DCAT.themeTaxonomy, taxonomy))
@@ -278,10 +298,15 @@ def _catalog_publisher(graph: rdflib.Graph, catalog_ref, settings: dict) -> None
     graph.add((agent, RDF.type, FOAF.Agent))
     graph.add((agent, FOAF.name, Literal(settings["publisher_name"])))
     if settings["publisher_type"]:
-        kind = URIRef(settings["publisher_type"])
-        graph.add((agent, DCTERMS.type, kind))
-        graph.add((kind, RDF.type, SKOS.Concept))
-        graph.add((kind, SKOS.prefLabel, Literal(label_of_iri(kind), lang="en")))
+        _agent_type(graph, agent, settings["publisher_type"])
+
+
+def _agent_type(graph: rdflib.Graph, agent, iri: str) -> None:
+    """``agent dct:type iri``, the type a skos:Concept with a readable label (used for licence types too)."""
+    kind = URIRef(iri)
+    graph.add((agent, DCTERMS.type, kind))
+    graph.add((kind, RDF.type, SKOS.Concept))
+    graph.add((kind, SKOS.prefLabel, Literal(label_of_iri(kind), lang="en")))
 
 
 def label_of_iri(iri: str) -> str:
@@ -303,3 +328,132 @@ def _catalog_issued(graph: rdflib.Graph, catalog_ref) -> None:
     if first is not None:
         graph.add((catalog_ref, DCTERMS.issued, Literal(first.replace(microsecond=0).isoformat(),
                                                         datatype=XSD.dateTime)))
+
+
+# ------------------------------------------------------------------ publishers, places
+
+ORGANIZATION_TYPE_EXTRA = "dcat_type"
+
+
+def publisher_type(graph: rdflib.Graph, subject) -> None:
+    """An organization of ours stated as an agent (ckanext-dcat's ``<site>/organization/<id>``) without
+    dct:type gets the ADMS publisher type of its extra ``dcat_type``, e.g.
+    ``http://purl.org/adms/publishertype/NationalAuthority``."""
+    if (not isinstance(subject, URIRef) or "/organization/" not in str(subject)
+            or graph.value(subject, DCTERMS.type) is not None or (subject, RDF.type, FOAF.Agent) not in graph):
+        return
+    from ckan import model
+    group = model.Group.get(_package_id(subject))
+    kind = (group.extras or {}).get(ORGANIZATION_TYPE_EXTRA) if group is not None and group.is_organization else None
+    if kind:
+        _agent_type(graph, subject, kind)
+
+
+@functools.lru_cache(maxsize=1)
+def country_geometry() -> dict[str, tuple[str, str]]:
+    """ISO 3166-1 alpha-3 -> (bbox, centroid) as WKT, e.g. ``country_geometry()["KEN"][1]`` is
+    ``"POINT(37.796 0.6)"``; read once from vocabularies/country-geometry.csv."""
+    text = importlib.resources.files("ckanext.citizendata.vocabularies").joinpath("country-geometry.csv")
+    rows = csv.DictReader(line for line in text.read_text(encoding="utf-8").splitlines()
+                          if not line.startswith("#"))
+    found = {}
+    for row in rows:
+        x0, y0, x1, y1, cx, cy = (_number(row[k]) for k in ("min_lon", "min_lat", "max_lon", "max_lat",
+                                                             "centroid_lon", "centroid_lat"))
+        found[row["code"]] = (f"POLYGON(({x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}))",
+                              f"POINT({cx} {cy})")
+    return found
+
+
+def _number(text: str) -> str:
+    return repr(float(text))
+
+
+def location_country(subject) -> Optional[str]:
+    """The alpha-3 code of a country place we state: an EU country IRI or our M49 area concept, e.g.
+    ``location_country(URIRef(".../authority/country/KEN")) == "KEN"``; None for anything else."""
+    text = str(subject)
+    if text.startswith(str(EU_COUNTRY)):
+        return text[len(str(EU_COUNTRY)):]
+    from ckanext.citizendata import config as cd_config
+    prefix = cd_config.vocab_base_uri() + "cl-area/"
+    if text.startswith(prefix) and text[len(prefix):].isdigit():
+        country = pycountry.countries.get(numeric=text[len(prefix):].zfill(3))
+        return country.alpha_3 if country else None
+    return None
+
+
+def location_geometry(graph: rdflib.Graph, subject) -> None:
+    """A dct:Location that is a country gets its dcat:bbox and dcat:centroid (GeoSPARQL WKT, CRS84)."""
+    if (subject, RDF.type, DCTERMS.Location) not in graph or graph.value(subject, DCAT.bbox) is not None:
+        return
+    geometry = country_geometry().get(location_country(subject) or "")
+    if geometry:
+        graph.add((subject, DCAT.bbox, Literal(geometry[0], datatype=GSP.wktLiteral)))
+        graph.add((subject, DCAT.centroid, Literal(geometry[1], datatype=GSP.wktLiteral)))
+
+
+def catalog_countries() -> list[str]:
+    """The countries (alpha-3) of the catalog's public datasets, sorted, e.g. ``["GHA", "KEN"]``."""
+    import sqlalchemy as sa
+    from ckan import model
+    package = model.package_table
+    countries = package.c.extras["countries"].astext
+    values = model.Session.execute(
+        sa.select(countries).distinct()
+        .where(countries.isnot(None), package.c.state == "active", package.c.private.is_(False))).scalars()
+    codes = set()
+    for value in values:
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = value.split()
+        codes.update(str(code) for code in (parsed if isinstance(parsed, list) else [parsed]))
+    return sorted(code for code in codes if code in country_geometry())
+
+
+# licence document IRI -> ADMS licence type (http://purl.org/adms/licencetype/...), for the licences CKAN offers
+ADMS_LICENCE_TYPE = "http://purl.org/adms/licencetype/"
+LICENCE_TYPES = {
+    "http://creativecommons.org/publicdomain/zero/1.0/": "PublicDomain",
+    "http://www.opendefinition.org/licenses/cc-zero": "PublicDomain",
+    "http://www.opendefinition.org/licenses/odc-pddl": "PublicDomain",
+    "http://www.opendefinition.org/licenses/cc-by": "Attribution",
+    "http://www.opendefinition.org/licenses/cc-by-sa": "ShareAlike",
+    "http://www.opendefinition.org/licenses/odc-by": "Attribution",
+    "http://www.opendefinition.org/licenses/odc-odbl": "ShareAlike",
+    "http://creativecommons.org/licenses/by/4.0/": "Attribution",
+    "http://creativecommons.org/licenses/by-sa/4.0/": "ShareAlike",
+}
+
+
+def distribution_licences(graph: rdflib.Graph, dataset_ref) -> None:
+    """Distributions without dct:license get the licence (URL) of the dataset's CKAN ``license_id``."""
+    from ckan import model
+    package = model.Package.get(_package_id(dataset_ref))
+    if package is None or not package.license_id:
+        return
+    licence = model.Package.get_license_register().get(package.license_id)
+    url = getattr(licence, "url", "") if licence is not None else ""
+    if not url:
+        return
+    for distribution in graph.objects(dataset_ref, DCAT.distribution):
+        if graph.value(distribution, DCTERMS.license) is None:
+            graph.add((distribution, DCTERMS.license, URIRef(url)))
+
+
+def licence_type(graph: rdflib.Graph, subject) -> None:
+    """A licence document we know (``LICENCE_TYPES``) without dct:type gets its ADMS licence type."""
+    if (subject, RDF.type, DCTERMS.LicenseDocument) not in graph or graph.value(subject, DCTERMS.type) is not None:
+        return
+    kind = LICENCE_TYPES.get(str(subject))
+    if kind:
+        _agent_type(graph, subject, ADMS_LICENCE_TYPE + kind)
+
+
+def authority_label(graph: rdflib.Graph, subject) -> None:
+    """A concept of an EU authority table we name (e.g. a planned availability) without skos:prefLabel gets a
+    label from its code, e.g. ``.../planned-availability/AVAILABLE`` -> ``"AVAILABLE"``."""
+    if (isinstance(subject, URIRef) and str(subject).startswith(EU_AUTHORITY)
+            and (subject, RDF.type, SKOS.Concept) in graph and graph.value(subject, SKOS.prefLabel) is None):
+        graph.add((subject, SKOS.prefLabel, Literal(label_of_iri(subject), lang="en")))

@@ -42,3 +42,5 @@ EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country
 SDMX_DSD = Namespace("urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=")
 # our own SHACL shapes (schemas/shapes/citizendata-shapes.ttl)
 CDT_SHAPES = Namespace("https://w3id.org/citizendata/shapes#")
+# GeoSPARQL (dcat:bbox / dcat:centroid of a dct:Location are gsp:wktLiteral in DCAT-AP 3)
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")

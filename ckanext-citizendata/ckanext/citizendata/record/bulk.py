@@ -76,8 +76,19 @@ def save(record: dict[str, Any], org: Optional[str] = None) -> str:
 
 
 def ensure_organization(org: dict[str, Any]) -> str:
-    """Create the organization when missing; returns "created" or "exists"."""
-    if model.Group.get(org["name"]) is not None:
+    """Create the organization when missing; an existing one gets the extras of ``org`` it lacks (such as
+    ``dcat_type``, its ADMS publisher type). Returns "created", "updated" or "exists".
+
+    Example: ``ensure_organization({"name": "nso", "title": "NSO", "extras": [{"key": "dcat_type",
+    "value": "http://purl.org/adms/publishertype/NationalAuthority"}]})``
+    """
+    group = model.Group.get(org["name"])
+    if group is None:
+        toolkit.get_action("organization_create")(_context(), dict(org))
+        return "created"
+    missing = {e["key"]: e["value"] for e in org.get("extras") or [] if e["key"] not in (group.extras or {})}
+    if not missing:
         return "exists"
-    toolkit.get_action("organization_create")(_context(), dict(org))
-    return "created"
+    extras = [{"key": k, "value": v} for k, v in {**(group.extras or {}), **missing}.items()]
+    toolkit.get_action("organization_patch")(_context(), {"id": group.id, "extras": extras})
+    return "updated"
