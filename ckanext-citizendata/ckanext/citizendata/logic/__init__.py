@@ -36,6 +36,7 @@ def registered() -> dict[str, dict[str, Callable]]:
     from . import auth_functions as _auth  # noqa: F401
     from .action import suggest as _suggest  # noqa: F401
     from .action import vocab as _vocab  # noqa: F401
+    from .action import dcat as _dcat  # noqa: F401
     from .. import helpers as _helpers  # noqa: F401
     from . import validators as _validators  # noqa: F401
     return {"actions": ACTIONS, "auth": AUTH, "validators": VALIDATORS, "helpers": HELPERS}

@@ -1,0 +1,104 @@
+"""ckanext-dcat's catalog and dataset actions, served from ready fragments (rdf/cache.py).
+
+Each action is chained on ckanext-dcat's own: requests for other profiles than the configured ones, or for
+formats we do not assemble, go to the original action untouched. Search, paging, ``modified_since`` and
+``q``/``fq`` are ckanext-dcat's own helpers, called as they are.
+
+Example::
+
+    toolkit.get_action("dcat_catalog_show")({}, {"format": "ttl", "page": 2})
+    toolkit.get_action("dcat_dataset_show")({}, {"id": "appdiversa", "format": "jsonld"})
+"""
+from __future__ import annotations
+
+import logging
+
+from ckan.plugins import toolkit
+
+from ckanext.citizendata.logic import register_action
+from ckanext.citizendata.rdf import cache
+from ckanext.citizendata.rdf.assemble import AssemblyError
+
+log = logging.getLogger(__name__)
+
+
+def _catalog(name: str, up_func, context, data_dict):
+    from ckanext.dcat import logic as dcat_logic
+    if not cache.serves(data_dict):
+        return up_func(context, data_dict)
+    toolkit.check_access(name, context, data_dict)
+    query = dcat_logic._search_ckan_datasets(context, data_dict)
+    pagination_info = dcat_logic._pagination_info(query, data_dict)
+    try:
+        return cache.catalog_document(query["results"], data_dict.get("format"), pagination_info,
+                                      cache.configured_profiles())
+    except AssemblyError as error:  # never wrong output: the original path serializes directly
+        log.warning("DCAT page not assembled (%s), serialized directly", error)
+        return up_func(context, data_dict)
+
+
+@register_action
+@toolkit.chained_action
+@toolkit.side_effect_free
+def dcat_catalog_show(up_func, context, data_dict):
+    """A catalog page (``/catalog.<fmt>``) assembled from the datasets' ready fragments."""
+    return _catalog("dcat_catalog_show", up_func, context, data_dict)
+
+
+@register_action
+@toolkit.chained_action
+@toolkit.side_effect_free
+def dcat_catalog_search(up_func, context, data_dict):
+    """Like dcat_catalog_show (ckanext-dcat keeps both names)."""
+    return _catalog("dcat_catalog_search", up_func, context, data_dict)
+
+
+@register_action
+@toolkit.chained_action
+@toolkit.side_effect_free
+def dcat_dataset_show(up_func, context, data_dict):
+    """One dataset (``/dataset/<id>.<fmt>``) from its ready fragment."""
+    if not cache.serves(data_dict):
+        return up_func(context, data_dict)
+    toolkit.check_access("dcat_dataset_show", context, data_dict)
+    dataset_dict = toolkit.get_action("package_show")(context, data_dict)
+    try:
+        return cache.dataset_document(dataset_dict, data_dict.get("format"), cache.configured_profiles())
+    except AssemblyError as error:
+        log.warning("DCAT dataset not assembled (%s), serialized directly", error)
+        return up_func(context, data_dict)
+
+
+@register_action
+@toolkit.chained_action
+def package_delete(up_func, context, data_dict):
+    """Deleting a dataset drops its fragments."""
+    return _dropping_fragments(up_func, context, data_dict)
+
+
+@register_action
+@toolkit.chained_action
+def dataset_purge(up_func, context, data_dict):
+    """Purging a dataset drops its fragments."""
+    return _dropping_fragments(up_func, context, data_dict)
+
+
+def _dropping_fragments(up_func, context, data_dict):
+    package_id = _package_id(data_dict)
+    result = up_func(context, data_dict)
+    _forget(context, package_id)
+    return result
+
+
+def _package_id(data_dict):
+    from ckan import model
+    package = model.Package.get(data_dict.get("id"))
+    return package.id if package is not None else None
+
+
+def _forget(context, package_id):
+    from ckan import model
+    if package_id:
+        cache.forget(package_id)
+        if not context.get("defer_commit"):
+            model.Session.commit()
