@@ -111,3 +111,33 @@ def test_anonymous_search_page_uses_the_kept_counts(app):
     result = app.get("/api/3/action/package_search",
                      query_string={"facet.field": json.dumps(["initiative_type"]), "include_private": "true"}).json
     assert result["result"]["search_facets"]["initiative_type"]["items"][0]["count"] == 1
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_facet_filters_select_what_the_jsonb_path_selects():
+    """Filters on facetable fields test the inline facet_ids array; they must pick exactly the rows the general
+    jsonb path picks, for known, unknown, negated and combined values."""
+    import sqlalchemy as sa
+    from ckanext.citizendata.search.facet_store import facetable_fields
+    org = factories.Organization()
+    CitizenDataset(owner_org=org["id"], initiative_type="social-audit", countries=["GHA"], tags=[{"name": "water"}])
+    CitizenDataset(owner_org=org["id"], initiative_type="citizen-science", countries=["GHA", "KEN"])
+    CitizenDataset(owner_org=org["id"], initiative_type="social-audit", countries=["KEN"], sdg_indicators=["16.6.2"])
+    backend = PostgresBackend()
+    t = backend.table
+    queries = ['initiative_type:"social-audit"', "countries:GHA AND countries:KEN", "countries:ZZZ",
+               "-countries:ZZZ", "-countries:GHA", "initiative_type:social-audit OR tags:water",
+               "sdg_indicators:16.6.2 AND -tags:water", 'organization:"%s"' % org["name"]]
+    for q in queries:
+        node = lucene.parse(q)
+        fast = backend._compiler(model.Session, node)
+        general = _Compiler(t, backend._cfg())
+        pick = lambda compiler: sorted(model.Session.execute(sa.select(t.c.id).where(compiler.where(node))).scalars())
+        assert pick(fast) == pick(general), q
+        assert fast.facetable == facetable_fields()
+    # and the SQL tests the (GIN-indexed) facet_ids array, not the jsonb column
+    statement = sa.select(sa.func.count()).select_from(t).where(
+        backend._compiler(model.Session, lucene.parse('countries:KEN')).where(lucene.parse('countries:KEN')))
+    compiled = statement.compile(model.Session.get_bind(), compile_kwargs={})
+    text = str(compiled)
+    assert "facet_ids @>" in text and "fields @>" not in text

@@ -47,6 +47,7 @@ search_index_table = Table(
     Index("citizendata_search_index_fields_idx", "fields", postgresql_using="gin",
           postgresql_ops={"fields": "jsonb_path_ops"}),
     Index("citizendata_search_index_labels_idx", "permission_labels", postgresql_using="gin"),
+    Index("citizendata_search_index_facet_ids_idx", "facet_ids", postgresql_using="gin"),
 )
 
 facet_value_table = Table(

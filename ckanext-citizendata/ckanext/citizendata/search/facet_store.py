@@ -68,6 +68,15 @@ class FacetStore:
         found = session.execute(sa.select(v.id, v.field, v.value).where(sa.tuple_(v.field, v.value).in_(ordered)))
         return {(field, value): id_ for id_, field, value in found}
 
+    @staticmethod
+    def lookup(session, pairs: set) -> dict[tuple, int]:
+        """Ids of known (field, value) pairs, for filters; read only (an unknown value matches nothing)."""
+        if not pairs:
+            return {}
+        v = facet_value_table.c
+        found = session.execute(sa.select(v.id, v.field, v.value).where(sa.tuple_(v.field, v.value).in_(sorted(pairs))))
+        return {(field, value): id_ for id_, field, value in found}
+
     def before_replace(self, session, index_ids: list[str]) -> Counter:
         """Counts to take back for rows about to be replaced."""
         t = self.t

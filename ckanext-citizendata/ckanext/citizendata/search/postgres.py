@@ -85,7 +85,7 @@ class PostgresBackend:
 
     def delete(self, query: Node) -> int:
         t = self.table
-        where = _Compiler(t, self._cfg(), analyse_words(model.Session, query)).where(query)
+        where = self._compiler(model.Session, query).where(query)
         returned = model.Session.execute(sa.delete(t).where(where).returning(
             t.c.facet_ids, t.c.site_id, t.c.dataset_type, t.c.public)).all()
         self.facets.apply(model.Session, self.facets.deleted(returned))
@@ -93,6 +93,12 @@ class PostgresBackend:
 
     def commit(self) -> None:
         model.Session.commit()
+
+    def _compiler(self, session, query: Node) -> "_Compiler":
+        """A compiler for ``query`` with its words analysed and its facet filters resolved to value ids."""
+        facetable = facetable_fields()
+        filters = self.facets.lookup(session, set(_facet_terms(query, facetable)))
+        return _Compiler(self.table, self._cfg(), analyse_words(session, query), (facetable, filters))
 
     def _cfg(self):
         return sa.bindparam("cfg", cd_config.text_search_config(), type_=REGCONFIG)
@@ -131,9 +137,13 @@ class PostgresBackend:
             cost = cd_config.random_page_cost()
             if cost:
                 session.execute(sa.select(sa.func.set_config("random_page_cost", cost, True)))
-            words = analyse_words(session, request.query)
-            compiler = _Compiler(self.table, self._cfg(), words)
+            compiler = self._compiler(session, request.query)
             where = compiler.where(request.query)
+            if compiler.words:
+                # The planner does not count the de-TOASTing of each row's ~4 kB tsvector that a sequential
+                # scan needs to test ``@@``; the GIN index answers plain word queries without reading them.
+                # So a text query that matches most rows must not fall back to reading every vector.
+                session.execute(sa.select(sa.func.set_config("enable_seqscan", "off", True)))
             rank = compiler.rank(cd_config.rank_weights())
             return self._search(session, request, where, rank)
 
@@ -203,10 +213,14 @@ def _pick(row: dict[str, Any], wanted: set) -> dict[str, Any]:
 class _Compiler:
     """Neutral nodes -> SQL boolean expressions over the index table; collects the text queries for ranking."""
 
-    def __init__(self, table: sa.Table, cfg, words: Optional[dict] = None):
+    def __init__(self, table: sa.Table, cfg, words: Optional[dict] = None,
+                 facet_filters: Optional[tuple[frozenset, dict]] = None):
         self.t = table
         self.cfg = cfg
         self.words = words or {}
+        # (facetable fields, {(field, value): value id}): such filters test the small inline facet_ids array
+        # (GIN-indexed) instead of the large jsonb ``fields`` column
+        self.facetable, self.facet_ids = facet_filters or (frozenset(), {})
         self.rank_queries: list = []
 
     def where(self, node: Node, positive: bool = True):
@@ -232,11 +246,14 @@ class _Compiler:
         should = [self.where(n, positive) for n in node.should]
         if should:
             minimum = node.minimum_should_match or (0 if node.must else 1)
-            if minimum == 1:
+            if minimum >= len(should):  # every clause needed: a plain AND, which the indexes answer
+                parts.extend(should)
+            elif minimum == 1:
                 parts.append(sa.or_(*should))
             elif minimum > 1:
+                # "any of them" first, which the indexes answer, then the count on those rows only
                 matched = sum((sa.case((cond, 1), else_=0) for cond in should), sa.literal(0))
-                parts.append(matched >= minimum)
+                parts.extend([sa.or_(*should), matched >= minimum])
         return sa.and_(sa.true(), *parts)
 
     # --- leaves
@@ -322,6 +339,9 @@ class _Compiler:
             return self.t.c[field] == resolve_date(value, datetime.datetime.now(datetime.timezone.utc))
         if kind == F.ARRAY:
             return self.t.c[field].contains([value])
+        if field in self.facetable:
+            value_id = self.facet_ids.get((field, value))
+            return self.t.c.facet_ids.contains([value_id]) if value_id is not None else sa.false()
         return self.t.c.fields.contains({field: [value]})
 
     def _like(self, field: str, pattern: str):
@@ -337,6 +357,15 @@ class _Compiler:
         """True when one of the field's values satisfies ``condition(value_column)``."""
         values = sa.func.jsonb_array_elements_text(self.t.c.fields[field]).table_valued("value").alias("v")
         return sa.select(1).select_from(values).where(condition(values.c.value)).exists()
+
+
+def _facet_terms(node: Node, facetable: frozenset):
+    """(field, value) of every exact-value leaf on a facetable field stored in ``fields``."""
+    if isinstance(node, Bool):
+        for child in node.must + node.should + node.must_not:
+            yield from _facet_terms(child, facetable)
+    elif isinstance(node, (Term, Phrase)) and node.field in facetable and F.kind(node.field) == F.STRING:
+        yield node.field, node.value if isinstance(node, Term) else node.text
 
 
 def _text_terms(node: Node):
