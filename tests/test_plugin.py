@@ -44,12 +44,25 @@ def test_status_show(app):
 
 
 @pytest.mark.parametrize("path, fmt", [("/catalog.ttl", "turtle"), ("/catalog.rdf", "xml"),
-                                       ("/dataset/appdiversa-discrimination.ttl", "turtle")])
+                                       ("/catalog.jsonld", "json-ld"), ("/catalog.nt", "nt"),
+                                       ("/dataset/appdiversa-discrimination.ttl", "turtle"),
+                                       ("/dataset/appdiversa-discrimination.nt", "nt")])
 def test_dcat_endpoints_carry_the_dataset(app, published, path, fmt):
     graph = rdflib.Graph().parse(data=app.get(path, status=200).body, format=fmt)
     datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) == 1
     assert str(graph.value(datasets[0], DCTERMS.title)) == "AppDiversa discrimination reports"
+
+
+@pytest.mark.parametrize("accept, media_type", [("application/n-triples", "application/n-triples"),
+                                               ("text/turtle", "text/turtle"),
+                                               ("application/ld+json", "application/ld+json")])
+def test_content_negotiation_on_the_dataset_page(app, published, accept, media_type):
+    response = app.get("/dataset/appdiversa-discrimination", headers={"Accept": accept}, status=200)
+    assert response.headers["Content-Type"].startswith(media_type)
+    fmt = {"application/n-triples": "nt", "text/turtle": "turtle", "application/ld+json": "json-ld"}[media_type]
+    graph = rdflib.Graph().parse(data=response.body, format=fmt)
+    assert len(list(graph.subjects(RDF.type, DCAT.Dataset))) == 1
 
 
 def test_catalog_modified_since_uses_a_date_range(app, published):

@@ -168,3 +168,33 @@ def test_the_catalog_node_is_remembered_by_content_only():
     changed = cache._graph_fragment(catalog("Two"), "turtle", "c")
     assert '"Two"' in changed.body and '"One"' not in changed.body
     assert cache._graph_fragment(catalog("One"), "nt", "c") is not first
+
+
+def catalog_spatial(profiles):
+    from rdflib.namespace import DCTERMS
+    ref, graph = cache._catalog_graph(profiles)
+    return set(graph.objects(ref, DCTERMS.spatial))
+
+
+@pytest.mark.usefixtures("clean_db")
+@pytest.mark.ckan_config("ckanext.citizendata.dcat.catalog_seconds", "60")
+def test_the_catalog_node_is_reused_for_catalog_seconds(ckan_config):
+    org = factories.Organization()
+    CitizenDataset(owner_org=org["id"], countries=["GHA"])
+    profiles = cache.configured_profiles()
+    cache._CATALOG.clear()
+    before = catalog_spatial(profiles)
+    CitizenDataset(owner_org=org["id"], countries=["KEN"])
+    assert catalog_spatial(profiles) == before  # reused: the new country shows after catalog_seconds
+    cache._CATALOG.clear()
+    assert len(catalog_spatial(profiles)) == len(before) + 1
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_with_zero_seconds_the_catalog_node_follows_every_change():
+    org = factories.Organization()
+    CitizenDataset(owner_org=org["id"], countries=["GHA"])
+    profiles = cache.configured_profiles()
+    before = catalog_spatial(profiles)
+    CitizenDataset(owner_org=org["id"], countries=["KEN"])
+    assert len(catalog_spatial(profiles)) == len(before) + 1

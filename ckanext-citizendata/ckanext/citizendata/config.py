@@ -127,3 +127,9 @@ def dcat_catalog_license() -> str:
     CC0 1.0 (the metadata of a public catalog are meant to be reused freely), e.g.
     ``"http://creativecommons.org/publicdomain/zero/1.0/"``."""
     return dcat_catalog()["license"] or DEFAULT_CATALOG_LICENSE
+
+
+def dcat_catalog_seconds() -> float:
+    """How long the catalog node of DCAT pages (built by the profiles: publisher, licence, spatial coverage,
+    first issue) is reused before it is built again, in seconds; 0 builds it for every page."""
+    return float(toolkit.config.get("ckanext.citizendata.dcat.catalog_seconds", 60) or 0)

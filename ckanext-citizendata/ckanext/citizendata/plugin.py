@@ -5,6 +5,7 @@ import ckan.plugins as p
 from ckan.plugins import toolkit
 
 from ckanext.citizendata import cli, logic, views
+from ckanext.citizendata.rdf import endpoints as rdf_endpoints
 from ckanext.citizendata.rdf import profile as rdf_profile
 from ckanext.citizendata.record import hooks
 from ckanext.citizendata.search import facets, seam
@@ -28,6 +29,7 @@ class CitizenDataPlugin(p.SingletonPlugin):
         toolkit.add_resource("assets", "citizendata")
         seam.install()
         rdf_profile.enable_by_default(config)
+        rdf_endpoints.install()
 
     def get_commands(self):
         return cli.get_commands()

@@ -26,6 +26,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from importlib.metadata import entry_points
 from typing import Any, Iterable, Optional
 
@@ -201,15 +202,36 @@ def catalog_fragments(datasets: list[Fragment], fmt: str, profiles: list[str],
     """Catalog node (the serializer's own catalog code), Hydra paging (ckanext-dcat's pagination triples) and
     the catalog's ``dcat:dataset`` links to the datasets' fragments (the triples ``serialize_catalog`` adds
     for each dataset, to the IRI the profiles gave it)."""
-    serializer = _serializer(profiles)
-    catalog_ref = serializer.graph_from_catalog({})
-    parts = [_graph_fragment(serializer.g, fmt, "c")]
+    catalog_ref, graph = _catalog_graph(profiles)
+    parts = [_graph_fragment(graph, fmt, "c")]
     if pagination_info:
         paging = _serializer(profiles)
         paging._add_pagination_triples(pagination_info)
         parts.append(assemble.make_fragment(paging.g, fmt, "h"))  # differs on every page
     parts.append(assemble.catalog_links(fmt, str(catalog_ref), [f.subject for f in datasets]))
     return parts
+
+
+_CATALOG: dict[str, tuple] = {}
+
+
+def _catalog_graph(profiles: list[str]):
+    """(catalog IRI, graph) of the catalog node as the profiles build it, reused for
+    ``ckanext.citizendata.dcat.catalog_seconds`` (building it reads the whole catalog: its countries and first
+    issue date)."""
+    from ckanext.citizendata import config as cd_config
+    key = settings_digest(profiles)
+    now = time.monotonic()
+    seconds = cd_config.dcat_catalog_seconds()
+    hit = _CATALOG.get(key)
+    if hit is not None and now - hit[0] < seconds:
+        return hit[1], hit[2]
+    serializer = _serializer(profiles)
+    catalog_ref = serializer.graph_from_catalog({})
+    if seconds > 0:
+        _CATALOG.clear()
+        _CATALOG[key] = (now, catalog_ref, serializer.g)
+    return catalog_ref, serializer.g
 
 
 _SERIALIZED: "collections.OrderedDict[tuple, Fragment]" = collections.OrderedDict()
