@@ -226,21 +226,28 @@ cmd_test() {
   exit $rc
 }
 
-cmd_bench() {  # a database of its own for the benchmarks, then run them
+bench_config() {  # bench_config INI DB REDIS_DB: a copy of ckan.ini on a database of its own
+  ensure_database "$2"
+  if [ ! -f "$1" ]; then
+    cp ckan.ini "$1"
+    quietly "$CKAN" config-tool "$1" \
+      "sqlalchemy.url = postgresql://$DB_USER:$DB_PASS@$PGHOST:$PGPORT/$2" \
+      "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/$3?socket_timeout=86400"
+  fi
+  migrate "$1"
+  quietly "$CKAN" -c "$1" citizendata vocab load
+}
+
+cmd_bench() {  # databases of their own for the benchmarks, then run them
   setup_common
   [ -f ckan.ini ] || cmd_setup
-  ensure_database "$BENCH_DB"
-  if [ ! -f bench.ini ]; then
-    cp ckan.ini bench.ini
-    quietly "$CKAN" config-tool bench.ini \
-      "sqlalchemy.url = postgresql://$DB_USER:$DB_PASS@$PGHOST:$PGPORT/$BENCH_DB" \
-      "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/4?socket_timeout=86400"
-  fi
-  migrate bench.ini
-  quietly "$CKAN" -c bench.ini citizendata vocab load
+  bench_config bench.ini "$BENCH_DB" 4
+  bench_config bench-search.ini "${BENCH_DB}_search" 5
+  bench_config bench-dcat.ini "${BENCH_DB}_dcat" 6
   say "Benchmarks (figures below)"
   "$VENV/bin/python" benchmarks/generate.py --config bench.ini "${@}" 2>/dev/null | grep -E '^[a-z_0-9]+: '
-  "$VENV/bin/python" benchmarks/search.py --config bench.ini 2>/dev/null | grep -E '^[a-z_0-9]+: '
+  "$VENV/bin/python" benchmarks/search.py --config bench-search.ini 2>/dev/null | grep -E '^[a-z_0-9]+: '
+  "$VENV/bin/python" benchmarks/dcat.py --config bench-dcat.ini --compare-n 2>/dev/null | grep -E '^[a-z_0-9]+: '
 }
 
 case "${1:-}" in

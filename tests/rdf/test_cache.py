@@ -172,7 +172,7 @@ def test_the_catalog_node_is_remembered_by_content_only():
 
 def catalog_spatial(profiles):
     from rdflib.namespace import DCTERMS
-    ref, graph = cache._catalog_graph(profiles)
+    ref, graph, _ = cache._catalog_graph(profiles)
     return set(graph.objects(ref, DCTERMS.spatial))
 
 

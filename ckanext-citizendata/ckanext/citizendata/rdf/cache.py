@@ -202,8 +202,10 @@ def catalog_fragments(datasets: list[Fragment], fmt: str, profiles: list[str],
     """Catalog node (the serializer's own catalog code), Hydra paging (ckanext-dcat's pagination triples) and
     the catalog's ``dcat:dataset`` links to the datasets' fragments (the triples ``serialize_catalog`` adds
     for each dataset, to the IRI the profiles gave it)."""
-    catalog_ref, graph = _catalog_graph(profiles)
-    parts = [_graph_fragment(graph, fmt, "c")]
+    catalog_ref, graph, serialized = _catalog_graph(profiles)
+    if fmt not in serialized:
+        serialized[fmt] = _graph_fragment(graph, fmt, "c")
+    parts = [serialized[fmt]]
     if pagination_info:
         paging = _serializer(profiles)
         paging._add_pagination_triples(pagination_info)
@@ -216,22 +218,22 @@ _CATALOG: dict[str, tuple] = {}
 
 
 def _catalog_graph(profiles: list[str]):
-    """(catalog IRI, graph) of the catalog node as the profiles build it, reused for
+    """(catalog IRI, graph, {format: fragment}) of the catalog node as the profiles build it, reused for
     ``ckanext.citizendata.dcat.catalog_seconds`` (building it reads the whole catalog: its countries and first
-    issue date)."""
+    issue date), with its serializations as they are made."""
     from ckanext.citizendata import config as cd_config
     key = settings_digest(profiles)
     now = time.monotonic()
     seconds = cd_config.dcat_catalog_seconds()
     hit = _CATALOG.get(key)
     if hit is not None and now - hit[0] < seconds:
-        return hit[1], hit[2]
+        return hit[1:]
     serializer = _serializer(profiles)
-    catalog_ref = serializer.graph_from_catalog({})
+    entry = (now, serializer.graph_from_catalog({}), serializer.g, {})
     if seconds > 0:
         _CATALOG.clear()
-        _CATALOG[key] = (now, catalog_ref, serializer.g)
-    return catalog_ref, serializer.g
+        _CATALOG[key] = entry
+    return entry[1:]
 
 
 _SERIALIZED: "collections.OrderedDict[tuple, Fragment]" = collections.OrderedDict()
