@@ -106,7 +106,7 @@ def test_jsonld_fragments_use_the_readable_keys_of_the_context():
     assert page["@context"] == assemble.jsonld_context()
     node = next(n for n in page["@graph"] if n.get("id") == str(EX["dataset/0"]))
     assert node["title"] == {"@language": "en", "@value": "Dataset 0"}
-    assert "partners" in node  # prov:qualifiedAttribution, by its record name
+    assert "qualifiedAttribution" in node  # prov:qualifiedAttribution, by its readable name
     assert str(DCTERMS.title) not in node
 
 

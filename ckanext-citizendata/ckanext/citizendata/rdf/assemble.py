@@ -156,7 +156,7 @@ def split_nt(text: str) -> Fragment:
 
 @functools.lru_cache(maxsize=1)
 def jsonld_context() -> dict:
-    """The ``@context`` of schemas/context.jsonld (the record's readable keys)."""
+    """The ``@context`` of schemas/context.jsonld (readable keys for what the DCAT profiles write)."""
     from ckanext.citizendata import schemas
     text = resources.files(schemas).joinpath("context.jsonld").read_text(encoding="utf-8")
     return json.loads(text)["@context"]
@@ -238,8 +238,14 @@ def _links_xml(subject: str, objects: list[str]) -> Fragment:
 def _links_jsonld(subject: str, objects: list[str]) -> Fragment:
     if not objects:
         return Fragment({}, "")
-    key = "dcat:dataset" if jsonld_context().get("dcat") == "http://www.w3.org/ns/dcat#" else DCAT_DATASET
-    node = {"id" if jsonld_context().get("id") == "@id" else "@id": subject, key: [{"@id": o} for o in objects]}
+    context = jsonld_context()
+    term = context.get("dataset")
+    if isinstance(term, dict) and term.get("@id") == "dcat:dataset" and term.get("@type") == "@id":
+        key, values = "dataset", list(objects)          # the context's own term: IRIs as plain strings
+    else:
+        key = "dcat:dataset" if context.get("dcat") == "http://www.w3.org/ns/dcat#" else DCAT_DATASET
+        values = [{"@id": o} for o in objects]
+    node = {"id" if context.get("id") == "@id" else "@id": subject, key: values}
     return split_jsonld([node])
 
 

@@ -103,7 +103,8 @@ def settings_digest(profiles: list[str]) -> str:
     from ckanext.citizendata.vocab import registry
     from ckanext.dcat.utils import catalog_uri
     settings = sorted((k, str(v)) for k, v in toolkit.config.items() if k.startswith(SETTING_PREFIXES))
-    parts = [code_digest(tuple(profiles)), profiles, registry.revision(), catalog_uri(), settings]
+    parts = [code_digest(tuple(profiles)), profiles, registry.revision(), catalog_uri(), settings,
+             assemble._context_text()]  # JSON-LD fragments are compacted with it
     return hashlib.sha1(json.dumps(parts, default=str).encode()).hexdigest()
 
 
