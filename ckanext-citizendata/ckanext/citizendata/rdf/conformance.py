@@ -376,11 +376,10 @@ def location_country(subject) -> Optional[str]:
     if text.startswith(str(EU_COUNTRY)):
         return text[len(str(EU_COUNTRY)):]
     from ckanext.citizendata import config as cd_config
-    prefix = cd_config.vocab_base_uri() + "cl-area/"
-    if text.startswith(prefix) and text[len(prefix):].isdigit():
-        country = pycountry.countries.get(numeric=text[len(prefix):].zfill(3))
-        return country.alpha_3 if country else None
-    return None
+    from ckanext.citizendata.rdf.profile_terms import split_concept
+    from ckanext.citizendata.record import countries
+    concept = split_concept(subject, cd_config.vocab_base_uri())
+    return countries.from_m49(concept[1]) if concept and concept[0] == "cl-area" else None
 
 
 def location_geometry(graph: rdflib.Graph, subject) -> None:

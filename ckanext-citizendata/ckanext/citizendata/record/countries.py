@@ -1,4 +1,4 @@
-"""Countries by ISO 3166-1 alpha-3 code (pycountry): the allowed codes, names, and UN M49 codes.
+"""Countries by ISO 3166-1 alpha-3 code (pycountry): the allowed codes, names, and UN M49 codes both ways.
 
 Example::
 
@@ -28,3 +28,12 @@ def m49(code: str) -> Optional[str]:
     """The UN M49 code of a country (its ISO 3166-1 numeric code), None when unknown."""
     country = pycountry.countries.get(alpha_3=str(code))
     return country.numeric if country else None
+
+
+def from_m49(code: str) -> Optional[str]:
+    """The alpha-3 code of a country's UN M49 code, with or without leading zeros (``"76"`` or ``"076"`` ->
+    ``"BRA"``); None when no country has it."""
+    if not str(code).isdigit():
+        return None
+    country = pycountry.countries.get(numeric=str(code).zfill(3))
+    return country.alpha_3 if country else None

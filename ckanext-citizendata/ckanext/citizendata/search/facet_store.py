@@ -64,9 +64,7 @@ class FacetStore:
         ordered = sorted(pairs)
         session.execute(insert(facet_value_table).values([{"field": f, "value": v} for f, v in ordered])
                         .on_conflict_do_nothing())
-        v = facet_value_table.c
-        found = session.execute(sa.select(v.id, v.field, v.value).where(sa.tuple_(v.field, v.value).in_(ordered)))
-        return {(field, value): id_ for id_, field, value in found}
+        return self.lookup(session, pairs)
 
     @staticmethod
     def lookup(session, pairs: set) -> dict[tuple, int]:
