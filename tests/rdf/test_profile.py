@@ -68,6 +68,24 @@ def test_statdcat_dimensions_and_standards():
     assert all((s, RDF.type, DCTERMS.Standard) in g for s in standards)
 
 
+def test_units_of_measure_are_statdcat_unit_concepts_of_the_sdg_code_list():
+    g, ds = rich_graph()
+    assert set(g.objects(ds, STAT.statUnitMeasure)) == {VOCAB["cl-unit-measure/PT"]}
+    unit = VOCAB["cl-unit-measure/PT"]
+    assert (unit, RDF.type, SKOS.Concept) in g and g.value(unit, SKOS.inScheme) == VOCAB["cl-unit-measure"]
+    assert g.value(unit, SKOS.prefLabel) == Literal("Percent", lang="en")  # CL_UNIT_MEASURE's own name
+    assert VOCAB["cl-unit-measure"] in set(g.objects(ds, DCTERMS.conformsTo))
+    [parsed] = parse(serialize(as_shown(RICH_RECORD), "turtle"), "turtle")
+    assert parsed["unit_measure"] == ["PT"]
+    assert str(VOCAB["cl-unit-measure"]) not in str(parsed.get("conforms_to", ""))  # recomputed, not kept
+
+
+def test_units_alone_conform_to_the_sdg_structure_and_its_unit_code_list():
+    from ckanext.citizendata.rdf.profile_out import standards_of
+    assert standards_of({"unit_measure": ["NUMBER"]}, str(VOCAB)) == [profile_terms.SDG_DSD, VOCAB["cl-unit-measure"]]
+    assert standards_of({}, str(VOCAB)) == []
+
+
 def test_concepts_as_themes_and_subjects_typed_with_scheme_and_label():
     g, ds = rich_graph()
     themes = set(g.objects(ds, DCAT.theme))

@@ -40,6 +40,7 @@ RICH_RECORD: dict[str, Any] = {
     "sdg_series": ["SI_POV_DAY1"],
     "population_groups": ["youth", "women-girls"],
     "disaggregation": ["SEX", "AGE", "URBANISATION"],
+    "unit_measure": ["PT"],
     "countries": ["GHA", "TGO"],
     "collection_methods": ["mobile-app", "sms"],
     "sample_size": 1200,

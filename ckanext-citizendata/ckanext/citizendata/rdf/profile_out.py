@@ -21,6 +21,7 @@ from ckanext.citizendata.record.schema import FIELDS, property_schema
 from . import profile_terms as terms
 
 Labeler = Callable[[str, str], Optional[str]]
+UNIT_CODE_LIST = next(f.scheme for f in terms.CONCEPT_FIELDS if f.name == "unit_measure")  # cl-unit-measure
 
 
 def record_of(dataset_dict: dict[str, Any]) -> dict[str, Any]:
@@ -134,20 +135,23 @@ class Writer:
 
 
 def standards_of(record: dict[str, Any], base: str) -> list[URIRef]:
-    """The standards a record conforms to by its statistical fields (the parser removes exactly these).
+    """The standards a record conforms to by its statistical fields (the parser removes exactly these): the SDG
+    data structure, the code lists of its dimensions and, with units, the DSD's unit code list.
 
     >>> standards_of({"disaggregation": ["SEX"]}, "https://w3id.org/citizendata/vocab/")[1]
     rdflib.term.URIRef('https://w3id.org/citizendata/vocab/cl-sex')
     """
     found = []
-    if record.get("sdg_indicators") or record.get("sdg_series") or record.get("disaggregation"):
+    if any(record.get(name) for name in ("sdg_indicators", "sdg_series", "disaggregation", "unit_measure")):
         found.append(terms.SDG_DSD)
     known = terms.dimensions()
     for notation in record.get("disaggregation") or []:
         code_list = (known.get(notation) or {}).get("code_list")
         if code_list:
             found.append(terms.scheme_iri(code_list, base))
-    return found
+    if record.get("unit_measure"):
+        found.append(terms.scheme_iri(UNIT_CODE_LIST, base))
+    return list(dict.fromkeys(found))
 
 
 def _values(value: Any) -> list:

@@ -57,6 +57,7 @@ CONCEPT_FIELDS: tuple[ConceptField, ...] = (
     ConceptField("population_groups", DCTERMS.subject, "population-groups"),
     ConceptField("sdg_series", DCTERMS.subject, "cl-series"),
     ConceptField("disaggregation", STAT.dimension, "disaggregation"),
+    ConceptField("unit_measure", STAT.statUnitMeasure, "cl-unit-measure"),
     ConceptField("collection_methods", CDT.collectionMethod, "collection-methods"),
     ConceptField("recognition_status", CDT.recognitionStatus, "recognition-status", single=True),
     ConceptField("m49", DCTERMS.spatial, "cl-area", derived=True, encode=m49_notation, decode=m49_code),

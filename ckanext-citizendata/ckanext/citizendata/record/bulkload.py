@@ -38,7 +38,8 @@ from .synthetic import RecordMaker
 from .validate import StaticVocabularies, validate
 
 SCHEMES = ("initiative-types", "engagement-stages", "engagement-levels", "actor-types", "sdg", "population-groups",
-           "disaggregation", "collection-methods", "recognition-status", "partner-roles", "cl-series")
+           "disaggregation", "collection-methods", "recognition-status", "partner-roles", "cl-series",
+           "cl-unit-measure")
 ORGS = [{"name": f"synthetic-publisher-{i}", "title": f"Synthetic publisher {i}"} for i in range(1, 6)]
 
 

@@ -18,7 +18,7 @@ EXTRA_FIELDS = ("in_series", "inherited_fields")
 LABELLED = {"initiative_type": "initiative-types", "population_groups": "population-groups",
             "disaggregation": "disaggregation", "collection_methods": "collection-methods",
             "recognition_status": "recognition-status", "engagement_stage": "engagement-stages",
-            "sdg_goals": "sdg"}
+            "sdg_goals": "sdg", "unit_measure": "cl-unit-measure"}
 
 
 def concept_labels(pkg_dict: dict[str, Any]) -> list[str]:

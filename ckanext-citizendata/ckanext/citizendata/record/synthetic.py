@@ -70,4 +70,6 @@ class RecordMaker:
         if rng.random() < 0.5:
             record["partners"] = [{"name": f"Partner {rng.randint(1, 500)}", "role": rng.choice(self.n["partner-roles"]),
                                    "actor_type": rng.choice(self.n["actor-types"])}]
+        if rng.random() < 0.5:  # drawn last, so the fields above stay what they were for a seed
+            record["unit_measure"] = self._pick(rng, "cl-unit-measure", 1, 2)
         return {k: v for k, v in record.items() if v != []}
