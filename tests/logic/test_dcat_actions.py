@@ -105,3 +105,27 @@ def test_deleted_datasets_vanish(app, catalog):
     body = app.get("/catalog.ttl", status=200).body
     assert "Actions 0" not in body and "Actions 1" in body
     assert cached_rows() == 2
+
+
+def test_a_catalog_page_and_the_dataset_endpoint_share_their_fragments(app, catalog, monkeypatch):
+    """The page reads the index's JSON text, the endpoint encodes package_show's dict: the same text, one row."""
+    app.get("/catalog.ttl", status=200)
+    for i in range(3):
+        app.get(f"/dataset/actions-{i}.rdf", status=200)
+    assert cached_rows() == 6
+    monkeypatch.setattr(cache, "build_fragment", lambda *a: pytest.fail("rebuilt although unchanged"))
+    assert "Actions 1" in app.get("/dataset/actions-1.ttl", status=200).body
+    assert "Actions 2" in app.get("/catalog.rdf", status=200).body
+    assert cached_rows() == 6
+
+
+def test_package_search_returns_index_fields_only_when_our_catalog_asks(catalog):
+    from ckanext.citizendata.logic.action.dcat import SEARCH_FIELDS, TEXT_FIELDS
+    asked = helpers.call_action("package_search", context={SEARCH_FIELDS: TEXT_FIELDS}, q="name:actions-1")
+    [row] = asked["results"]
+    assert set(row) == set(TEXT_FIELDS) and json.loads(row["validated_data_dict"])["title"] == "Actions 1"
+    [plain] = helpers.call_action("package_search", q="name:actions-1")["results"]
+    assert plain["title"] == "Actions 1" and "validated_data_dict" not in plain
+    [chosen] = helpers.call_action("package_search", context={SEARCH_FIELDS: TEXT_FIELDS}, q="name:actions-1",
+                                   fl="name")["results"]
+    assert chosen == {"name": "actions-1"}  # the caller's own fl wins

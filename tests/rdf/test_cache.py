@@ -198,3 +198,48 @@ def test_with_zero_seconds_the_catalog_node_follows_every_change():
     before = catalog_spatial(profiles)
     CitizenDataset(owner_org=org["id"], countries=["KEN"])
     assert len(catalog_spatial(profiles)) == len(before) + 1
+
+
+# ---------------------------------------------------------------- what a fragment reads from other rows
+@pytest.fixture
+def initiative(admin):
+    org = factories.Organization(name="gss-facts", extras=[{"key": "dcat_type",
+                                                          "value": "http://purl.org/adms/publishertype/Company"}])
+    series = helpers.call_action("package_create", context=dict(admin), type="dataset_series", name="facts-app",
+                                 title="Facts app", notes="Initiative", owner_org=org["id"],
+                                 initiative_type="public-service-feedback",
+                                 engagement=[{"stage": "design", "level": 4, "actors": ["nso", "cso"]}])
+    member = helpers.call_action("package_create", context=dict(admin), name="facts-round-1", title="Round 1",
+                                 notes="A round", owner_org=org["id"], in_series=[series["id"]])
+    return org, series, member
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_new_title_of_the_initiative_reaches_its_members_fragments(initiative, admin):
+    org, series, member = initiative
+    assert '"Facts app"' in fill(searched(member["id"])).body
+    helpers.call_action("package_patch", context=dict(admin), id=series["id"], title="Facts app, second phase")
+    body = fill(searched(member["id"])).body
+    assert '"Facts app, second phase"' in body and '"Facts app"' not in body
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_the_initiatives_fragment_follows_its_public_members(initiative, admin):
+    org, series, member = initiative
+    assert member["id"] in fill(searched(series["id"]), "nt").body
+    other = helpers.call_action("package_create", context=dict(admin), name="facts-round-2", title="Round 2",
+                                notes="Another round", owner_org=org["id"], in_series=[series["id"]])
+    assert other["id"] in fill(searched(series["id"]), "nt").body
+    helpers.call_action("package_patch", context=dict(admin), id=other["id"], private=True)
+    body = fill(searched(series["id"]), "nt").body
+    assert other["id"] not in body and member["id"] in body
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_the_organizations_publisher_type_reaches_its_datasets_fragments(initiative, admin):
+    org, series, member = initiative
+    assert "publishertype/Company" in fill(searched(member["id"]), "nt").body
+    helpers.call_action("organization_patch", context=dict(admin), id=org["id"],
+                        extras=[{"key": "dcat_type", "value": "http://purl.org/adms/publishertype/NonProfitOrganisation"}])
+    body = fill(searched(member["id"]), "nt").body
+    assert "publishertype/NonProfitOrganisation" in body and "publishertype/Company" not in body

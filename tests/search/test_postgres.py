@@ -27,3 +27,37 @@ def test_record_configs_follow_the_language_field():
                           "english") == ("english", "arabic")
     assert record_configs({"language": ["xx"]}, "english") == ("english", "english")
     assert record_configs({}, "french") == ("french", "french")
+
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_plain_fields_are_read_without_the_document_and_equal_its_values():
+    """``fl`` of plain columns and the big texts (CKAN's own "id validated_data_dict") skips the jsonb document;
+    what comes back is what the document path gives."""
+    from ckan.tests import factories
+    from ckanext.citizendata.search import postgres
+    from ckanext.citizendata.search.request import to_request
+    from ckanext.citizendata.testing import CitizenDataset
+    org = factories.Organization()
+    for i in range(3):
+        CitizenDataset(owner_org=org["id"], title=f"Plain {i}")
+    backend = postgres.PostgresBackend()
+    params = {"q": "*:*", "fq": "+capacity:public +state:active", "rows": 10, "sort": "metadata_modified desc"}
+    fields = sorted(postgres.PLAIN_FIELDS) + ["validated_data_dict"]
+    plain = backend.search(to_request(dict(params, fl=" ".join(fields)))).docs
+    whole = backend.search(to_request(dict(params, fl="*"))).docs
+    assert len(plain) == 3
+    assert plain == [{name: doc[name] for name in fields} for doc in whole]
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", seen)
+    try:
+        backend.search(to_request(dict(params, fl="id validated_data_dict")))
+        backend.search(to_request(dict(params, fl="id title")))
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if "LIMIT" in s]
+    assert len(reads) == 2
+    assert ".doc" not in reads[0] and ".doc" in reads[1]  # title is not a plain field: the document is read

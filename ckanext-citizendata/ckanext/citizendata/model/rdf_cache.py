@@ -1,7 +1,8 @@
 """Serialized RDF of each dataset, ready per format, for fast DCAT catalog pages (rdf/cache.py).
 
 One row per dataset and format. ``digest`` names the content the row was made from (the dataset dict as the
-serializer receives it, the profiles, the vocabulary revision, the serializer code); a row whose digest does
+serializer receives it, what its graph reads from other rows, the profiles, the vocabulary revision, the
+serializer code); a row whose digest does
 not match the request is rebuilt and replaced, so a row is never served stale. ``head`` holds what the
 fragment needs from its document's header (Turtle prefixes, RDF/XML namespace declarations), as JSON.
 

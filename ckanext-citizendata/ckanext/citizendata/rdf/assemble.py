@@ -288,7 +288,6 @@ def _join_nt(fragments: list[Fragment]) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-@functools.lru_cache(maxsize=1)
 def _context_text() -> str:
     """The context as it goes into every JSON-LD page (and into the fragments' digest), serialized once."""
     return json.dumps(jsonld_context(), ensure_ascii=False, separators=(",", ":"))

@@ -1,8 +1,9 @@
 """Each dataset's serialized RDF, ready per format, and DCAT documents assembled from it (issue 5, speed).
 
 A row of ``citizendata_rdf_cache`` is keyed by package id and format and carries the digest of what it was
-made from: the dataset dict exactly as the serializer receives it, the profile list, the vocabulary registry
-revision, the DCAT settings and the code of the serializer (``settings_digest``). A request whose digest does
+made from: the dataset dict exactly as the serializer receives it (as JSON text, ``Source``), what its graph
+reads from other rows (``rdf/dependencies.py``), the profile list, the vocabulary registry revision, the DCAT
+settings and the code of the serializer (``settings_digest``). A request whose digest does
 not match rebuilds the fragment with ckanext-dcat's own serializer and replaces the row, so a row can be old
 but never served stale. Catalog-level triples (catalog node, ``dcat:dataset`` links, Hydra paging) come from
 the serializer's own catalog code on a graph without datasets.
@@ -108,10 +109,32 @@ def settings_digest(profiles: list[str]) -> str:
     return hashlib.sha1(json.dumps(parts, default=str).encode()).hexdigest()
 
 
-def dataset_digest(settings: str, dataset_dict: dict[str, Any]) -> str:
-    """Digest of one dataset dict under ``settings`` (``settings_digest``)."""
-    text = json.dumps(dataset_dict, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha1((settings + text).encode()).hexdigest()
+@dataclasses.dataclass
+class Source:
+    """One dataset as the serializer receives it: its id and its dict as JSON text, decoded only when a fragment
+    has to be built. A catalog page takes the text from the search index as it is (``validated_data_dict``, what
+    ``package_search`` decodes); a shown dict is encoded as CKAN's indexer encodes it (``json.dumps``, key order
+    kept), so the same dict gives the same text and both find the same fragment."""
+    id: str
+    text: str
+    decoded: Optional[dict[str, Any]] = None
+
+    @classmethod
+    def of(cls, item: "Source | dict[str, Any]") -> "Source":
+        if isinstance(item, Source):
+            return item
+        return cls(item["id"], json.dumps(item, default=str), item)
+
+    def dict(self) -> dict[str, Any]:
+        if self.decoded is None:
+            self.decoded = json.loads(self.text)
+        return self.decoded
+
+
+def dataset_digest(settings: str, source: "Source | dict[str, Any]", facts: str = "") -> str:
+    """Digest of one dataset under ``settings`` (``settings_digest``): its dict's text and ``facts``, what its
+    graph reads from other rows (``rdf/dependencies.py``)."""
+    return hashlib.sha1("\0".join((settings, facts, Source.of(source).text)).encode()).hexdigest()
 
 
 # ---------------------------------------------------------------- the table
@@ -175,26 +198,30 @@ def build_fragment(serializer, dataset_dict: dict[str, Any], fmt: str) -> Fragme
     return dataclasses.replace(fragment, subject=str(subject))
 
 
-def fragments(dataset_dicts: list[dict[str, Any]], fmt: str, profiles: list[str]) -> list[Fragment]:
-    """One fragment per dataset, from the table where the digest matches, else built and stored."""
+def fragments(datasets: "list[Source | dict[str, Any]]", fmt: str, profiles: list[str]) -> list[Fragment]:
+    """One fragment per dataset (a ``Source`` or a dict), from the table where the digest matches, else built
+    and stored."""
+    from . import dependencies
+    sources = [Source.of(d) for d in datasets]
     settings = settings_digest(profiles)
-    digests = [dataset_digest(settings, d) for d in dataset_dicts]
-    stored = read_rows([d["id"] for d in dataset_dicts], fmt)
+    external = dependencies.facts(s.id for s in sources)
+    digests = [dataset_digest(settings, s, external.get(s.id, "")) for s in sources]
+    stored = read_rows([s.id for s in sources], fmt)
     result: list[Optional[Fragment]] = []
     fresh: list[tuple[str, str, Fragment]] = []
     serializer = None
-    for dataset_dict, digest in zip(dataset_dicts, digests):
-        row = stored.get(dataset_dict["id"])
+    for source, digest in zip(sources, digests):
+        row = stored.get(source.id)
         if row is not None and row[0] == digest:
             result.append(row[1])
             continue
         serializer = serializer or _serializer(profiles)
-        fragment = build_fragment(serializer, dataset_dict, fmt)
-        fresh.append((dataset_dict["id"], digest, fragment))
+        fragment = build_fragment(serializer, source.dict(), fmt)
+        fresh.append((source.id, digest, fragment))
         result.append(fragment)
     write_rows(fmt, fresh)
     STATS[f"built_{fmt}"] += len(fresh)
-    STATS[f"read_{fmt}"] += len(dataset_dicts) - len(fresh)
+    STATS[f"read_{fmt}"] += len(sources) - len(fresh)
     return result
 
 
@@ -264,11 +291,11 @@ def _graph_fragment(graph, fmt: str, seed: str) -> Fragment:
 
 
 # ---------------------------------------------------------------- documents
-def catalog_document(dataset_dicts: list[dict[str, Any]], url_format: Optional[str],
+def catalog_document(datasets: "list[Source | dict[str, Any]]", url_format: Optional[str],
                      pagination_info: Optional[dict], profiles: list[str]) -> str:
-    """A catalog page, graph-isomorphic to ``RDFSerializer.serialize_catalog`` of the same arguments."""
+    """A catalog page, graph-isomorphic to ``RDFSerializer.serialize_catalog`` of the same datasets' dicts."""
     fmt = assemble.fragment_format(url_format)
-    datasets = fragments(dataset_dicts, fmt, profiles)
+    datasets = fragments(datasets, fmt, profiles)
     return assemble.assemble(fmt, catalog_fragments(datasets, fmt, profiles, pagination_info) + datasets)
 
 

@@ -160,7 +160,10 @@ class PostgresBackend:
     def _docs(self, session, request, where, rank) -> list[dict[str, Any]]:
         t = self.table
         wanted = set(request.fields)
-        columns = [t.c.doc]
+        if "*" in wanted or not wanted <= PLAIN_FIELDS | set(F.BIG_TEXT):
+            columns = [t.c.doc]
+        else:  # e.g. CKAN's own "id validated_data_dict": the large jsonb document is not read
+            columns = [t.c[name] for name in sorted(wanted & PLAIN_FIELDS)]
         columns += [t.c[name] for name in F.BIG_TEXT if "*" in wanted or name in wanted]
         if "score" in wanted:
             columns.append((rank if rank is not None else sa.literal(1.0, sa.Float)).label("score"))
@@ -202,8 +205,12 @@ class PostgresBackend:
         return [(str(value), int(n)) for value, n in session.execute(stmt)]
 
 
+# fields whose own column holds exactly the document's value
+PLAIN_FIELDS = frozenset({"id", "name", "index_id", "site_id"})
+
+
 def _pick(row: dict[str, Any], wanted: set) -> dict[str, Any]:
-    doc = dict(row.pop("doc") or {})
+    doc = dict(row.pop("doc", None) or {})
     doc.update(row)
     if "*" in wanted:
         return doc

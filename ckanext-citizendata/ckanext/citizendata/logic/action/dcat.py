@@ -22,15 +22,25 @@ from ckanext.citizendata.rdf.assemble import AssemblyError
 log = logging.getLogger(__name__)
 
 
+# context key: the index fields package_search returns instead of whole decoded dicts (see package_search)
+SEARCH_FIELDS = "citizendata_search_fields"
+TEXT_FIELDS = ("id", "validated_data_dict")
+
+
 def _catalog(name: str, up_func, context, data_dict):
     from ckanext.dcat import logic as dcat_logic
     if not cache.serves(data_dict):
         return up_func(context, data_dict)
     toolkit.check_access(name, context, data_dict)
-    query = dcat_logic._search_ckan_datasets(context, data_dict)
+    # ckanext-dcat builds the query (paging, modified_since, q/fq, excluded types); the page's datasets come
+    # back as the index's JSON text, decoded only for fragments that must be (re)built
+    query = dcat_logic._search_ckan_datasets(dict(context, **{SEARCH_FIELDS: TEXT_FIELDS}), data_dict)
     pagination_info = dcat_logic._pagination_info(query, data_dict)
+    if not all(row.get("validated_data_dict") for row in query["results"]):  # an index without dicts
+        return up_func(context, data_dict)
+    sources = [cache.Source(row["id"], row["validated_data_dict"]) for row in query["results"]]
     try:
-        return cache.catalog_document(query["results"], data_dict.get("format"), pagination_info,
+        return cache.catalog_document(sources, data_dict.get("format"), pagination_info,
                                       cache.configured_profiles())
     except AssemblyError as error:  # never wrong output: the original path serializes directly
         log.warning("DCAT page not assembled (%s), serialized directly", error)
@@ -67,6 +77,18 @@ def dcat_dataset_show(up_func, context, data_dict):
     except AssemblyError as error:
         log.warning("DCAT dataset not assembled (%s), serialized directly", error)
         return up_func(context, data_dict)
+
+
+@register_action
+@toolkit.chained_action
+@toolkit.side_effect_free
+def package_search(up_func, context, data_dict):
+    """Given ``context[SEARCH_FIELDS]`` (our DCAT catalog actions set it around ckanext-dcat's own search), ask
+    the index for those fields (``fl``) instead of whole decoded dicts; any other call is untouched."""
+    fields = context.get(SEARCH_FIELDS)
+    if fields and not data_dict.get("fl"):
+        data_dict = dict(data_dict, fl=list(fields))
+    return up_func(context, data_dict)
 
 
 @register_action

@@ -1,0 +1,64 @@
+"""What a dataset's RDF reads besides its own dict, so that the fragment's digest can name it (rdf/cache.py).
+
+``rdf/conformance.py`` completes a dataset's graph from other rows of the database:
+
+- the ADMS publisher type of its organization (the organization's extra ``dcat_type``);
+- the licence of its CKAN ``license_id`` for distributions without one (read from the package row);
+- the title and description of each initiative (dataset series) it is in, and whether that is public;
+- for an initiative, its public members (``dcat:inSeries`` links from datasets that may be on other pages).
+
+``facts(ids)`` reads all of these for a page of datasets in a few queries (the members through the search
+index, one query per initiative on the page) and gives each dataset a short text; a change to any of these
+facts changes the text and so the digest, and the fragment is rebuilt on its next request.
+
+Example::
+
+    facts(["<dataset id>"])   # {"<dataset id>": "('cc-by', None, [('<series id>', 'Title', 'Notes', False, ...)], None)"}
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import sqlalchemy as sa
+
+from ckan import model
+
+from .conformance import ORGANIZATION_TYPE_EXTRA
+
+
+def facts(ids: Iterable[str]) -> dict[str, str]:
+    """package id -> text of what its fragment reads from other rows (see the module docstring)."""
+    from ckanext.citizendata.record import inherit
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    p, g = model.package_table, model.group_table
+    rows = model.Session.execute(
+        sa.select(p.c.id, p.c.type, p.c.license_id, p.c.extras["in_series"].astext.label("in_series"),
+                  g.c.extras[ORGANIZATION_TYPE_EXTRA].astext.label("org_type"))
+        .select_from(p.outerjoin(g, g.c.id == p.c.owner_org)).where(p.c.id.in_(ids))).all()
+    refs = {r.id: inherit.series_ids(r.in_series) if r.in_series else [] for r in rows}
+    wanted = {ref for found in refs.values() for ref in found}
+    series = {}
+    if wanted:
+        for s in model.Session.execute(
+                sa.select(p.c.id, p.c.name, p.c.title, p.c.notes, p.c.private, p.c.state, p.c.type)
+                .where(sa.or_(p.c.id.in_(wanted), p.c.name.in_(wanted)))):
+            entry = (s.id, s.title, s.notes, s.private, s.state, s.type)
+            series[s.id] = series[s.name] = entry
+    found = {}
+    for r in rows:
+        members = _public_members(r.id) if r.type == inherit.SERIES_TYPE else None
+        found[r.id] = repr((r.license_id, r.org_type, [series.get(ref, ref) for ref in refs[r.id]], members))
+    return found
+
+
+def _public_members(series_id: str) -> list[str]:
+    """Ids of the active public datasets in a series, sorted (what ``conformance._series_members`` states)."""
+    from ckanext.citizendata.record import inherit
+    member_ids = inherit.members(series_id)
+    if not member_ids:
+        return []
+    p = model.package_table
+    return sorted(model.Session.execute(
+        sa.select(p.c.id).where(p.c.id.in_(member_ids), p.c.state == "active", p.c.private.is_(False))).scalars())
