@@ -108,7 +108,7 @@ def test_demo_catalog_pages_through_the_endpoint(app, demo):
 
 def demo_fact_gaps(pages: list[rdflib.Graph]) -> set[tuple[str, str]]:
     """(focus, path) of the recommended values the demo records cannot state truthfully, read from the records:
-    dct:temporal of a record whose facts give no period, dct:license of a distribution of a record without a
+    dct:temporal of a record whose facts give no period, the end of a period still going on, dct:license of a distribution of a record without a
     licence, dcatap:availability of a distribution without a stated availability. Nothing else is allowed."""
     from ckan import model
     records = {r["name"]: r for r in demo_records()["records"]}
@@ -120,6 +120,9 @@ def demo_fact_gaps(pages: list[rdflib.Graph]) -> set[tuple[str, str]]:
                 continue
             if not record.get("temporal_coverage"):
                 gaps.add((str(ref), "dct:temporal"))
+            if any(not period.get("end") for period in record.get("temporal_coverage") or []):  # still going
+                gaps.update((str(period), "dcat:endDate") for period in graph.objects(ref, DCTERMS.temporal)
+                            if graph.value(period, DCAT.endDate) is None)
             for distribution in graph.objects(ref, DCAT.distribution):
                 if not record.get("license_id"):
                     gaps.add((str(distribution), "dct:license"))

@@ -61,3 +61,34 @@ def test_plain_fields_are_read_without_the_document_and_equal_its_values():
     reads = [s for s in statements if "LIMIT" in s]
     assert len(reads) == 2
     assert ".doc" not in reads[0] and ".doc" in reads[1]  # title is not a plain field: the document is read
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_newest_first_pages_can_walk_an_index_instead_of_sorting():
+    """``sort=metadata_modified desc`` (ckanext-dcat's catalog pages) is compiled in the order of the index of
+    migration f6b8d0e30006, so a deep page need not sort every matching row."""
+    from ckan import model
+    from ckan.tests import factories
+    from ckanext.citizendata.search import postgres
+    from ckanext.citizendata.search.request import to_request
+    from ckanext.citizendata.testing import CitizenDataset
+    org = factories.Organization()
+    for i in range(3):
+        CitizenDataset(owner_org=org["id"], title=f"Newest {i}")
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, *args):
+        if "LIMIT" in statement and "ORDER BY" in statement:
+            seen.append((statement, parameters))
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", capture)
+    try:
+        postgres.PostgresBackend().search(to_request({"q": "*:*", "rows": 2, "start": 1, "fl": "id validated_data_dict",
+                                                      "sort": "metadata_modified desc"}))
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", capture)
+    [(statement, parameters)] = seen
+    connection = model.Session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_sort = off")
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    assert "citizendata_search_index_newest_idx" in plan and "Sort" not in plan, plan

@@ -6,6 +6,7 @@ field -- including citizen-data fields added by later plugins -- can be filtered
 schema change. ``doc`` is the document as CKAN built it (returned for ``fl``), the two big JSON strings CKAN
 reads back (``data_dict``, ``validated_data_dict``) are kept as text.
 """
+import sqlalchemy as sa
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, PrimaryKeyConstraint, Table, Text, UniqueConstraint, false
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
@@ -43,6 +44,8 @@ search_index_table = Table(
     Index("citizendata_search_index_id_idx", "id"),
     Index("citizendata_search_index_name_idx", "name"),
     Index("citizendata_search_index_modified_idx", "metadata_modified"),
+    # newest first, as the backend sorts "metadata_modified desc" (migration f6b8d0e30006)
+    Index("citizendata_search_index_newest_idx", sa.text("metadata_modified DESC NULLS LAST"), "index_id"),
     Index("citizendata_search_index_vector_idx", "search_vector", postgresql_using="gin"),
     Index("citizendata_search_index_fields_idx", "fields", postgresql_using="gin",
           postgresql_ops={"fields": "jsonb_path_ops"}),
