@@ -245,6 +245,22 @@ def test_a_date_of_another_datatype_than_its_term_keeps_its_meaning_under_a_comp
     assert_same_graph(pyld_graph(document), graph)
 
 
+def other_date_types(graph: rdflib.Graph) -> set[str]:
+    """Compact IRIs of the dated predicates in ``graph`` with a value whose datatype is not its term's (a period
+    begun in a year, ``"2009"^^xsd:gYear``, under a term typed xsd:date), which keep that key (test above)."""
+    found = set()
+    for key, term in TERMS.items():
+        if not (isinstance(term, dict) and str(term.get("@type", "")).startswith("xsd:")):
+            continue
+        prefix, local = term["@id"].split(":", 1)
+        predicate = rdflib.URIRef(TERMS[prefix] + local)
+        datatype = rdflib.URIRef(str(rdflib.XSD) + term["@type"][4:])
+        if any(isinstance(o, rdflib.Literal) and o.datatype not in (None, datatype)
+               for o in graph.objects(None, predicate)):
+            found.add(term["@id"])
+    return found
+
+
 # ---------------------------------------------------------------- served pages, through the app
 @pytest.fixture
 def served(clean_db):
@@ -295,5 +311,5 @@ def test_demo_catalog_has_readable_keys_and_reads_as_turtle(app, demo):
     turtle = rdflib.Graph().parse(data=app.get("/catalog.ttl", status=200).body, format="turtle")
     assert_same_graph(rdflib_graph(text), turtle)
     document = json.loads(text)
-    assert unreadable_keys(document) <= ASSEMBLY_KEYS
+    assert unreadable_keys(document) <= ASSEMBLY_KEYS | other_date_types(turtle)
     assert len(typed(document, "Dataset")) == len(set(turtle.subjects(RDF.type, DCAT.Dataset)))
