@@ -223,16 +223,13 @@ def _package_id(ref) -> str:
 def _series_members(graph: rdflib.Graph, series_ref) -> None:
     """A series has members (DCAT-AP: at least one dataset with dcat:inSeries): state its public members,
     which may be on other pages of the catalog."""
-    from ckan import model
     from ckanext.dcat.utils import dataset_uri
     from ckanext.citizendata.record import inherit
     package = inherit.resolve_series(_package_id(series_ref))
     if package is None:
         return
-    for member_id in inherit.members(package.id):
-        member = model.Package.get(member_id)
-        if member is not None and member.state == "active" and not member.private:
-            graph.add((URIRef(dataset_uri({"id": member.id})), DCAT.inSeries, series_ref))
+    for member_id in inherit.public_members(package.id):  # rdf/dependencies.py keys fragments on the same list
+        graph.add((URIRef(dataset_uri({"id": member_id})), DCAT.inSeries, series_ref))
 
 
 def _series_reference(graph: rdflib.Graph, series_ref) -> None:

@@ -48,17 +48,7 @@ def facts(ids: Iterable[str]) -> dict[str, str]:
             series[s.id] = series[s.name] = entry
     found = {}
     for r in rows:
-        members = _public_members(r.id) if r.type == inherit.SERIES_TYPE else None
+        members = inherit.public_members(r.id) if r.type == inherit.SERIES_TYPE else None
         found[r.id] = repr((r.license_id, r.org_type, [series.get(ref, ref) for ref in refs[r.id]], members))
     return found
 
-
-def _public_members(series_id: str) -> list[str]:
-    """Ids of the active public datasets in a series, sorted (what ``conformance._series_members`` states)."""
-    from ckanext.citizendata.record import inherit
-    member_ids = inherit.members(series_id)
-    if not member_ids:
-        return []
-    p = model.package_table
-    return sorted(model.Session.execute(
-        sa.select(p.c.id).where(p.c.id.in_(member_ids), p.c.state == "active", p.c.private.is_(False))).scalars())

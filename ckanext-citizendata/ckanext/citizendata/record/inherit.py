@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
+import sqlalchemy as sa
+
 from ckan import model
 from ckan.plugins import toolkit
 
@@ -85,6 +87,16 @@ def members(series_id: str, page: int = 1000) -> list[str]:
         if len(batch) < page:
             return found
 
+
+def public_members(series_id: str) -> list[str]:
+    """Ids of the active public datasets in a series, sorted: the members a DCAT catalog states (one query
+    for all of them after the index lookup)."""
+    member_ids = members(series_id)
+    if not member_ids:
+        return []
+    p = model.package_table
+    return sorted(model.Session.execute(
+        sa.select(p.c.id).where(p.c.id.in_(member_ids), p.c.state == "active", p.c.private.is_(False))).scalars())
 
 
 def still_inherited(submitted: dict[str, Any], names: list[str], series: list[dict[str, Any]]) -> list[str]:

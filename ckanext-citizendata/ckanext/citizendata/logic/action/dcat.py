@@ -39,11 +39,17 @@ def _catalog(name: str, up_func, context, data_dict):
     if not all(row.get("validated_data_dict") for row in query["results"]):  # an index without dicts
         return up_func(context, data_dict)
     sources = [cache.Source(row["id"], row["validated_data_dict"]) for row in query["results"]]
+    return _assembled(lambda: cache.catalog_document(sources, data_dict.get("format"), pagination_info,
+                                                     cache.configured_profiles()), up_func, context, data_dict)
+
+
+def _assembled(build, up_func, context, data_dict):
+    """``build()``'s document; never wrong output: where fragments cannot be joined, the original action
+    serializes directly."""
     try:
-        return cache.catalog_document(sources, data_dict.get("format"), pagination_info,
-                                      cache.configured_profiles())
-    except AssemblyError as error:  # never wrong output: the original path serializes directly
-        log.warning("DCAT page not assembled (%s), serialized directly", error)
+        return build()
+    except AssemblyError as error:
+        log.warning("DCAT document not assembled (%s), serialized directly", error)
         return up_func(context, data_dict)
 
 
@@ -72,11 +78,8 @@ def dcat_dataset_show(up_func, context, data_dict):
         return up_func(context, data_dict)
     toolkit.check_access("dcat_dataset_show", context, data_dict)
     dataset_dict = toolkit.get_action("package_show")(context, data_dict)
-    try:
-        return cache.dataset_document(dataset_dict, data_dict.get("format"), cache.configured_profiles())
-    except AssemblyError as error:
-        log.warning("DCAT dataset not assembled (%s), serialized directly", error)
-        return up_func(context, data_dict)
+    return _assembled(lambda: cache.dataset_document(dataset_dict, data_dict.get("format"),
+                                                     cache.configured_profiles()), up_func, context, data_dict)
 
 
 @register_action
