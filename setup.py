@@ -10,9 +10,12 @@ SRC = "ckanext-citizendata/ckanext/citizendata"
 CODE = [
     "",
     "search",
+    "search.postgres",
     "model",
     "logic",
     "logic.action",
+    "logic.auth",
+    "ingest",
     "rdf",
     "vocab",
     "sdmx_io",
@@ -51,7 +54,7 @@ setup(
     include_package_data=False,
     zip_safe=False,
     install_requires=[
-        # pinned versions live in requirements/constraints.txt
+        # the exact working set is pinned in requirements/lock.txt
         "ckan>=2.12,<2.13",
         "luqum>=1.0",
         "rdflib>=7",
@@ -73,7 +76,7 @@ setup(
         ],
         # search backends, selected by ckanext.citizendata.search.backend
         "ckanext.citizendata.search_backends": [
-            "postgres = ckanext.citizendata.search.postgres:PostgresBackend",
+            "postgres = ckanext.citizendata.search.postgres.backend:PostgresBackend",
             "elasticsearch = ckanext.citizendata.search.elastic:ElasticsearchBackend",
         ],
     },

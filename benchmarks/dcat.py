@@ -143,7 +143,7 @@ def main():
     from ckan.config.middleware import make_app
     app = make_app(load_config(args.config))
     flask_app = app.apps["flask_app"]._wsgi_app if hasattr(app, "apps") else app._wsgi_app
-    from ckanext.citizendata.record import bulkload
+    from ckanext.citizendata.ingest import bulkload
     with flask_app.test_request_context("/"):
         report = bulkload.generate(args.n, seed=SEED, batch_size=1000)
         total, _ = page_count()

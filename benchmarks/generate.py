@@ -22,8 +22,8 @@ def main():
     app = make_app(load_config(args.config))
     flask_app = app.apps["flask_app"]._wsgi_app if hasattr(app, "apps") else app._wsgi_app
     with flask_app.test_request_context():
-        from ckanext.citizendata.record import bulk, bulkload
-        from ckanext.citizendata.record.synthetic import RecordMaker
+        from ckanext.citizendata.ingest import bulk, bulkload
+        from ckanext.citizendata.ingest.synthetic import RecordMaker
         seed = int(time.time())
         report = bulkload.generate(args.n, seed=seed)
         maker = RecordMaker(bulkload._notations(), seed=seed + 1, prefix="bench-create")

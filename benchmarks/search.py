@@ -99,7 +99,7 @@ def explain_selective():
     import sqlalchemy as sa
     from ckan import model
     from ckanext.citizendata.search import lucene
-    from ckanext.citizendata.search.postgres import PostgresBackend
+    from ckanext.citizendata.search.postgres.backend import PostgresBackend
     backend = PostgresBackend()
     node = lucene.parse('countries:KEN AND initiative_type:"social-audit" AND permission_labels:public')
     where = backend._compiler(model.Session, node).where(node)
@@ -111,7 +111,7 @@ def explain_selective():
 
 
 def ensure(count):
-    from ckanext.citizendata.record import bulkload
+    from ckanext.citizendata.ingest import bulkload
     report = bulkload.generate(count, seed=SEED, batch_size=1000)
     return report
 

@@ -27,7 +27,7 @@ from typing import Iterable, Optional
 import rdflib
 import yaml
 
-from ckanext.citizendata.rdf.namespaces import CDT, EU_THEME, GSBPM, QB, SDMX_CODE, VOCAB_BASE
+from ckanext.citizendata.namespaces import CDT, EU_THEME, GSBPM, QB, SDMX_CODE, VOCAB_BASE
 from ckanext.citizendata.vocab.integrity import check_scheme_graph, notation_segment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -8,7 +8,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF
 
 from ckanext.citizendata.rdf import assemble
-from ckanext.citizendata.rdf.namespaces import CDT, VOCAB
+from ckanext.citizendata.namespaces import CDT, VOCAB
 
 PARSE = {"turtle": "turtle", "xml": "xml", "nt": "nt", "jsonld": "json-ld"}
 EX = rdflib.Namespace("http://example.org/")
@@ -36,7 +36,7 @@ def dataset_graph(i: int) -> rdflib.Graph:
     g.add((activity, RDF.type, VOCAB["engagement-stages/design"]))
     g.add((activity, CDT.engagementLevel, Literal(4)))
     g.add((attribution, PROV.hadActivity, activity))  # a blank node referenced twice
-    g.add((ds, ODD[f"note"], Literal(f"odd {i}")))
+    g.add((ds, ODD["note"], Literal(f"odd {i}")))
     return g
 
 

@@ -1,6 +1,5 @@
 """rdf/cache.py: a dataset's ready fragment is keyed by content, replaced when the content changes, dropped
 when the dataset goes."""
-import os
 import shutil
 
 import pytest

@@ -17,8 +17,8 @@ from ckanext.dcat.processors import RDFProcessor
 from ckanext.dcat.profiles import RDFProfile
 
 from ckanext.citizendata.rdf import conformance, shacl
-from ckanext.citizendata.record import bulk, bulkload
-from ckanext.citizendata.record.synthetic import RecordMaker
+from ckanext.citizendata.ingest import bulk, bulkload
+from ckanext.citizendata.ingest.synthetic import RecordMaker
 from ckanext.citizendata.testing import CitizenDataset
 
 PER_PAGE = 5
@@ -294,7 +294,7 @@ def test_the_catalog_states_what_the_configuration_gives():
 
 def test_countries_we_state_get_bbox_and_centroid_as_wkt_and_others_nothing():
     from ckanext.citizendata import config as cd_config
-    from ckanext.citizendata.rdf.namespaces import GSP
+    from ckanext.citizendata.namespaces import GSP
     graph = rdflib.Graph()
     country, area, region = (URIRef(EU + "country/KEN"), URIRef(cd_config.vocab_base_uri() + "cl-area/404"),
                              URIRef(cd_config.vocab_base_uri() + "cl-area/419"))

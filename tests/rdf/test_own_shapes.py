@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SH, SKOS, XSD
 
-from ckanext.citizendata.rdf.namespaces import CDT, CDT_SHAPES, QB, STAT, VOCAB
+from ckanext.citizendata.namespaces import CDT, CDT_SHAPES, QB, STAT, VOCAB
 
 from .test_profile_records import (RICH_RECORD, as_shown, demo_shown, profile_env,  # noqa: F401
                                    records, registry_db, serialize)

@@ -17,7 +17,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.rdf import profile, profile_terms
-from ckanext.citizendata.rdf.namespaces import CDT, EU_COUNTRY, QB, STAT, VOCAB
+from ckanext.citizendata.namespaces import CDT, EU_COUNTRY, QB, STAT, VOCAB
 
 from .test_profile_records import (RICH_RECORD, as_shown, parse, processor, profile_env,  # noqa: F401
                                    registry_db, serialize)

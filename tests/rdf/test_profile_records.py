@@ -216,7 +216,7 @@ def demo_shown(registry_db):
     validated, inherited from their initiative, derived."""
     from ckan.tests import helpers
     from ckanext.citizendata import demo
-    from ckanext.citizendata.record import bulk
+    from ckanext.citizendata.ingest import bulk
     with open(os.path.join(os.path.dirname(demo.__file__), "records.json"), encoding="utf-8") as handle:
         data = json.load(handle)
     for org in data["organizations"]:

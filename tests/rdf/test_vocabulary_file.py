@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ckanext.citizendata import rdf as rdf_package
 from ckanext.citizendata.rdf import vocabulary_file
-from ckanext.citizendata.rdf.namespaces import CDT
+from ckanext.citizendata.namespaces import CDT
 
 TERM_TYPES = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty}
 

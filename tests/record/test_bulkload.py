@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
-from ckanext.citizendata.record import bulk, bulkload
+from ckanext.citizendata.ingest import bulk, bulkload
 from ckanext.citizendata.record.derive import derive
-from ckanext.citizendata.record.synthetic import RecordMaker
+from ckanext.citizendata.ingest.synthetic import RecordMaker
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 

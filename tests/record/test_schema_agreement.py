@@ -15,7 +15,8 @@ from pyld import jsonld
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS
 
-from ckanext.citizendata.rdf import namespaces, profile_terms
+from ckanext.citizendata import namespaces
+from ckanext.citizendata.rdf import profile_terms
 
 from ckanext.citizendata.record.schema import FIELDS, READ_ONLY, SCHEMA, schema_path
 
@@ -137,7 +138,7 @@ def record_field_predicates() -> dict[str, set]:
 
 
 def known_namespaces() -> dict[str, str]:
-    """prefix -> namespace: ours (rdf/namespaces.py) over ckanext-dcat's and rdflib's bundled ones."""
+    """prefix -> namespace: ours (namespaces.py) over ckanext-dcat's and rdflib's bundled ones."""
     from ckanext.dcat import processors
     from ckanext.dcat.profiles import base
     found = {prefix: str(ns) for prefix, ns in rdflib.Graph(bind_namespaces="rdflib").namespaces()}
@@ -177,7 +178,7 @@ def test_prefixes_are_the_namespaces_we_use(context):
     prefixes = _prefixes(context)
     assert prefixes
     for prefix, namespace in prefixes.items():
-        assert known.get(prefix) == namespace, prefix  # a prefix of ours means what rdf/namespaces.py says
+        assert known.get(prefix) == namespace, prefix  # a prefix of ours means what namespaces.py says
     assert prefixes["stat"] == str(namespaces.STAT) and prefixes["cdt"] == str(namespaces.CDT)
 
 

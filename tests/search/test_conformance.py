@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from ckanext.citizendata.search import lucene
-from ckanext.citizendata.search.postgres import PostgresBackend
+from ckanext.citizendata.search.postgres.backend import PostgresBackend
 from ckanext.citizendata.search.request import to_request
 
 ES_URL = os.environ.get("CITIZENDATA_TEST_ES_URL")

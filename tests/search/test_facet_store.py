@@ -9,7 +9,8 @@ from ckan.tests import factories, helpers
 from ckanext.citizendata.search import lucene
 from ckanext.citizendata.search.facet_store import public_scope
 from ckanext.citizendata.search.interface import Bool
-from ckanext.citizendata.search.postgres import PostgresBackend, _Compiler
+from ckanext.citizendata.search.postgres.backend import PostgresBackend
+from ckanext.citizendata.search.postgres.compiler import Compiler
 from ckanext.citizendata.search.request import to_request
 from ckanext.citizendata.testing import CitizenDataset
 
@@ -56,7 +57,7 @@ def facets_three_ways(fq_extra=None):
                                           "facet.limit": -1})).facets
     # and from the jsonb fields, the general path
     request = to_request({"fq": base, "facet.limit": -1})
-    where = _Compiler(backend.table, backend._cfg()).where(request.query)
+    where = Compiler(backend.table, backend._cfg()).where(request.query)
     general = {f: backend._facet(model.Session, f, where, request) for f in FACETS}
     return kept, one_pass, general
 
@@ -131,7 +132,7 @@ def test_facet_filters_select_what_the_jsonb_path_selects():
     for q in queries:
         node = lucene.parse(q)
         fast = backend._compiler(model.Session, node)
-        general = _Compiler(t, backend._cfg())
+        general = Compiler(t, backend._cfg())
         pick = lambda compiler: sorted(model.Session.execute(sa.select(t.c.id).where(compiler.where(node))).scalars())
         assert pick(fast) == pick(general), q
         assert fast.facetable == facetable_fields()

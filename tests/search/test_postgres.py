@@ -5,14 +5,14 @@ from sqlalchemy.dialects import postgresql
 
 from ckanext.citizendata.model import search_index_table
 from ckanext.citizendata.search import lucene
-from ckanext.citizendata.search.postgres import _Compiler
+from ckanext.citizendata.search.postgres.compiler import Compiler
 
 
 def test_user_values_travel_as_bound_parameters():
     hostile = "x'); DROP TABLE package; --"
     for q in [f'title:"{hostile}"', f'tags:"{hostile}"', f'name:"{hostile}"', f'"{hostile}"',
               f'permission_labels:"{hostile}"', 'tags:x\\\'\\)*']:
-        compiler = _Compiler(search_index_table, sa.bindparam("cfg", "english"))
+        compiler = Compiler(search_index_table, sa.bindparam("cfg", "english"))
         stmt = sa.select(search_index_table.c.id).where(compiler.where(lucene.parse(q)))
         compiled = stmt.compile(dialect=postgresql.dialect())
         assert "DROP TABLE" not in str(compiled), q
@@ -35,7 +35,7 @@ def test_plain_fields_are_read_without_the_document_and_equal_its_values():
     """``fl`` of plain columns and the big texts (CKAN's own "id validated_data_dict") skips the jsonb document;
     what comes back is what the document path gives."""
     from ckan.tests import factories
-    from ckanext.citizendata.search import postgres
+    from ckanext.citizendata.search.postgres import backend as postgres
     from ckanext.citizendata.search.request import to_request
     from ckanext.citizendata.testing import CitizenDataset
     org = factories.Organization()
@@ -69,7 +69,7 @@ def test_newest_first_pages_can_walk_an_index_instead_of_sorting():
     migration f6b8d0e30006, so a deep page need not sort every matching row."""
     from ckan import model
     from ckan.tests import factories
-    from ckanext.citizendata.search import postgres
+    from ckanext.citizendata.search.postgres import backend as postgres
     from ckanext.citizendata.search.request import to_request
     from ckanext.citizendata.testing import CitizenDataset
     org = factories.Organization()

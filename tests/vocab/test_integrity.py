@@ -4,7 +4,7 @@ import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
-from ckanext.citizendata.rdf.namespaces import CDT, QB, VOCAB, VOCAB_BASE
+from ckanext.citizendata.namespaces import CDT, QB, VOCAB, VOCAB_BASE
 from ckanext.citizendata.vocab.integrity import (check_scheme_graph, load_scheme_files, notation_segment,
                                                  unresolved_code_lists)
 

@@ -14,7 +14,7 @@ from ckan import model
 from ckan.tests import helpers
 
 from ckanext.citizendata.model import concept_table, scheme_table
-from ckanext.citizendata.rdf.namespaces import VOCAB
+from ckanext.citizendata.namespaces import VOCAB
 from ckanext.citizendata.vocab import registry
 
 pytestmark = pytest.mark.usefixtures("clean_db")

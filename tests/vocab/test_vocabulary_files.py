@@ -16,7 +16,7 @@ import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
-from ckanext.citizendata.rdf.namespaces import CDT, EU_THEME, GSBPM, QB, VOCAB_BASE
+from ckanext.citizendata.namespaces import CDT, EU_THEME, GSBPM, QB, VOCAB_BASE
 from ckanext.citizendata.vocab.integrity import check_scheme_graph, load_scheme_files, unresolved_code_lists
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -6,9 +6,16 @@ Example::
 """
 from __future__ import annotations
 
-import click
+import json
+import os
 
+import click
+from ckan.plugins import toolkit
+
+from ckanext.citizendata import demo
+from ckanext.citizendata.ingest import bulk, bulkload, files
 from ckanext.citizendata.rdf.shacl_cli import shacl_report
+from ckanext.citizendata.vocab import registry
 
 
 @click.group(short_help="ckanext-citizendata commands")
@@ -27,7 +34,6 @@ def vocab():
 @click.option("--force", is_flag=True, help="Reload schemes whose files did not change")
 def vocab_load(directory, force):
     """Validate and load every scheme file; nothing is loaded if one file is invalid."""
-    from ckanext.citizendata.vocab import registry
     try:
         reports = registry.load_directory(directory, force=force)
     except registry.VocabularyError as err:
@@ -44,7 +50,6 @@ def vocab_load(directory, force):
 @vocab.command("list")
 def vocab_list():
     """The schemes in the registry."""
-    from ckanext.citizendata.vocab import registry
     for scheme in registry.list_schemes():
         click.echo(f"{scheme['id']:28} {scheme['version']:8} {scheme['sdmx_agency']}:{scheme['sdmx_id']:20} "
                    f"{scheme['concept_count']:6}  {scheme['title'].get('en', '')}")
@@ -62,7 +67,6 @@ def _print_errors(errors: dict, indent: str = "    ") -> None:
 @click.option("--org", help="Organization the records would belong to (when the file does not say)")
 def validate_file(path, org):
     """Check every record of a JSON, JSON Lines or CSV file; write nothing. Exit 1 if any is invalid."""
-    from ckanext.citizendata.record import bulk, files
     invalid = total = 0
     try:
         for number, record in files.read_records(path):
@@ -88,8 +92,6 @@ def validate_file(path, org):
 @click.option("--org", required=True, help="Organization (name or id) that publishes the records")
 def import_file(path, org):
     """Create (or update, by name) every valid record of a file; each record is all or nothing."""
-    from ckan.plugins import toolkit
-    from ckanext.citizendata.record import bulk, files
     try:
         records = list(files.read_records(path))
     except files.FileError as err:
@@ -117,11 +119,7 @@ def import_file(path, org):
 @click.option("--update", is_flag=True, help="Also overwrite demo records that exist already")
 def seed_demo(update):
     """Load the demo organizations and records; existing records are kept unless --update."""
-    import json
-    import os
-    from ckan.plugins import toolkit
-    from ckanext.citizendata import demo
-    from ckanext.citizendata.record import bulk
+
     with open(os.path.join(os.path.dirname(demo.__file__), "records.json"), encoding="utf-8") as handle:
         data = json.load(handle)
     for org in data["organizations"]:
@@ -148,7 +146,6 @@ def seed_demo(update):
 @click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True)
 def generate_records(count, seed, org, batch_size):
     """Create COUNT valid, varied synthetic records fast (bulk path), e.g. for benchmarks."""
-    from ckanext.citizendata.record import bulkload
     try:
         with click.progressbar(length=count, label="Generating", file=click.get_text_stream("stderr")) as bar:
             report = bulkload.generate(count, seed=seed, org=org, batch_size=batch_size, progress=bar.update)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from ckan.plugins import toolkit
 
+from ckanext.citizendata.namespaces import VOCAB_BASE as canonical
+
 BACKEND = "ckanext.citizendata.search.backend"
 TEXT_CONFIG = "ckanext.citizendata.search.text_config"
 RANK_WEIGHTS = "ckanext.citizendata.search.rank_weights"
@@ -56,7 +58,6 @@ def rank_weights() -> list[float]:
 
 def vocab_base_uri() -> str:
     """Base IRI of the published vocabularies, e.g. ``"https://w3id.org/citizendata/vocab/"``."""
-    from ckanext.citizendata.rdf.namespaces import VOCAB_BASE as canonical
     value = str(toolkit.config.get(VOCAB_BASE, canonical) or canonical).strip()
     if not value.endswith("/"):
         raise ValueError(f"{VOCAB_BASE} must end with '/': {value!r}")

@@ -15,11 +15,12 @@ from __future__ import annotations
 import factory
 import pytest
 import sqlalchemy as sa
-
 from ckan import model
 from ckan.tests import factories
 
 import ckanext.citizendata.model  # noqa: F401  (our tables join CKAN's metadata before any reset)
+from ckanext.citizendata.model import scheme_table
+from ckanext.citizendata.vocab import registry
 
 # plugins whose migrations the tests need, in order
 MIGRATED_PLUGINS = ("activity", "harvest", "citizendata")
@@ -40,8 +41,6 @@ def ensure_vocabularies() -> None:
     """Bring the registry in line with the packaged files: fully (hash-checked) once per test session, then
     only when it is empty. Its tables are not emptied by CKAN's per-test reset, only dropped by the first one."""
     global _vocabularies_synced
-    from ckanext.citizendata.model import scheme_table
-    from ckanext.citizendata.vocab import registry
     empty = not model.Session.execute(sa.select(sa.func.count()).select_from(scheme_table)).scalar()
     if empty or not _vocabularies_synced:
         registry.load_directory()
@@ -71,6 +70,5 @@ class CitizenDataset(factories.Dataset):
 @pytest.fixture
 def sysadmin_env():
     """A sysadmin and the environ that makes the test app act as them (API token)."""
-    from ckan.tests import factories
     user = factories.SysadminWithToken()
     return user, {"Authorization": user["token"]}

@@ -8,11 +8,11 @@ Example::
 """
 from __future__ import annotations
 
+from ckan.plugins import toolkit
 from flask import Blueprint, Response, request
 
-from ckan.plugins import toolkit
-
 from ckanext.citizendata.rdf import vocabulary_file
+from ckanext.citizendata.sdmx_io import registry_schemes, rest, writer
 from ckanext.citizendata.vocab import rdf_out, registry
 
 vocabulary = Blueprint("citizendata_vocabulary", __name__)
@@ -51,8 +51,6 @@ def scheme(scheme_id: str, fmt: str | None = None):
 @sdmx_rest.route("/<resource>/<agency>/<artefact_id>")
 @sdmx_rest.route("/<resource>/<agency>/<artefact_id>/<version>")
 def structure(resource: str, agency: str = "*", artefact_id: str = "*", version: str = "~"):
-    from ckanext.citizendata.sdmx_io import rest, writer
-    from ckanext.citizendata.vocab import sdmx_out
     try:
         fmt = rest.negotiate(request.headers.get("Accept"), request.args.get("format"))
     except rest.NotAcceptable as err:
@@ -60,12 +58,12 @@ def structure(resource: str, agency: str = "*", artefact_id: str = "*", version:
     if resource not in ("codelist", "conceptscheme"):
         body, media_type = writer.write_error(404, f"Unknown or unsupported structure type {resource!r}", fmt)
         return Response(body, status=404, mimetype=media_type)
-    found = rest.select(sdmx_out.all_schemes(resource), agency, artefact_id, version)
+    found = rest.select(registry_schemes.all_schemes(resource), agency, artefact_id, version)
     if not found:
         message = f"No {resource} matches {agency}/{artefact_id}/{version}"
         body, media_type = writer.write_error(404, message, fmt)
         return Response(body, status=404, mimetype=media_type)
-    body, media_type = writer.write_structure(sdmx_out.with_items(found), fmt)
+    body, media_type = writer.write_structure(registry_schemes.with_items(found), fmt)
     return Response(body, mimetype=media_type)
 
 

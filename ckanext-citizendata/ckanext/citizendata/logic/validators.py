@@ -13,10 +13,11 @@ from typing import Any
 
 from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing, unflatten
 
-from ckanext.citizendata.record import coerce, inherit, schema as record_schema
+from ckanext.citizendata.record import coerce, inherit
+from ckanext.citizendata.record import schema as record_schema
 from ckanext.citizendata.record.validate import validate as validate_record
 
-from . import register_validator
+from .registry import register_validator
 
 
 def _dump(value: Any) -> str:

@@ -11,9 +11,8 @@ Example::
     select(rdf_cache_table.c.body).where(rdf_cache_table.c.package_id == pkg_id,
                                          rdf_cache_table.c.format == "turtle")
 """
-from sqlalchemy import Column, DateTime, PrimaryKeyConstraint, Table, Text
-
 from ckan import model
+from sqlalchemy import Column, DateTime, PrimaryKeyConstraint, Table, Text
 
 TABLE_NAME = "citizendata_rdf_cache"
 

@@ -7,10 +7,20 @@ schema change. ``doc`` is the document as CKAN built it (returned for ``fl``), t
 reads back (``data_dict``, ``validated_data_dict``) are kept as text.
 """
 import sqlalchemy as sa
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, PrimaryKeyConstraint, Table, Text, UniqueConstraint, false
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
-
 from ckan import model
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 TABLE_NAME = "citizendata_search_index"
 

@@ -3,8 +3,17 @@
 These tables live on a MetaData of their own (not CKAN's), so CKAN's per-test data reset leaves the loaded
 vocabularies in place; they are created by our migrations like every table of ours.
 """
-from sqlalchemy import (Column, DateTime, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint, Table,
-                        Text)
+from sqlalchemy import (
+                        Column,
+                        DateTime,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        MetaData,
+                        PrimaryKeyConstraint,
+                        Table,
+                        Text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()

@@ -22,10 +22,14 @@ import json
 import re
 from importlib import resources
 from typing import Callable, Iterable, Optional
+from xml.sax.saxutils import quoteattr
 
 import rdflib
+from pyld import jsonld
 from rdflib import BNode, URIRef
 from rdflib.namespace import NAME_START_CATEGORIES, RDF, split_uri
+
+from ckanext.citizendata import schemas
 
 
 class AssemblyError(ValueError):
@@ -157,7 +161,6 @@ def split_nt(text: str) -> Fragment:
 @functools.lru_cache(maxsize=1)
 def jsonld_context() -> dict:
     """The ``@context`` of schemas/context.jsonld (readable keys for what the DCAT profiles write)."""
-    from ckanext.citizendata import schemas
     text = resources.files(schemas).joinpath("context.jsonld").read_text(encoding="utf-8")
     return json.loads(text)["@context"]
 
@@ -168,7 +171,6 @@ def _no_remote_documents(url, options=None):
 
 def compact_nodes(graph: rdflib.Graph) -> list[dict]:
     """The graph as compacted JSON-LD node objects (shared context: ``jsonld_context()``)."""
-    from pyld import jsonld
     expanded = json.loads(graph.serialize(format="json-ld"))
     compacted = jsonld.compact(expanded, {"@context": jsonld_context()},
                                {"documentLoader": _no_remote_documents})
@@ -227,7 +229,6 @@ def _links_nt(subject: str, objects: list[str]) -> Fragment:
 
 
 def _links_xml(subject: str, objects: list[str]) -> Fragment:
-    from xml.sax.saxutils import quoteattr
     if not objects:
         return Fragment({}, "")
     links = "".join(f"    <dcat:dataset rdf:resource={quoteattr(o)}/>\n" for o in objects)

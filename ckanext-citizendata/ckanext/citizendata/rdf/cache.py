@@ -29,18 +29,25 @@ import sys
 import threading
 import time
 from importlib.metadata import entry_points
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
-
-from rdflib import BNode
-
 from ckan import model
 from ckan.plugins import toolkit
+from ckanext.dcat.processors import (
+    COMPAT_MODE_CONFIG_OPTION,
+    DEFAULT_RDF_PROFILES,
+    RDFSerializer,
+)
+from ckanext.dcat.utils import catalog_uri
+from rdflib import BNode
+from sqlalchemy.dialects.postgresql import insert
 
+from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.model.rdf_cache import rdf_cache_table
-from . import assemble
+from ckanext.citizendata.vocab import registry
+
+from . import assemble, dependencies
 from .assemble import Fragment
 
 log = logging.getLogger(__name__)
@@ -58,7 +65,6 @@ STATS: "collections.Counter[str]" = collections.Counter()
 # ---------------------------------------------------------------- what a fragment depends on
 def configured_profiles() -> list[str]:
     """The profiles the site serves by default, read as ckanext-dcat reads them, e.g. ``["euro_dcat_ap_3"]``."""
-    from ckanext.dcat.processors import DEFAULT_RDF_PROFILES
     raw = toolkit.config.get(PROFILES_OPTION) or ""
     return raw.split() if raw.strip() else list(DEFAULT_RDF_PROFILES)
 
@@ -101,8 +107,6 @@ def code_digest(profiles: tuple[str, ...]) -> str:
 
 def settings_digest(profiles: list[str]) -> str:
     """Digest of everything besides the dataset dict that a fragment depends on."""
-    from ckanext.citizendata.vocab import registry
-    from ckanext.dcat.utils import catalog_uri
     settings = sorted((k, str(v)) for k, v in toolkit.config.items() if k.startswith(SETTING_PREFIXES))
     parts = [code_digest(tuple(profiles)), profiles, registry.revision(), catalog_uri(), settings,
              assemble._context_text()]  # JSON-LD fragments are compacted with it
@@ -177,13 +181,11 @@ def forget(package_id: str) -> None:
 # ---------------------------------------------------------------- building fragments
 @functools.lru_cache(maxsize=8)
 def _serializer_template(profiles: tuple[str, ...], compatibility_mode: bool):
-    from ckanext.dcat.processors import RDFSerializer
     return RDFSerializer(profiles=list(profiles), compatibility_mode=compatibility_mode)
 
 
 def _serializer(profiles: list[str]):
     """A serializer of its own (fresh graph) sharing the profile classes loaded once per process."""
-    from ckanext.dcat.processors import COMPAT_MODE_CONFIG_OPTION
     compatibility = toolkit.asbool(toolkit.config.get(COMPAT_MODE_CONFIG_OPTION, False))
     serializer = copy.copy(_serializer_template(tuple(profiles), compatibility))
     serializer.g = serializer.g.__class__()
@@ -201,7 +203,6 @@ def build_fragment(serializer, dataset_dict: dict[str, Any], fmt: str) -> Fragme
 def fragments(datasets: "list[Source | dict[str, Any]]", fmt: str, profiles: list[str]) -> list[Fragment]:
     """One fragment per dataset (a ``Source`` or a dict), from the table where the digest matches, else built
     and stored."""
-    from . import dependencies
     sources = [Source.of(d) for d in datasets]
     settings = settings_digest(profiles)
     external = dependencies.facts(s.id for s in sources)
@@ -249,7 +250,6 @@ def _catalog_graph(profiles: list[str]):
     """(catalog IRI, graph, {format: fragment}) of the catalog node as the profiles build it, reused for
     ``ckanext.citizendata.dcat.catalog_seconds`` (building it reads the whole catalog: its countries and first
     issue date), with its serializations as they are made."""
-    from ckanext.citizendata import config as cd_config
     key = settings_digest(profiles)
     now = time.monotonic()
     seconds = cd_config.dcat_catalog_seconds()

@@ -40,11 +40,18 @@ from typing import Callable, Optional
 
 import pycountry
 import rdflib
+import sqlalchemy as sa
+from ckan import model
+from ckanext.dcat.utils import dataset_uri
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SH, SKOS, XSD
 
-from ckanext.citizendata.rdf import shacl
-from ckanext.citizendata.rdf.namespaces import EU_COUNTRY, GSP
+from ckanext.citizendata import config as cd_config
+from ckanext.citizendata.namespaces import EU_COUNTRY, GSP
+from ckanext.citizendata.rdf import profile_terms, shacl
+from ckanext.citizendata.rdf.profile_terms import split_concept
+from ckanext.citizendata.record import countries, inherit
+from ckanext.citizendata.vocab import registry
 
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -185,8 +192,6 @@ def scheme_titles(graph: rdflib.Graph, subject) -> None:
     """A concept scheme of ours (under the vocabulary base) without dct:title gets its registry title."""
     if (subject, RDF.type, SKOS.ConceptScheme) not in graph or graph.value(subject, DCTERMS.title) is not None:
         return
-    from ckanext.citizendata import config as cd_config
-    from ckanext.citizendata.vocab import registry
     base = cd_config.vocab_base_uri()
     if not str(subject).startswith(base):
         return
@@ -223,8 +228,6 @@ def _package_id(ref) -> str:
 def _series_members(graph: rdflib.Graph, series_ref) -> None:
     """A series has members (DCAT-AP: at least one dataset with dcat:inSeries): state its public members,
     which may be on other pages of the catalog."""
-    from ckanext.dcat.utils import dataset_uri
-    from ckanext.citizendata.record import inherit
     package = inherit.resolve_series(_package_id(series_ref))
     if package is None:
         return
@@ -237,7 +240,6 @@ def _series_reference(graph: rdflib.Graph, series_ref) -> None:
     (it becomes a dcat:DatasetSeries through the range of dcat:inSeries)."""
     if graph.value(series_ref, DCTERMS.title) is not None:
         return
-    from ckanext.citizendata.record import inherit
     package = inherit.resolve_series(_package_id(series_ref))
     if package is not None and not package.private:
         graph.add((series_ref, DCTERMS.title, Literal(package.title or package.name)))
@@ -250,7 +252,6 @@ def catalog(graph: rdflib.Graph, catalog_ref) -> None:
 
     Example: ``conformance.catalog(self.g, catalog_ref)`` as the last line of ``graph_from_catalog``.
     """
-    from ckanext.citizendata import config as cd_config
     settings = cd_config.dcat_catalog()
     if graph.value(catalog_ref, DCTERMS.description) is None and settings["description"]:
         graph.add((catalog_ref, DCTERMS.description, Literal(settings["description"])))
@@ -271,8 +272,6 @@ def catalog(graph: rdflib.Graph, catalog_ref) -> None:
 
 def theme_taxonomies() -> list[URIRef]:
     """The schemes our profile takes dcat:theme values from (read from its field table), e.g. ``[.../vocab/sdg]``."""
-    from ckanext.citizendata import config as cd_config
-    from ckanext.citizendata.rdf import profile_terms
     base = cd_config.vocab_base_uri()
     schemes = {f.scheme for f in profile_terms.CONCEPT_FIELDS if f.predicate == DCAT.theme}
     return [profile_terms.scheme_iri(scheme, base) for scheme in sorted(schemes)]
@@ -317,8 +316,6 @@ def _catalog_issued(graph: rdflib.Graph, catalog_ref) -> None:
     """The catalog was first issued when its first public dataset was created."""
     if graph.value(catalog_ref, DCTERMS.issued) is not None:
         return
-    import sqlalchemy as sa
-    from ckan import model
     first = model.Session.execute(
         sa.select(sa.func.min(model.Package.metadata_created))
         .where(model.Package.state == "active", model.Package.private.is_(False))).scalar()
@@ -339,7 +336,6 @@ def publisher_type(graph: rdflib.Graph, subject) -> None:
     if (not isinstance(subject, URIRef) or "/organization/" not in str(subject)
             or graph.value(subject, DCTERMS.type) is not None or (subject, RDF.type, FOAF.Agent) not in graph):
         return
-    from ckan import model
     group = model.Group.get(_package_id(subject))
     kind = (group.extras or {}).get(ORGANIZATION_TYPE_EXTRA) if group is not None and group.is_organization else None
     if kind:
@@ -372,9 +368,6 @@ def location_country(subject) -> Optional[str]:
     text = str(subject)
     if text.startswith(str(EU_COUNTRY)):
         return text[len(str(EU_COUNTRY)):]
-    from ckanext.citizendata import config as cd_config
-    from ckanext.citizendata.rdf.profile_terms import split_concept
-    from ckanext.citizendata.record import countries
     concept = split_concept(subject, cd_config.vocab_base_uri())
     return countries.from_m49(concept[1]) if concept and concept[0] == "cl-area" else None
 
@@ -391,8 +384,6 @@ def location_geometry(graph: rdflib.Graph, subject) -> None:
 
 def catalog_countries() -> list[str]:
     """The countries (alpha-3) of the catalog's public datasets, sorted, e.g. ``["GHA", "KEN"]``."""
-    import sqlalchemy as sa
-    from ckan import model
     package = model.package_table
     countries = package.c.extras["countries"].astext
     values = model.Session.execute(
@@ -425,7 +416,6 @@ LICENCE_TYPES = {
 
 def distribution_licences(graph: rdflib.Graph, dataset_ref) -> None:
     """Distributions without dct:license get the licence (URL) of the dataset's CKAN ``license_id``."""
-    from ckan import model
     package = model.Package.get(_package_id(dataset_ref))
     if package is None or not package.license_id:
         return

@@ -20,15 +20,15 @@ from __future__ import annotations
 from typing import Iterable
 
 import sqlalchemy as sa
-
 from ckan import model
+
+from ckanext.citizendata.record import inherit
 
 from .conformance import ORGANIZATION_TYPE_EXTRA
 
 
 def facts(ids: Iterable[str]) -> dict[str, str]:
     """package id -> text of what its fragment reads from other rows (see the module docstring)."""
-    from ckanext.citizendata.record import inherit
     ids = list(dict.fromkeys(ids))
     if not ids:
         return {}

@@ -9,9 +9,10 @@ Example::
 """
 from __future__ import annotations
 
+from ckanext.dcat import utils
+
 NTRIPLES = ("nt", "application/n-triples")
 
 
 def install() -> None:
-    from ckanext.dcat import utils
     utils.CONTENT_TYPES.setdefault(*NTRIPLES)

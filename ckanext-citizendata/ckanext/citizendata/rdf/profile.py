@@ -15,11 +15,17 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ckan.cli import CKANConfigLoader
+from ckanext.dcat import processors
 from ckanext.dcat.profiles.base import RDFProfile
 from ckanext.dcat.utils import dataset_uri
 
-from . import profile_in, profile_out, profile_terms as terms
-from .namespaces import bind_prefixes
+from ckanext.citizendata import config as cd_config
+from ckanext.citizendata.namespaces import bind_prefixes
+from ckanext.citizendata.vocab import registry
+
+from . import conformance, profile_in, profile_out
+from . import profile_terms as terms
 
 PROFILE_NAME = "citizendata"
 BASE_PROFILE = "euro_dcat_ap_3"
@@ -33,12 +39,10 @@ class CitizenDataProfile(RDFProfile):
         bind_prefixes(self.g)
         profile_out.Writer(self.g, _vocab_base(), label=_label).dataset(dataset_ref, dataset_dict)
         self._harvest_provenance(dataset_dict, dataset_ref)
-        from . import conformance  # lazy: rdf/conformance.py completes what the official DCAT-AP 3 shapes need
         conformance.dataset(self.g, dataset_ref)
 
     def graph_from_catalog(self, catalog_dict: Optional[dict[str, Any]], catalog_ref) -> None:
         bind_prefixes(self.g)
-        from . import conformance
         conformance.catalog(self.g, catalog_ref)
 
     def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref) -> dict[str, Any]:
@@ -60,13 +64,11 @@ class CitizenDataProfile(RDFProfile):
 
 
 def _vocab_base() -> str:
-    from ckanext.citizendata import config as cd_config
     return cd_config.vocab_base_uri()
 
 
 def _label(scheme: str, notation: str) -> Optional[str]:
     """English label of a concept from the registry (cached per registry revision); None when unknown."""
-    from ckanext.citizendata.vocab import registry
     text = registry.labels(scheme, "en").get(notation)
     return text if text and text != notation else None
 
@@ -89,7 +91,6 @@ def enable_by_default(config) -> None:
         enable_by_default(config)
         config["ckanext.dcat.rdf.profiles"]        # "euro_dcat_ap_3 citizendata"
     """
-    from ckanext.dcat import processors
     stock = processors._get_default_rdf_profiles()
     value = config.get(PROFILES_OPTION)
     if (value in (None, "", stock)) and not _in_ini_file(config, PROFILES_OPTION):
@@ -100,5 +101,4 @@ def _in_ini_file(config, key: str) -> bool:
     path = config.get("__file__")
     if not path:
         return False
-    from ckan.cli import CKANConfigLoader
     return key in CKANConfigLoader(path).get_config()

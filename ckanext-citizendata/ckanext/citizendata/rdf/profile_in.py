@@ -14,7 +14,7 @@ import rdflib
 from rdflib import URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF
 
-from ckanext.citizendata.rdf.namespaces import CDT, EU_COUNTRY
+from ckanext.citizendata.namespaces import CDT, EU_COUNTRY
 from ckanext.citizendata.text import natural_key
 
 from . import profile_terms as terms

@@ -13,7 +13,7 @@ import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS
 
-from ckanext.citizendata.rdf.namespaces import CDT, EU_COUNTRY, QB
+from ckanext.citizendata.namespaces import CDT, EU_COUNTRY, QB
 from ckanext.citizendata.record.coerce import coerce
 from ckanext.citizendata.record.derive import derive
 from ckanext.citizendata.record.schema import FIELDS, property_schema

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, SKOS
 
-from ckanext.citizendata.rdf.namespaces import CDT, QB, SDMX_DSD, STAT, VOCAB_BASE
+from ckanext.citizendata.namespaces import CDT, QB, SDMX_DSD, STAT, VOCAB_BASE
 from ckanext.citizendata.vocab.integrity import notation_segment
 
 # the global SDG data structure definition whose dimensions and code lists our SDG fields use

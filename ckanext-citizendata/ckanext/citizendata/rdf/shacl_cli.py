@@ -16,12 +16,15 @@ from typing import Iterator, Optional
 
 import click
 import rdflib
+from ckan.plugins import toolkit
+from ckanext.dcat import logic as dcat_logic
+from ckanext.dcat.processors import RDFSerializer
+
+from ckanext.citizendata.rdf import shacl
 
 
 def dataset_graph(name_or_id: str) -> rdflib.Graph:
     """The graph of one public dataset as the configured profiles serialize it."""
-    from ckan.plugins import toolkit
-    from ckanext.dcat.processors import RDFSerializer
     dataset = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": name_or_id})
     serializer = RDFSerializer()
     serializer.graph_from_dataset(dataset)
@@ -30,9 +33,6 @@ def dataset_graph(name_or_id: str) -> rdflib.Graph:
 
 def catalog_graphs() -> Iterator[tuple[int, rdflib.Graph]]:
     """``(page number, graph)`` of every catalog page: the catalog and that page's datasets."""
-    from ckan.plugins import toolkit
-    from ckanext.dcat import logic as dcat_logic
-    from ckanext.dcat.processors import RDFSerializer
     per_page = int(toolkit.config.get("ckanext.dcat.datasets_per_page") or dcat_logic.DATASETS_PER_PAGE)
     page = 1
     while True:
@@ -60,8 +60,6 @@ def _graphs(dataset: Optional[str]) -> Iterator[tuple[str, rdflib.Graph]]:
               show_default=True, help="Official DCAT-AP 3.0.1 shapes, our own shapes, or both")
 def shacl_report(dataset, as_json, which):
     """Validate DATASET (name or id), or every catalog page, against the SHACL shapes. Exit 1 on violations."""
-    from ckan.plugins import toolkit
-    from ckanext.citizendata.rdf import shacl
     sets = shacl.available(which)
     if not sets:
         click.secho(f"No shapes files for {which!r}", fg="red", err=True)
@@ -85,7 +83,6 @@ def shacl_report(dataset, as_json, which):
 
 
 def _print_text(sets: list[str], reports: list) -> None:
-    from ckanext.citizendata.rdf import shacl
     click.echo(f"Shapes: {', '.join(sets)}")
     for label, size, found in reports:
         click.secho(f"== {label} ({size} triples)", bold=True)

@@ -12,6 +12,10 @@ import importlib.resources
 from functools import lru_cache
 from typing import Optional
 
+from flask import Response, abort, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
 from ckanext.citizendata.vocab import rdf_out
 
 FILE_NAME = "citizendata-ns.ttl"
@@ -36,15 +40,12 @@ def negotiate(accept: Optional[str]) -> str:
     >>> negotiate("application/ld+json"), negotiate("text/html,*/*;q=0.8")
     ('jsonld', 'ttl')
     """
-    from werkzeug.datastructures import MIMEAccept
-    from werkzeug.http import parse_accept_header
     best = parse_accept_header(accept or "", MIMEAccept).best_match(list(rdf_out.MEDIA_TYPES))
     return rdf_out.MEDIA_TYPES.get(best or "", DEFAULT_FORMAT)
 
 
 def ns_view(fmt: Optional[str] = None):
     """Flask view for ``/ns`` and ``/ns.<fmt>``."""
-    from flask import Response, abort, request
     fmt = fmt or negotiate(request.headers.get("Accept"))
     if fmt not in rdf_out.FORMATS:
         abort(404)

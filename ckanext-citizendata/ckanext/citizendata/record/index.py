@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ckanext.citizendata.vocab import registry
+
+from . import countries
 from .schema import FIELDS
 
 EXTRA_FIELDS = ("in_series", "inherited_fields")
@@ -22,14 +25,12 @@ LABELLED = {"initiative_type": "initiative-types", "population_groups": "populat
 
 
 def concept_labels(pkg_dict: dict[str, Any]) -> list[str]:
-    from ckanext.citizendata.vocab import registry
     found: list[str] = []
     for field, scheme in LABELLED.items():
         values = pkg_dict.get(field)
         labels = registry.labels_all(scheme) if values else {}
         for value in values if isinstance(values, list) else [values] if values else []:
             found += labels.get(str(value), [])
-    from . import countries
     found += [countries.name(code) for code in pkg_dict.get("countries") or [] if code in countries.codes()]
     return found
 

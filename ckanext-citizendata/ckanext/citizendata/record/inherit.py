@@ -11,19 +11,18 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
-
 from ckan import model
 from ckan.plugins import toolkit
 
+from .coerce import coerce, to_list
 from .derive import derive
-from .schema import SCHEMA
+from .schema import SCHEMA, property_schema
 
 INHERITED = tuple(name for name, prop in SCHEMA["properties"].items() if prop.get("x-inherited"))
 SERIES_TYPE = "dataset_series"
 
 
 def series_ids(value: Any) -> list[str]:
-    from .coerce import to_list
     refs = to_list(value) if value not in (None, "") else []
     return [str(r) for r in refs] if isinstance(refs, list) else []
 
@@ -102,8 +101,6 @@ def public_members(series_id: str) -> list[str]:
 def still_inherited(submitted: dict[str, Any], names: list[str], series: list[dict[str, Any]]) -> list[str]:
     """Of the fields a client got as inherited and sends back, those still equal to the initiative's value
     (a show-then-update round trip must not turn them into the dataset's own values)."""
-    from .coerce import coerce
-    from .schema import property_schema
     parents = {}
     for name in INHERITED:
         for parent in series:

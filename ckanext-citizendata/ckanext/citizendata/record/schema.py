@@ -12,9 +12,10 @@ import os
 from functools import lru_cache
 from typing import Any
 
+from ckanext.citizendata import schemas
+
 
 def schema_path() -> str:
-    from ckanext.citizendata import schemas
     return os.path.join(os.path.dirname(schemas.__file__), "citizen-data-record.schema.json")
 
 

@@ -15,12 +15,14 @@ Example::
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from typing import Any, Callable, Iterable, Optional, Protocol
 
 from jsonschema import Draft202012Validator, FormatChecker
 
 from ckanext.citizendata.text import natural_key
+from ckanext.citizendata.vocab import registry
 
 from . import countries
 from .schema import READ_ONLY, SCHEMA
@@ -53,7 +55,6 @@ class RegistryVocabularies:
     def notations(self, scheme: str) -> frozenset:
         if scheme == COUNTRY_SCHEME:
             return countries.codes()
-        from ckanext.citizendata.vocab import registry
         return registry.notations(scheme)
 
 
@@ -91,7 +92,6 @@ def _type_words(value) -> str:
 
 
 def _json(value: Any) -> str:
-    import json
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -1,11 +1,14 @@
-"""SKOS-derived item schemes as SDMX structure messages (pure: no CKAN, no database).
+"""SKOS-derived item schemes as SDMX structure messages. All but :mod:`.registry_schemes` are pure (no CKAN, no
+database).
 
 - :mod:`.structures`: the in-memory :class:`~.structures.Scheme` / :class:`~.structures.Item`
   and :func:`~.structures.sdmx_id`;
 - :mod:`.writer`: SDMX-ML 3.0 / SDMX-JSON 2.0 (pysdmx) and SDMX-ML 2.1 (sdmx1) messages, and
   SDMX error messages;
 - :mod:`.rest`: SDMX REST v2 path semantics (``*``, ``~``/``latest``, ``+``, comma lists) and
-  content negotiation.
+  content negotiation;
+- :mod:`.registry_schemes`: the vocabulary registry's schemes as such structures (the one module that reads
+  the database).
 
 Example::
 

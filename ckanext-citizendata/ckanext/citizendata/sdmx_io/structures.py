@@ -199,7 +199,7 @@ def validate_scheme(scheme: Scheme) -> None:
 
 def _check_item_id(scheme_id: str, item_id: str, ncname: bool) -> None:
     pattern = NCNAME_PATTERN if ncname else ID_PATTERN
-    hint = f", ncname=True" if ncname else ""
+    hint = ", ncname=True" if ncname else ""
     _check(pattern, item_id, f"{scheme_id}: item id {item_id!r} is not a valid SDMX id; "
                              f"use sdmx_id({item_id!r}{hint})")
 

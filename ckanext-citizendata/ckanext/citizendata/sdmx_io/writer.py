@@ -44,7 +44,14 @@ import sdmx
 from lxml import etree
 from pysdmx.io import write_sdmx
 from pysdmx.io.format import Format
-from pysdmx.model import Annotation, Code, Codelist, Concept, ConceptScheme, Organisation
+from pysdmx.model import (
+    Annotation,
+    Code,
+    Codelist,
+    Concept,
+    ConceptScheme,
+    Organisation,
+)
 from pysdmx.model.message import Header
 from sdmx import message as sdmx1_message
 from sdmx.model import common as sdmx1_common

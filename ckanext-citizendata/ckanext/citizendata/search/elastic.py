@@ -20,11 +20,24 @@ from __future__ import annotations
 import datetime
 from typing import Any, Optional
 
+from elasticsearch import Elasticsearch, helpers
+
 from ckanext.citizendata import config as cd_config
 
 from . import fields as F
-from .interface import (Bool, Exists, MatchAll, Node, Phrase, Prefix, Range, SearchRequest, SearchResult,
-                        SortKey, Term, Wildcard)
+from .interface import (
+    Bool,
+    Exists,
+    Node,
+    Phrase,
+    Prefix,
+    Range,
+    SearchRequest,
+    SearchResult,
+    SortKey,
+    Term,
+    Wildcard,
+)
 
 ANALYZERS = ("english", "spanish", "french", "arabic", "portuguese")
 TEXT_CLASS_BOOST = {"A": 4, "B": 2, "C": 1.5, "D": 1}
@@ -204,7 +217,6 @@ class ElasticsearchBackend:
     @property
     def client(self):
         if self._client is None:
-            from elasticsearch import Elasticsearch
             settings = cd_config.elasticsearch_settings()
             options: dict[str, Any] = {"verify_certs": settings["verify_certs"], "request_timeout": 30}
             if settings["api_key"]:
@@ -221,7 +233,6 @@ class ElasticsearchBackend:
     def add(self, docs: list[dict[str, Any]]) -> None:
         if not docs:
             return
-        from elasticsearch import helpers
         self.ensure_index()
         actions = [{"_index": self.index, "_id": body["index_id"], "_source": body}
                    for body in (document(doc) for doc in docs)]

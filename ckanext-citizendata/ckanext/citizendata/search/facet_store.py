@@ -20,14 +20,12 @@ from collections import Counter
 from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
-
 from ckan.plugins import toolkit
+from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.model import facet_count_table, facet_value_table
 
-from . import fields as F
 from .interface import Bool, MatchAll, Node, Phrase, SearchRequest, Term
 
 ALWAYS_FACETABLE = ("organization", "groups", "tags", "res_format", "license_id", "dataset_type", "capacity")

@@ -13,6 +13,9 @@ from typing import Any, Callable, Optional
 from ckan.plugins import toolkit
 
 from ckanext.citizendata import config as cd_config
+from ckanext.citizendata.record import countries
+from ckanext.citizendata.record.validate import COUNTRY_SCHEME
+from ckanext.citizendata.vocab import registry
 
 # facet field -> (title, scheme whose labels name the values)
 FACETS: dict[str, tuple[str, Optional[str]]] = {
@@ -49,11 +52,8 @@ def _labeller(scheme: Optional[str], field: str, lang: str) -> Callable[[str], s
         return lambda v: toolkit._("Yes") if v == "true" else toolkit._("No") if v == "false" else v
     if scheme is None:
         return lambda v: v
-    from ckanext.citizendata.record.validate import COUNTRY_SCHEME
     if scheme == COUNTRY_SCHEME:
-        from ckanext.citizendata.record import countries
         return countries.name
-    from ckanext.citizendata.vocab import registry
     labels = registry.labels(scheme, lang)
     coded = scheme == "sdg"
     return lambda v: (f"{v} {labels[v]}" if coded else labels[v]) if v in labels else v

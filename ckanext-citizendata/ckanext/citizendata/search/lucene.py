@@ -17,11 +17,22 @@ import math
 import re
 from typing import Optional
 
+from dateutil.relativedelta import relativedelta
 from luqum import tree
 from luqum.exceptions import ParseError
 from luqum.parser import parser as _luqum_parser
 
-from .interface import Bool, Exists, MatchAll, Node, Phrase, Prefix, Range, Term, Wildcard
+from .interface import (
+    Bool,
+    Exists,
+    MatchAll,
+    Node,
+    Phrase,
+    Prefix,
+    Range,
+    Term,
+    Wildcard,
+)
 
 
 class QuerySyntaxError(ValueError):
@@ -116,7 +127,6 @@ def resolve_date(value: str, now: datetime.datetime) -> datetime.datetime:
         except ValueError as err:
             raise QuerySyntaxError(f"{value!r} is not a date (ISO 8601 or NOW date math)") from err
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
-    from dateutil.relativedelta import relativedelta
     result = now
     for sign, amount, unit, round_unit in _DATE_STEP.findall(match.group(1)):
         if round_unit:

@@ -22,6 +22,7 @@ from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Any, Callable, Optional
 
+import ckan.lib.search as search_pkg
 import sqlalchemy.exc
 from ckan.lib.search import common as search_common
 from ckan.plugins import plugin_loaded
@@ -150,7 +151,6 @@ def check_solr_schema_version(schema_file: Optional[str] = None) -> bool:
 
 def install() -> None:
     """Put the seam in place (idempotent)."""
-    import ckan.lib.search as search_pkg
     _originals.setdefault("make_connection", search_common.make_connection)
     _originals.setdefault("check_solr_schema_version", search_pkg.check_solr_schema_version)
     for module_name in _PATCHED_MODULES:

@@ -26,7 +26,7 @@ from urllib.parse import quote
 import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, XSD
 
-from ckanext.citizendata.rdf.namespaces import CDT, QB
+from ckanext.citizendata.namespaces import CDT, QB
 
 OWN_AGENCY = "CITIZENDATA"
 OWN_LANGUAGES = ("en", "es", "fr", "ar")

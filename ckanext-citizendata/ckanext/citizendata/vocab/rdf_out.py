@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import rdflib
 
-from ckanext.citizendata.rdf.namespaces import bind_prefixes
+from ckanext.citizendata.namespaces import bind_prefixes
 
 # fmt -> (rdflib format, media type)
 FORMATS = {

@@ -19,14 +19,15 @@ from typing import Any, Iterable, Optional
 
 import rdflib
 import sqlalchemy as sa
+from ckan import model
 from rdflib.namespace import DCTERMS, OWL, SKOS
 
-from ckan import model
-
 from ckanext.citizendata import config as cd_config
+from ckanext.citizendata import vocabularies
 from ckanext.citizendata.model import concept_table, scheme_table
-from ckanext.citizendata.rdf.namespaces import CDT, QB, VOCAB_BASE, bind_prefixes
-from ckanext.citizendata.text import fold as fold_marks, natural_key
+from ckanext.citizendata.namespaces import CDT, QB, VOCAB_BASE, bind_prefixes
+from ckanext.citizendata.text import fold as fold_marks
+from ckanext.citizendata.text import natural_key
 
 from . import integrity
 
@@ -52,7 +53,6 @@ class LoadReport:
 
 
 def default_directory() -> str:
-    from ckanext.citizendata import vocabularies
     return os.path.dirname(vocabularies.__file__)
 
 

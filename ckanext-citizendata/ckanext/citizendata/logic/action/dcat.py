@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import logging
 
+from ckan import model
 from ckan.plugins import toolkit
+from ckanext.dcat import logic as dcat_logic
 
-from ckanext.citizendata.logic import register_action
 from ckanext.citizendata.rdf import cache
 from ckanext.citizendata.rdf.assemble import AssemblyError
+
+from ..registry import register_action
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,6 @@ TEXT_FIELDS = ("id", "validated_data_dict")
 
 
 def _catalog(name: str, up_func, context, data_dict):
-    from ckanext.dcat import logic as dcat_logic
     if not cache.serves(data_dict):
         return up_func(context, data_dict)
     toolkit.check_access(name, context, data_dict)
@@ -116,13 +118,11 @@ def _dropping_fragments(up_func, context, data_dict):
 
 
 def _package_id(data_dict):
-    from ckan import model
     package = model.Package.get(data_dict.get("id"))
     return package.id if package is not None else None
 
 
 def _forget(context, package_id):
-    from ckan import model
     if package_id:
         cache.forget(package_id)
         if not context.get("defer_commit"):

@@ -17,7 +17,7 @@ from ckan.plugins import toolkit
 from ckanext.citizendata.search.facets import FACETS
 from ckanext.citizendata.vocab import registry
 
-from .. import register_action
+from ..registry import register_action
 
 # vocabulary scheme -> the index field its concepts facet on (first one listed in FACETS)
 FIELD_OF_SCHEME = {}
@@ -30,6 +30,7 @@ for _field, (_title, _scheme) in FACETS.items():
 @toolkit.side_effect_free
 def citizendata_suggest(context, data_dict):
     """Datasets and concepts matching the start of ``q`` (``lang`` for labels, ``limit`` each, default 5)."""
+    toolkit.check_access("citizendata_suggest", context, data_dict)
     q = str(toolkit.get_or_bust(data_dict, "q")).strip()
     limit = int(data_dict.get("limit", 5))
     datasets = toolkit.get_action("package_autocomplete")(dict(context), {"q": q, "limit": limit})

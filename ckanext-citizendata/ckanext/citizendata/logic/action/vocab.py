@@ -10,7 +10,7 @@ from ckan.plugins import toolkit
 
 from ckanext.citizendata.vocab import registry
 
-from .. import register_action
+from ..registry import register_action
 
 
 def _int(data_dict, key, default, low, high):

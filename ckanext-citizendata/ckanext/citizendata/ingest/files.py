@@ -16,7 +16,7 @@ import json
 import os
 from typing import Any, Iterator
 
-from .schema import property_schema
+from ckanext.citizendata.record.schema import property_schema
 
 LIST_SEPARATOR = ";"
 

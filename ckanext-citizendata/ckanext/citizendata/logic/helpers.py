@@ -3,9 +3,17 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import pycountry
+from ckan import model
 from ckan.plugins import toolkit
 
-from ckanext.citizendata.logic import register_helper
+from ckanext.citizendata.record import countries
+from ckanext.citizendata.record.coerce import to_object
+from ckanext.citizendata.record.inherit import resolve_series, series_ids
+from ckanext.citizendata.record.validate import COUNTRY_SCHEME
+from ckanext.citizendata.vocab import registry
+
+from .registry import register_helper
 
 
 @register_helper
@@ -20,13 +28,10 @@ def citizendata_lang_value(values: Optional[dict[str, Any]], lang: Optional[str]
 @register_helper
 def citizendata_vocab_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     """Scheming choices for a field naming a ``vocabulary`` (labels in the user's language)."""
-    from ckanext.citizendata.record.validate import COUNTRY_SCHEME
     scheme = field.get("vocabulary")
     if scheme == COUNTRY_SCHEME:
-        import pycountry
         return sorted(({"value": c.alpha_3, "label": f"{c.name} ({c.alpha_3})"} for c in pycountry.countries),
                       key=lambda c: c["label"])
-    from ckanext.citizendata.vocab import registry
     concepts = registry.concepts(scheme) if scheme else []
     if field.get("vocabulary_filter") == "indicators":
         concepts = [c for c in concepts if c["notation"].count(".") == 2]
@@ -42,11 +47,8 @@ def citizendata_concept_label(scheme: str, notation: Any) -> str:
     """The label of a concept in the user's language (the notation when unknown)."""
     if notation in (None, ""):
         return ""
-    from ckanext.citizendata.record.validate import COUNTRY_SCHEME
     if scheme == COUNTRY_SCHEME:
-        from ckanext.citizendata.record import countries
         return countries.name(notation)
-    from ckanext.citizendata.vocab import registry
     concept = registry.get_concept(scheme, str(notation))
     return registry.label(concept, toolkit.h.lang()) if concept else str(notation)
 
@@ -54,7 +56,6 @@ def citizendata_concept_label(scheme: str, notation: Any) -> str:
 @register_helper
 def citizendata_engagement_rows(entries: Any) -> list[dict[str, Any]]:
     """Every stage of the value chain in order, with the record's entry for it (or None)."""
-    from ckanext.citizendata.vocab import registry
     by_stage = {e.get("stage"): e for e in entries or [] if isinstance(e, dict)}
     lang = toolkit.h.lang()
     return [{"stage": c["notation"], "label": registry.label(c, lang), "entry": by_stage.get(c["notation"])}
@@ -63,21 +64,18 @@ def citizendata_engagement_rows(entries: Any) -> list[dict[str, Any]]:
 
 @register_helper
 def citizendata_ethics_value(value: Any) -> dict[str, Any]:
-    from ckanext.citizendata.record.coerce import to_object
     parsed = to_object(value) if value else {}
     return parsed if isinstance(parsed, dict) else {}
 
 
 @register_helper
 def citizendata_series_ids(value: Any) -> list[str]:
-    from ckanext.citizendata.record.inherit import series_ids
     return series_ids(value)
 
 
 @register_helper
 def citizendata_series_choices() -> list[dict[str, str]]:
     """Initiatives (dataset series) the user may attach a dataset to."""
-    from ckan import model
     rows = (model.Session.query(model.Package.id, model.Package.title)
             .filter(model.Package.type == "dataset_series", model.Package.state == "active")
             .order_by(model.Package.title).all())
@@ -86,7 +84,6 @@ def citizendata_series_choices() -> list[dict[str, str]]:
 
 @register_helper
 def citizendata_series_links(value: Any) -> list[dict[str, str]]:
-    from ckanext.citizendata.record.inherit import resolve_series, series_ids
     found = [resolve_series(ref) for ref in series_ids(value)]
     return [{"id": p.id, "name": p.name, "title": p.title or p.name} for p in found if p is not None]
 

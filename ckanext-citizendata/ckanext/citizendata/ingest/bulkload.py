@@ -21,21 +21,19 @@ import uuid
 from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
-
 from ckan import logic, model
 from ckan.lib import search
 from ckan.plugins import toolkit
 
+from ckanext.citizendata.record.derive import derive
+from ckanext.citizendata.record.schema import FIELDS, INPUT_FIELDS
+from ckanext.citizendata.record.validate import StaticVocabularies, validate
 from ckanext.citizendata.search import seam
+from ckanext.citizendata.text import natural_key
 from ckanext.citizendata.vocab import registry
 
 from . import bulk
-from ckanext.citizendata.text import natural_key
-
-from .derive import derive
-from .schema import FIELDS, INPUT_FIELDS
 from .synthetic import RecordMaker
-from .validate import StaticVocabularies, validate
 
 SCHEMES = ("initiative-types", "engagement-stages", "engagement-levels", "actor-types", "sdg", "population-groups",
            "disaggregation", "collection-methods", "recognition-status", "partner-roles", "cl-series",

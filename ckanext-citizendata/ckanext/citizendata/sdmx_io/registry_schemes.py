@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from ckanext.citizendata.sdmx_io.structures import Item, Scheme, sdmx_id
 from ckanext.citizendata.vocab import registry
+
+from .structures import Item, Scheme, sdmx_id
 
 OWN_AGENCY = "CITIZENDATA"
 PREFIX = {"codelist": "CL_", "conceptscheme": "CS_"}

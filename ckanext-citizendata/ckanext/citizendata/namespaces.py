@@ -2,7 +2,7 @@
 
 Example::
 
-    >>> from ckanext.citizendata.rdf.namespaces import VOCAB
+    >>> from ckanext.citizendata.namespaces import VOCAB
     >>> VOCAB["engagement-stages/design"]
     rdflib.term.URIRef('https://w3id.org/citizendata/vocab/engagement-stages/design')
 """

@@ -1,0 +1,1 @@
+"""Auth functions, one module per module of ``action/``."""

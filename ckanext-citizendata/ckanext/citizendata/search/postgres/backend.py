@@ -1,0 +1,209 @@
+"""PostgreSQL search backend: CKAN's index documents in one table of the CKAN database.
+
+Writes go through CKAN's SQLAlchemy session, so a dataset and its index row commit (or roll back) together.
+Queries are compiled by :mod:`.compiler` from the neutral nodes of :mod:`..interface`; free-text terms are
+analysed by :mod:`.analysis`; facets are counted by :mod:`..facet_store`.
+
+Example::
+
+    backend = PostgresBackend()
+    backend.search(SearchRequest(query=lucene.parse("tags:economy"), facet_fields=("organization",)))
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from sqlalchemy.dialects.postgresql import REGCONFIG, insert
+
+from ckanext.citizendata import config as cd_config
+from ckanext.citizendata.model import search_index_table
+from ckanext.citizendata.text import fold
+
+from .. import fields as F
+from ..facet_store import FacetStore, facetable_fields
+from ..interface import Node, SearchRequest, SearchResult, SortKey
+from .analysis import analyse_words
+from .compiler import Compiler, facet_terms
+
+
+class PostgresBackend:
+    """The default backend (``ckanext.citizendata.search.backend = postgres``)."""
+
+    name = "postgres"
+
+    def __init__(self, table: sa.Table = search_index_table):
+        self.table = table
+        self.facets = FacetStore(table)
+
+    # ------------------------------------------------------------------ writes
+    def add(self, docs: list[dict[str, Any]]) -> None:
+        if not docs:
+            return
+        session = model.Session
+        rows = [self._row(doc) for doc in docs]
+        self.facets.prepare(session, rows)
+        deltas = self.facets.before_replace(session, [row["index_id"] for row in rows])
+        session.execute(self._upsert(), rows)
+        deltas.update(self.facets.added(rows))
+        self.facets.apply(session, deltas)
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def _upsert_for(table: sa.Table):
+        """One parameterised upsert, compiled once and run with executemany; the tsvector is built in SQL
+        from the four weight classes."""
+        simple = sa.literal_column("'simple'::regconfig")
+        stemmers = [sa.bindparam(name, type_=REGCONFIG) for name in ("cfg_1", "cfg_2")]
+        vector = None
+        for weight in "ABCD":
+            # the words as written without accents, then the record's stemmers on the text as written
+            # (stemmers need the accents: Spanish stems "discriminación", not "discriminacion")
+            parts = [(simple, sa.bindparam(f"folded_{weight}", type_=sa.Text))]
+            parts += [(cfg, sa.bindparam(f"text_{weight}", type_=sa.Text)) for cfg in stemmers]
+            for cfg, text in parts:
+                part = sa.func.setweight(sa.func.to_tsvector(cfg, text), weight)
+                vector = part if vector is None else vector.op("||")(part)
+        values = {c.name: sa.bindparam(c.name, type_=c.type) for c in table.columns if c.name != "search_vector"}
+        stmt = insert(table).values({**values, "search_vector": vector})
+        updated = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != "index_id"}
+        return stmt.on_conflict_do_update(index_elements=["index_id"], set_=updated)
+
+    def _upsert(self):
+        return self._upsert_for(self.table)
+
+    def delete(self, query: Node) -> int:
+        t = self.table
+        where = self._compiler(model.Session, query).where(query)
+        returned = model.Session.execute(sa.delete(t).where(where).returning(
+            t.c.facet_ids, t.c.site_id, t.c.dataset_type, t.c.public)).all()
+        self.facets.apply(model.Session, self.facets.deleted(returned))
+        return len(returned)
+
+    def commit(self) -> None:
+        model.Session.commit()
+
+    def _compiler(self, session, query: Node) -> "Compiler":
+        """A compiler for ``query`` with its words analysed and its facet filters resolved to value ids."""
+        facetable = facetable_fields()
+        filters = self.facets.lookup(session, set(facet_terms(query, facetable)))
+        return Compiler(self.table, self._cfg(), analyse_words(session, query), (facetable, filters))
+
+    def _cfg(self):
+        return sa.bindparam("cfg", cd_config.text_search_config(), type_=REGCONFIG)
+
+    def _row(self, doc: dict[str, Any]) -> dict[str, Any]:
+        doc = F.strip_nul(doc)
+        classes = F.text_classes(doc)
+        stored = {k: v for k, v in doc.items() if k not in F.BIG_TEXT}
+        return {
+            "index_id": doc.get("index_id") or f"{doc['id']}@{doc.get('site_id', cd_config.site_id())}",
+            "site_id": doc.get("site_id") or cd_config.site_id(),
+            "id": doc["id"],
+            "name": doc.get("name") or doc["id"],
+            "entity_type": doc.get("entity_type"),
+            "dataset_type": doc.get("dataset_type"),
+            "state": doc.get("state"),
+            "capacity": doc.get("capacity"),
+            "owner_org": doc.get("owner_org"),
+            "title": doc.get("title"),
+            "metadata_created": F.as_datetime(doc.get("metadata_created")),
+            "metadata_modified": F.as_datetime(doc.get("metadata_modified")),
+            "permission_labels": [str(x) for x in doc.get("permission_labels") or []],
+            "fields": F.normalise(doc),
+            "doc": stored,
+            "data_dict": doc.get("data_dict"),
+            "validated_data_dict": doc.get("validated_data_dict"),
+            **dict(zip(("cfg_1", "cfg_2"), F.record_configs(doc, cd_config.text_search_config()))),
+            **{f"text_{weight}": text for weight, text in classes.items()},
+            **{f"folded_{weight}": fold(text) for weight, text in classes.items()},
+        }
+
+    # ------------------------------------------------------------------ reads
+    def search(self, request: SearchRequest) -> SearchResult:
+        session = model.Session
+        with session.begin_nested():  # a failing query must not poison the caller's transaction
+            cost = cd_config.random_page_cost()
+            if cost:
+                session.execute(sa.select(sa.func.set_config("random_page_cost", cost, True)))
+            compiler = self._compiler(session, request.query)
+            where = compiler.where(request.query)
+            if compiler.words:
+                # The planner does not count the de-TOASTing of each row's ~4 kB tsvector that a sequential
+                # scan needs to test ``@@``; the GIN index answers plain word queries without reading them.
+                # So a text query that matches most rows must not fall back to reading every vector.
+                session.execute(sa.select(sa.func.set_config("enable_seqscan", "off", True)))
+            rank = compiler.rank(cd_config.rank_weights())
+            return self._search(session, request, where, rank)
+
+    def _search(self, session, request: SearchRequest, where, rank) -> SearchResult:
+        hits = session.execute(sa.select(sa.func.count()).select_from(self.table).where(where)).scalar_one()
+        docs = self._docs(session, request, where, rank) if request.rows > 0 and hits > request.start else []
+        facetable = facetable_fields()
+        fast = [f for f in request.facet_fields if f in facetable]
+        facets = self.facets.count(session, fast, request, where) if fast else {}
+        facets.update({f: self._facet(session, f, where, request) for f in request.facet_fields if f not in facetable})
+        facets = {f: facets[f] for f in request.facet_fields}
+        return SearchResult(hits=hits, docs=docs, facets=facets)
+
+    def _docs(self, session, request, where, rank) -> list[dict[str, Any]]:
+        t = self.table
+        wanted = set(request.fields)
+        if "*" in wanted or not wanted <= PLAIN_FIELDS | set(F.BIG_TEXT):
+            columns = [t.c.doc]
+        else:  # e.g. CKAN's own "id validated_data_dict": the large jsonb document is not read
+            columns = [t.c[name] for name in sorted(wanted & PLAIN_FIELDS)]
+        columns += [t.c[name] for name in F.BIG_TEXT if "*" in wanted or name in wanted]
+        if "score" in wanted:
+            columns.append((rank if rank is not None else sa.literal(1.0, sa.Float)).label("score"))
+        order = [self._order(key, rank) for key in request.sort if key.field != "score" or rank is not None]
+        order.append(t.c.index_id.asc())
+        stmt = sa.select(*columns).where(where).order_by(*order).limit(request.rows).offset(request.start)
+        return [_pick(dict(row._mapping), wanted) for row in session.execute(stmt)]
+
+    def _order(self, key: SortKey, rank):
+        expr = self._sort_expr(key.field, rank)
+        return (expr.desc() if key.descending else expr.asc()).nulls_last()
+
+    def _sort_expr(self, field: str, rank):
+        t = self.table
+        if field == "score":
+            return rank
+        if field in ("title_string", "title"):
+            return sa.func.lower(t.c.title)
+        if field in F.COLUMNS or field in F.DATE_COLUMNS:
+            return t.c[field]
+        return t.c.fields[field].op("->>")(0)
+
+    def _facet(self, session, field: str, where, request: SearchRequest) -> list[tuple[str, int]]:
+        t = self.table
+        if field in F.COLUMNS:
+            value = t.c[field]
+            source = sa.select(value.label("value")).where(where, value.isnot(None)).subquery()
+        elif field in F.ARRAY_COLUMNS:
+            source = sa.select(sa.func.unnest(t.c[field]).label("value")).where(where).subquery()
+        else:
+            elements = sa.func.jsonb_array_elements_text(t.c.fields[field]).table_valued("value")
+            source = sa.select(elements.c.value).select_from(t).join(elements, sa.true()).where(where).subquery()
+        count = sa.func.count().label("count")
+        stmt = (sa.select(source.c.value, count).group_by(source.c.value)
+                .having(sa.func.count() >= max(request.facet_mincount, 0))
+                .order_by(count.desc(), source.c.value.asc()))
+        if request.facet_limit >= 0:
+            stmt = stmt.limit(request.facet_limit)
+        return [(str(value), int(n)) for value, n in session.execute(stmt)]
+
+
+# fields whose own column holds exactly the document's value
+PLAIN_FIELDS = frozenset({"id", "name", "index_id", "site_id"})
+
+
+def _pick(row: dict[str, Any], wanted: set) -> dict[str, Any]:
+    doc = dict(row.pop("doc", None) or {})
+    doc.update(row)
+    if "*" in wanted:
+        return doc
+    return {name: doc[name] for name in wanted if name in doc}
+
