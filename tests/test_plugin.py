@@ -11,8 +11,6 @@ from ckan.tests import factories
 
 from ckanext.citizendata.testing import CitizenDataset
 
-from ckanext.citizendata import config as cd_config
-from ckanext.citizendata.search import seam
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -70,29 +68,6 @@ def test_catalog_modified_since_uses_a_date_range(app, published):
     assert "AppDiversa" not in later
     earlier = app.get("/catalog.ttl", query_string={"modified_since": "2000-01-01"}).body
     assert "AppDiversa" in earlier
-
-
-def test_every_option_is_declared_and_read_through_config(ckan_config):
-    from ckan.config.declaration import Declaration
-    declaration = Declaration()
-    declaration.load_plugin("citizendata")
-    for key in (cd_config.BACKEND, cd_config.TEXT_CONFIG, cd_config.RANK_WEIGHTS):
-        assert key in declaration, key
-    assert cd_config.search_backend() == "postgres"
-    assert cd_config.rank_weights() == [0.1, 0.2, 0.4, 1.0]
-
-
-@pytest.mark.ckan_config("ckanext.citizendata.search.backend", "nosuch")
-def test_unknown_backend_is_a_clear_error():
-    from ckan.lib.search.common import SearchError
-    with pytest.raises(SearchError, match="'nosuch' is not a known search backend; known: elasticsearch, postgres, solr"):
-        seam.make_connection()
-
-
-@pytest.mark.ckan_config("ckanext.citizendata.search.rank_weights", "1 2 3")
-def test_bad_rank_weights_name_the_option():
-    with pytest.raises(ValueError, match="rank_weights needs 4 numbers"):
-        cd_config.rank_weights()
 
 
 def test_cli_start_up_is_quiet_about_solr():

@@ -278,7 +278,7 @@ def test_the_catalog_states_what_the_configuration_gives():
     publisher = graph.value(catalog_ref, DCTERMS.publisher)
     assert publisher == URIRef("http://test.ckan.net/#publisher")
     assert str(graph.value(publisher, FOAF.name)) == "Statistics Office"
-    assert str(graph.value(catalog_ref, DCTERMS.description)) == cd_config.DCAT_DEFAULTS["catalog_description"]
+    assert str(graph.value(catalog_ref, DCTERMS.description)) == cd_config.option("ckanext.citizendata.dcat.catalog_description")
     assert graph.value(catalog_ref, FOAF.homepage) == URIRef("http://test.ckan.net/")
     assert graph.value(catalog_ref, DCTERMS.issued) is not None
     taxonomy = graph.value(catalog_ref, DCAT.themeTaxonomy)

@@ -17,6 +17,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.rdf import profile, profile_terms
+from ckanext.citizendata.record import fields
 from ckanext.citizendata.namespaces import CDT, EU_COUNTRY, QB, STAT, VOCAB
 
 from .test_profile_records import (RICH_RECORD, as_shown, parse, processor, profile_env,  # noqa: F401
@@ -143,12 +144,20 @@ def test_m49_places_are_codes_of_the_sdg_area_code_list():
     assert profile_terms.m49_code("76") == "076" == as_shown({"countries": ["BRA"]})["m49"][0]
 
 
-def test_derived_values_missing_from_the_dict_are_computed():
+def test_derived_values_missing_from_a_dict_not_made_by_the_record_view_are_computed():
     shown = as_shown(RICH_RECORD)
-    for name in profile_terms.DERIVED_FIELDS:
+    for name in [name for name, field in fields.FIELDS.items() if field.derived]:
         shown.pop(name)
     g = rdflib.Graph().parse(data=serialize(shown, "nt"), format="nt")
     assert (None, CDT.meetsCopenhagenDefinition, Literal(True)) in g and (None, DCAT.theme, VOCAB["sdg/16"]) in g
+
+
+def test_a_made_record_is_written_as_it_is_not_derived_again():
+    """A dict the record view made (package_show, the index's copy) carries its derived fields: the profile
+    writes them as they are instead of computing them a second time."""
+    shown = dict(as_shown(RICH_RECORD), inherited_fields=[], sdg_goals=["5"])
+    g = rdflib.Graph().parse(data=serialize(shown, "nt"), format="nt")
+    assert (None, DCAT.theme, VOCAB["sdg/5"]) in g and (None, DCAT.theme, VOCAB["sdg/16"]) not in g
 
 
 def test_conformance_runs_last_on_the_finished_graph(monkeypatch):

@@ -1,7 +1,11 @@
 """Initiatives as DCAT dataset series: their datasets inherit initiative-level fields unless they state their own."""
 import pytest
-
+import sqlalchemy as sa
+from ckan import model
 from ckan.tests import factories, helpers
+
+from ckanext.citizendata.model import search_index_table
+from ckanext.citizendata.record.inherit import members, public_members
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -98,10 +102,42 @@ def test_a_stated_value_overrides_the_initiative(setup):
     assert "engagement" not in dataset["inherited_fields"]
 
 
-def test_members_are_found_page_by_page(setup):
-    from ckanext.citizendata.record.inherit import members
-    names = [f"member-{i}" for i in range(5)]
-    for name in names:
-        round_dataset(setup, name)
-    ids = members(setup["series"]["id"], page=2)
-    assert len(ids) == len(set(ids)) == 5
+def test_members_are_read_from_the_package_table_not_the_search_index(setup):
+    """Every member, private and draft ones too, whatever the index holds (it may be stale or rebuilding)."""
+    ids = [round_dataset(setup, f"member-{i}")["id"] for i in range(3)]
+    ids.append(round_dataset(setup, "private-member", private=True)["id"])
+    round_dataset(setup, "elsewhere", in_series=[], initiative_type="social-audit",
+                  engagement=[{"stage": "collect", "level": 3}])
+    model.Session.execute(sa.delete(search_index_table))
+    assert sorted(members(setup["series"]["id"])) == sorted(ids)
+    assert public_members(setup["series"]["id"]) == sorted(ids[:3])
+
+
+@pytest.mark.parametrize("action", ["package_delete", "dataset_purge"])
+def test_deleting_or_purging_the_initiative_takes_its_values_from_its_datasets(setup, action):
+    round_dataset(setup, "round-gone")
+    sysadmin = factories.Sysadmin()
+    helpers.call_action(action, context={"user": sysadmin["name"]}, id="ghana-pss-app")
+    shown = helpers.call_action("package_show", id="round-gone")
+    assert shown["inherited_fields"] == [] and "initiative_type" not in shown
+    found = helpers.call_action("package_search", fq='initiative_type:"public-service-feedback"')
+    assert found["count"] == 0
+    found = helpers.call_action("package_search", fq="name:round-gone")
+    assert found["count"] == 1 and "initiative_type" not in found["results"][0]
+
+
+def test_an_initiative_is_read_once_per_request_whatever_the_number_of_its_datasets(app, setup):
+    names = [round_dataset(setup, f"per-request-{i}")["name"] for i in range(4)]
+    reads = []
+
+    def count(conn, cursor, statement, parameters, *args):
+        if "FROM package" in statement and "dataset_series" in str(parameters):
+            reads.append(statement)
+    with app.flask_app.app_context(), app.flask_app.test_request_context():  # a request of its own
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+        try:
+            shown = [helpers.call_action("package_show", context={"use_cache": False}, id=name) for name in names]
+        finally:
+            sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+    assert all(s["initiative_type"] == "public-service-feedback" for s in shown)
+    assert len(reads) == 1, reads

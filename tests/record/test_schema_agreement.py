@@ -18,6 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS
 from ckanext.citizendata import namespaces
 from ckanext.citizendata.rdf import profile_terms
 
+from ckanext.citizendata.record import derive, fields
 from ckanext.citizendata.record.schema import FIELDS, READ_ONLY, SCHEMA, schema_path
 
 from ..rdf.test_jsonld_context import CORE
@@ -72,18 +73,49 @@ def test_subfields_agree(scheming):
         assert {sf["field_name"] for sf in scheming[name]["repeating_subfields"]} == schema_items, name
 
 
-def _vocabularies(prop):
-    target = prop.get("items", prop)
-    return target.get("x-vocabulary")
+def _scheming_fields(scheming, presets):
+    """Every scheming field and subfield with its preset's values filled in."""
+    for field in scheming.values():
+        for item in [field, *field.get("repeating_subfields", [])]:
+            yield {**presets.get(item.get("preset"), {}), **item}
 
 
-def test_vocabularies_agree(scheming):
-    for name, prop in SCHEMA["properties"].items():
-        assert scheming[name].get("vocabulary") == _vocabularies(prop), name
-    for name in ("engagement", "partners"):
-        items = SCHEMA["properties"][name]["items"]["properties"]
-        for sub in scheming[name]["repeating_subfields"]:
-            assert sub.get("vocabulary") == _vocabularies(items[sub["field_name"]]), (name, sub["field_name"])
+def test_vocabularies_are_stated_only_in_the_json_schema(scheming, presets):
+    """The form's choices come from the field table: a scheming field names no vocabulary, and every field
+    with concept choices has one in the JSON Schema (so its choices are not empty)."""
+    seen = set()
+    for field in _scheming_fields(scheming, presets):
+        assert "vocabulary" not in field and "vocabulary_filter" not in field, field["field_name"]
+        if field.get("choices_helper") == "citizendata_vocab_choices":
+            assert fields.leaf_vocabulary(field["field_name"]), field["field_name"]
+            seen.add(field["field_name"])
+    stated = {name for name, scheme in fields.LEAF_VOCABULARIES.items() if scheme}
+    derived = {name for name, field in fields.FIELDS.items() if field.derived}
+    assert stated - derived == seen
+
+
+def test_every_field_has_an_index_rule_a_facet_decision_and_a_dcat_mapping():
+    for name, prop in [*SCHEMA["properties"].items(), *SCHEMA["x-index-fields"].items()]:
+        assert prop.get("x-index") in fields.INDEX_RULES, name
+        assert "x-facet" in prop, name
+    assert profile_terms.mapped_fields() == set(SCHEMA["properties"])
+    assert set(derive.INDEX_DERIVATIONS) == set(SCHEMA["x-index-fields"])
+    for name, field in fields.INDEX_FIELDS.items():
+        assert field.derived_from in SCHEMA["properties"], name
+
+
+def test_the_dcat_term_table_reads_schemes_from_the_field_table():
+    for term in profile_terms.CONCEPT_FIELDS:
+        assert term.scheme == fields.FIELDS[term.name].vocabulary is not None, term.name
+        assert term.derived == bool(SCHEMA["properties"][term.name].get("readOnly")), term.name
+    assert profile_terms.CONCEPT_FIELDS[0].takes("16.6.2") and not profile_terms.CONCEPT_FIELDS[0].takes("16.6")
+
+
+def test_facets_are_the_field_tables_in_its_order():
+    shown = [f.name for f in fields.facets()]
+    assert shown[:3] == ["initiative_type", "engagement_stage", "engagement_level_max"]
+    orders = [SCHEMA["properties"].get(n, SCHEMA["x-index-fields"].get(n))["x-facet"]["order"] for n in shown]
+    assert orders == sorted(orders) and len(set(orders)) == len(orders)
 
 
 def test_required_agree(scheming):
@@ -116,20 +148,17 @@ def test_initiative_schema_is_the_initiative_level_subset(scheming):
 
 
 # ---------------------------------------------------------------- the JSON-LD context and the DCAT profile
-# where the structured record fields go (profile_out.Writer.engagement / partner / countries / literals); the
-# other fields are data in profile_terms (CONCEPT_FIELDS, LITERAL_FIELDS)
-STRUCTURED_FIELDS = {
-    "engagement": {PROV.wasGeneratedBy, DCTERMS.type, namespaces.CDT.engagementLevel, namespaces.CDT.actorType,
-                   DCTERMS.description},
-    "partners": {PROV.qualifiedAttribution, PROV.agent, DCAT.hadRole, FOAF.name, DCTERMS.type},
-    "countries": {DCTERMS.spatial},
-    "ethics": set(profile_terms.ETHICS.values()),
+# predicates on the nodes below the structured fields (profile_out.Writer.engagement / partner)
+SUB_NODE_PREDICATES = {
+    "engagement": {DCTERMS.type, namespaces.CDT.engagementLevel, namespaces.CDT.actorType, DCTERMS.description},
+    "partners": {PROV.agent, DCAT.hadRole, FOAF.name, DCTERMS.type},
 }
 DATATYPE_TERMS = {"http://www.w3.org/2001/XMLSchema#", str(namespaces.GSP)}  # where term datatypes may come from
 
 
 def record_field_predicates() -> dict[str, set]:
-    found = {name: set(predicates) for name, predicates in STRUCTURED_FIELDS.items()}
+    found = {name: set(predicates) | SUB_NODE_PREDICATES.get(name, set())
+             for name, predicates in profile_terms.STRUCTURED_FIELDS.items()}
     for field in profile_terms.CONCEPT_FIELDS:
         found.setdefault(field.name, set()).add(field.predicate)
     for name, (predicate, _) in profile_terms.LITERAL_FIELDS.items():

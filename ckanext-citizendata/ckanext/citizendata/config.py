@@ -1,39 +1,103 @@
-"""The one place where ckanext-citizendata reads its configuration.
+"""The one place where ckanext-citizendata reads configuration: its own options and the options of CKAN and
+ckanext-dcat that it depends on. No other module reads ``config`` (tests/test_config.py scans the package).
 
-Every option is declared in config_declaration.yaml (type, default, description); code elsewhere calls
-these functions instead of reading ``config`` directly.
+Every option of ours is declared in config_declaration.yaml (type, default, description) and its default lives
+only there: while the plugin is loaded CKAN fills it in; while it is not (CKAN's test harness unloads plugins
+between tests, the configuration still naming them), the default is read from the same file. The options of
+CKAN and ckanext-dcat take the defaults of their own declarations.
+
+Example::
+
+    >>> search_backend()
+    'postgres'
+    >>> option("ckanext.citizendata.dcat.catalog_seconds")
+    60
 """
 from __future__ import annotations
 
+import importlib.resources
+from functools import lru_cache
+from typing import Any, MutableMapping
+
+import yaml
+from ckan.cli import CKANConfigLoader
+from ckan.common import config_declaration
+from ckan.config.declaration import Declaration
 from ckan.plugins import toolkit
+from ckanext.dcat import processors as dcat_processors
 
-from ckanext.citizendata.namespaces import VOCAB_BASE as canonical
+from ckanext.citizendata.namespaces import VOCAB_BASE as CANONICAL_VOCAB_BASE
 
-BACKEND = "ckanext.citizendata.search.backend"
-TEXT_CONFIG = "ckanext.citizendata.search.text_config"
-RANK_WEIGHTS = "ckanext.citizendata.search.rank_weights"
-VOCAB_BASE = "ckanext.citizendata.vocab.base_uri"
-FACETS = "ckanext.citizendata.facets"
-QUERY_CONFIGS = "ckanext.citizendata.search.query_configs"
-DEFAULT_FACETS = ["initiative_type", "engagement_stage", "engagement_level_max", "meets_copenhagen_definition",
-                  "sdg_goals", "sdg_targets", "sdg_indicators", "population_groups", "disaggregation", "countries",
-                  "recognition_status"]
+PREFIX = "ckanext.citizendata."
+BACKEND = PREFIX + "search.backend"
+TEXT_CONFIG = PREFIX + "search.text_config"
+RANK_WEIGHTS = PREFIX + "search.rank_weights"
+QUERY_CONFIGS = PREFIX + "search.query_configs"
+RANDOM_PAGE_COST = PREFIX + "search.postgres.random_page_cost"
+ELASTICSEARCH = PREFIX + "search.elasticsearch."
+VOCAB_BASE = PREFIX + "vocab.base_uri"
+FACETS = PREFIX + "facets"
+DCAT = PREFIX + "dcat."
+DCAT_PROFILES = "ckanext.dcat.rdf.profiles"
+# settings that change what a serializer writes for the same dataset dict (see rdf_settings)
+RDF_SETTING_PREFIXES = ("ckanext.dcat.", PREFIX, "ckan.site_url", "ckan.locale_default", "scheming.",
+                        "ckan.plugins")  # plugins: IDCATURIGenerator may name datasets
+OTHER_PLUGINS = ("dcat",)  # whose options we read (CKAN's own are in CKAN's declaration)
+_UNSET = object()
 
 
+@lru_cache(maxsize=1)
+def declared_defaults() -> dict[str, Any]:
+    """Key -> default of every option in config_declaration.yaml."""
+    text = (importlib.resources.files("ckanext.citizendata") / "config_declaration.yaml").read_text(encoding="utf-8")
+    return {opt["key"]: opt.get("default") for group in yaml.safe_load(text)["groups"] for opt in group["options"]}
+
+
+def option(key: str) -> Any:
+    """The configured value of an option, else its declared default (ours: config_declaration.yaml; CKAN's and
+    ckanext-dcat's: their declarations); None when nothing declares it."""
+    value = toolkit.config.get(key, _UNSET)
+    if value is not _UNSET:
+        return value
+    if key in declared_defaults():
+        return declared_defaults()[key]
+    declared = config_declaration.get(key) or _other_declarations().get(key)
+    return declared.default if declared is not None else None
+
+
+@lru_cache(maxsize=1)
+def _other_declarations() -> Declaration:
+    """The declarations of the plugins whose options we read, for when CKAN has not loaded them."""
+    declaration = Declaration()
+    for plugin in OTHER_PLUGINS:
+        declaration.load_plugin(plugin)
+    return declaration
+
+
+def _text(key: str) -> str:
+    value = option(key)
+    return "" if value is None else str(value).strip()
+
+
+def _list(key: str) -> list[str]:
+    value = option(key) or []
+    return value.split() if isinstance(value, str) else [str(v) for v in value]
+
+
+# ---------------------------------------------------------------- search
 def search_backend() -> str:
     """Name of the search backend, e.g. ``"postgres"``."""
-    # the explicit default keeps CKAN quiet while the plugin (and so its declaration) is unloaded in tests
-    return str(toolkit.config.get(BACKEND, "postgres") or "postgres").strip()
+    return _text(BACKEND)
 
 
 def text_search_config() -> str:
     """PostgreSQL text search configuration for records of unknown language, e.g. ``"english"``."""
-    return str(toolkit.config.get(TEXT_CONFIG, "english") or "english").strip()
+    return _text(TEXT_CONFIG)
 
 
 def random_page_cost() -> str:
     """random_page_cost for search queries, e.g. ``"1.1"``; "" leaves the server's setting."""
-    value = str(toolkit.config.get("ckanext.citizendata.search.postgres.random_page_cost", "1.1") or "").strip()
+    value = _text(RANDOM_PAGE_COST)
     if value:
         float(value)  # a number, or a clear error
     return value
@@ -41,96 +105,127 @@ def random_page_cost() -> str:
 
 def query_configs() -> list[str]:
     """Stemmers OR-ed in every text query, e.g. ``["english", "spanish"]``."""
-    raw = toolkit.config.get(QUERY_CONFIGS, ["english", "spanish", "french", "arabic", "portuguese"]) or []
-    return raw.split() if isinstance(raw, str) else list(raw)
+    return _list(QUERY_CONFIGS)
 
 
 def rank_weights() -> list[float]:
     """Weights of text classes D, C, B, A, e.g. ``[0.1, 0.2, 0.4, 1.0]``."""
-    raw = toolkit.config.get(RANK_WEIGHTS) or [0.1, 0.2, 0.4, 1.0]
-    if isinstance(raw, str):
-        raw = raw.split()
-    weights = [float(w) for w in raw]
+    raw = _list(RANK_WEIGHTS)
+    try:
+        weights = [float(w) for w in raw]
+    except ValueError as err:
+        raise ValueError(f"{RANK_WEIGHTS} needs 4 numbers (D C B A), got {raw!r}") from err
     if len(weights) != 4:
         raise ValueError(f"{RANK_WEIGHTS} needs 4 numbers (D C B A), got {raw!r}")
     return weights
 
 
-def vocab_base_uri() -> str:
-    """Base IRI of the published vocabularies, e.g. ``"https://w3id.org/citizendata/vocab/"``."""
-    value = str(toolkit.config.get(VOCAB_BASE, canonical) or canonical).strip()
-    if not value.endswith("/"):
-        raise ValueError(f"{VOCAB_BASE} must end with '/': {value!r}")
-    return value
+def elasticsearch_settings() -> dict[str, Any]:
+    """Connection settings of the Elasticsearch backend: url, index, username, password, api_key, verify_certs."""
+    keys = [key[len(ELASTICSEARCH):] for key in declared_defaults() if key.startswith(ELASTICSEARCH)]
+    settings = {key: option(ELASTICSEARCH + key) for key in keys}
+    settings["verify_certs"] = toolkit.asbool(settings["verify_certs"])
+    return settings
 
 
 def facets() -> list[str]:
-    """Citizen-data facet fields, e.g. ``["initiative_type", "sdg_goals"]``."""
-    raw = toolkit.config.get(FACETS, DEFAULT_FACETS) or []
-    return raw.split() if isinstance(raw, str) else list(raw)
+    """Citizen-data facet fields chosen by the operator, e.g. ``["initiative_type", "sdg_goals"]``; [] means the
+    record's field table decides (search/facets.py)."""
+    return _list(FACETS)
 
 
-def elasticsearch_settings() -> dict:
-    """Connection settings of the Elasticsearch backend: url, index, username, password, api_key, verify_certs."""
-    prefix = "ckanext.citizendata.search.elasticsearch."
-    defaults = {"url": "http://127.0.0.1:9200", "index": "ckan-citizendata", "username": "", "password": "",
-                "api_key": "", "verify_certs": True}
-    settings = {key: toolkit.config.get(prefix + key, default) for key, default in defaults.items()}
-    settings["verify_certs"] = toolkit.asbool(settings["verify_certs"])
-    return settings
+def ckan_search_facets() -> list[str]:
+    """CKAN's own ``search.facets``, e.g. ``["organization", "groups", "tags", "res_format", "license_id"]``."""
+    return _list("search.facets")
 
 
 def plugin_enabled(name: str = "citizendata") -> bool:
     """Whether ``ckan.plugins`` names the plugin (CKAN's test harness unloads plugins between tests while
     the configuration still names them)."""
-    plugins = toolkit.config.get("ckan.plugins") or []
-    if isinstance(plugins, str):
-        plugins = plugins.split()
-    return name in plugins
+    return name in _list("ckan.plugins")
 
 
 def site_id() -> str:
     """CKAN's ``ckan.site_id``, which scopes every index row."""
-    return str(toolkit.config.get("ckan.site_id") or "default")
+    return _text("ckan.site_id") or "default"
 
 
-DCAT_PREFIX = "ckanext.citizendata.dcat."
-DCAT_DEFAULTS = {
-    "catalog_description": "Catalog of citizen data, data produced with the participation of citizens and "
-                           "communities.",
-    "publisher_name": "", "publisher_uri": "", "publisher_type": "", "catalog_license": "",
-}
+# ---------------------------------------------------------------- vocabularies
+def vocab_base_uri() -> str:
+    """Base IRI of the published vocabularies, e.g. ``"https://w3id.org/citizendata/vocab/"``."""
+    value = _text(VOCAB_BASE) or CANONICAL_VOCAB_BASE
+    if not value.endswith("/"):
+        raise ValueError(f"{VOCAB_BASE} must end with '/': {value!r}")
+    return value
 
 
-def dcat_catalog() -> dict:
+# ---------------------------------------------------------------- DCAT
+def dcat_catalog() -> dict[str, Any]:
     """What the DCAT catalog states beyond CKAN's settings, with CKAN's settings as fallbacks, e.g.
     ``{"description": "...", "publisher_name": "Citizen Data Catalog", "publisher_uri": "http://x/#publisher",
-    "publisher_type": "", "license": "", "spatial": []}``."""
-    get = toolkit.config.get
-    values = {key: str(get(DCAT_PREFIX + key, default) or "").strip() for key, default in DCAT_DEFAULTS.items()}
-    site_url = str(get("ckanext.dcat.base_uri") or get("ckan.site_url") or "").rstrip("/")
-    spatial = get(DCAT_PREFIX + "catalog_spatial", []) or []
+    "publisher_type": "", "license": "http://creativecommons.org/publicdomain/zero/1.0/", "spatial": []}``."""
+    site_url = (_text("ckanext.dcat.base_uri") or _text("ckan.site_url")).rstrip("/")
     return {
-        "description": str(get("ckan.site_description") or "").strip() or values["catalog_description"],
-        "publisher_name": values["publisher_name"] or str(get("ckan.site_title") or "").strip(),
-        "publisher_uri": values["publisher_uri"] or f"{site_url}/#publisher",
-        "publisher_type": values["publisher_type"],
-        "license": values["catalog_license"],
-        "spatial": spatial.split() if isinstance(spatial, str) else list(spatial),
+        "description": _text("ckan.site_description") or _text(DCAT + "catalog_description"),
+        "publisher_name": _text(DCAT + "publisher_name") or _text("ckan.site_title"),
+        "publisher_uri": _text(DCAT + "publisher_uri") or f"{site_url}/#publisher",
+        "publisher_type": _text(DCAT + "publisher_type"),
+        "license": _text(DCAT + "catalog_license"),
+        "spatial": _list(DCAT + "catalog_spatial"),
     }
-
-
-DEFAULT_CATALOG_LICENSE = "http://creativecommons.org/publicdomain/zero/1.0/"
-
-
-def dcat_catalog_license() -> str:
-    """dct:license of the catalog's metadata: ``ckanext.citizendata.dcat.catalog_license`` or, when empty,
-    CC0 1.0 (the metadata of a public catalog are meant to be reused freely), e.g.
-    ``"http://creativecommons.org/publicdomain/zero/1.0/"``."""
-    return dcat_catalog()["license"] or DEFAULT_CATALOG_LICENSE
 
 
 def dcat_catalog_seconds() -> float:
     """How long the catalog node of DCAT pages (built by the profiles: publisher, licence, spatial coverage,
     first issue) is reused before it is built again, in seconds; 0 builds it for every page."""
-    return float(toolkit.config.get("ckanext.citizendata.dcat.catalog_seconds", 60) or 0)
+    return float(option(DCAT + "catalog_seconds") or 0)
+
+
+def dcat_profiles() -> list[str]:
+    """The profiles ckanext-dcat serves by default, read as it reads them, e.g. ``["euro_dcat_ap_3"]``."""
+    return _list(DCAT_PROFILES) or list(dcat_processors.DEFAULT_RDF_PROFILES)
+
+
+def dcat_subcatalogs() -> bool:
+    """ckanext-dcat's ``expose_subcatalogs``."""
+    return toolkit.asbool(option("ckanext.dcat.expose_subcatalogs"))
+
+
+def dcat_compatibility_mode() -> bool:
+    """ckanext-dcat's ``compatibility_mode``."""
+    return toolkit.asbool(option(dcat_processors.COMPAT_MODE_CONFIG_OPTION))
+
+
+def dcat_datasets_per_page() -> int:
+    """Datasets per page of ckanext-dcat's catalog endpoint, e.g. ``100``."""
+    return int(option("ckanext.dcat.datasets_per_page"))
+
+
+def rdf_settings() -> list[tuple[str, str]]:
+    """Every setting that changes what a serializer writes for the same dataset dict, sorted (the fragment
+    cache keys on them)."""
+    return sorted((k, str(v)) for k, v in toolkit.config.items() if k.startswith(RDF_SETTING_PREFIXES))
+
+
+def use_dcat_profiles_by_default(config: MutableMapping[str, Any], profiles: str) -> None:
+    """IConfigurer.update_config: make ``profiles`` those of ckanext-dcat unless the operator chose them
+    (``ckanext.dcat.rdf.profiles`` in the ini file or set in the config by code).
+
+    ckanext-dcat declares the option with a default callable and CKAN fills declared defaults into the config
+    before plugins' update_config run, so a value equal to ckanext-dcat's stock default that the ini file does
+    not hold is the default, not a choice.
+
+    Example::
+
+        use_dcat_profiles_by_default(config, "euro_dcat_ap_3 citizendata")
+        config["ckanext.dcat.rdf.profiles"]        # "euro_dcat_ap_3 citizendata"
+    """
+    value = config.get(DCAT_PROFILES)
+    stock = dcat_processors._get_default_rdf_profiles()
+    if value in (None, "", stock) and not _in_ini_file(config, DCAT_PROFILES):
+        config[DCAT_PROFILES] = profiles
+
+
+def _in_ini_file(config: MutableMapping[str, Any], key: str) -> bool:
+    path = config.get("__file__")
+    return bool(path) and key in CKANConfigLoader(path).get_config()

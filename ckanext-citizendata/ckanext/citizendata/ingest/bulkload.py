@@ -25,6 +25,7 @@ from ckan import logic, model
 from ckan.lib import search
 from ckan.plugins import toolkit
 
+from ckanext.citizendata.record import fields, view
 from ckanext.citizendata.record.derive import derive
 from ckanext.citizendata.record.schema import FIELDS, INPUT_FIELDS
 from ckanext.citizendata.record.validate import StaticVocabularies, validate
@@ -35,9 +36,6 @@ from ckanext.citizendata.vocab import registry
 from . import bulk
 from .synthetic import RecordMaker
 
-SCHEMES = ("initiative-types", "engagement-stages", "engagement-levels", "actor-types", "sdg", "population-groups",
-           "disaggregation", "collection-methods", "recognition-status", "partner-roles", "cl-series",
-           "cl-unit-measure")
 ORGS = [{"name": f"synthetic-publisher-{i}", "title": f"Synthetic publisher {i}"} for i in range(1, 6)]
 
 
@@ -66,7 +64,7 @@ def stored(value: Any) -> str:
 
 
 def _notations() -> dict[str, list[str]]:
-    found = {scheme: sorted(registry.notations(scheme), key=natural_key) for scheme in SCHEMES}
+    found = {scheme: sorted(registry.notations(scheme), key=natural_key) for scheme in fields.input_vocabularies()}
     missing = [scheme for scheme, values in found.items() if not values]
     if missing:
         raise GenerateError(f"vocabularies not loaded: {', '.join(missing)} (run: ckan citizendata vocab load)")
@@ -103,7 +101,7 @@ class _Template:
         for field in FIELDS:
             custom.pop(field, None)
         custom.update({k: v for k, v in record.items() if k in FIELDS})
-        custom["inherited_fields"] = []
+        custom[view.MARK] = []
         return default, custom
 
 

@@ -1,16 +1,15 @@
 """Template helpers, registered by decorator."""
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
-import pycountry
 from ckan import model
 from ckan.plugins import toolkit
 
-from ckanext.citizendata.record import countries
+from ckanext.citizendata.record import fields
 from ckanext.citizendata.record.coerce import to_object
-from ckanext.citizendata.record.inherit import resolve_series, series_ids
-from ckanext.citizendata.record.validate import COUNTRY_SCHEME
+from ckanext.citizendata.record.inherit import SERIES_TYPE, SeriesLookup, series_ids
 from ckanext.citizendata.vocab import registry
 
 from .registry import register_helper
@@ -27,30 +26,24 @@ def citizendata_lang_value(values: Optional[dict[str, Any]], lang: Optional[str]
 
 @register_helper
 def citizendata_vocab_choices(field: dict[str, Any]) -> list[dict[str, str]]:
-    """Scheming choices for a field naming a ``vocabulary`` (labels in the user's language)."""
-    scheme = field.get("vocabulary")
-    if scheme == COUNTRY_SCHEME:
-        return sorted(({"value": c.alpha_3, "label": f"{c.name} ({c.alpha_3})"} for c in pycountry.countries),
-                      key=lambda c: c["label"])
-    concepts = registry.concepts(scheme) if scheme else []
-    if field.get("vocabulary_filter") == "indicators":
-        concepts = [c for c in concepts if c["notation"].count(".") == 2]
-    lang = toolkit.h.lang()
-    coded = scheme in ("sdg", "engagement-levels") or scheme.startswith("cl-")
-    return [{"value": c["notation"],
-             "label": f"{c['notation']} {registry.label(c, lang)}" if coded else registry.label(c, lang)}
-            for c in concepts]
+    """Scheming choices of a (sub)field: the concepts of its vocabulary in the record's field table that its
+    pattern allows (``sdg_indicators``: the indicators of the SDG scheme), named in the user's language."""
+    name = field.get("field_name", "")
+    scheme = fields.leaf_vocabulary(name)
+    pattern = fields.FIELDS[name].pattern if name in fields.FIELDS else None
+    labels = registry.display_labels(scheme, toolkit.h.lang()) if scheme else {}
+    return [{"value": notation, "label": text} for notation, text in labels.items()
+            if pattern is None or re.fullmatch(pattern, notation)]
 
 
 @register_helper
-def citizendata_concept_label(scheme: str, notation: Any) -> str:
-    """The label of a concept in the user's language (the notation when unknown)."""
+def citizendata_concept_label(field_name: str, notation: Any) -> str:
+    """The name of a value of a (sub)field in the user's language (the value itself when it is no concept)."""
     if notation in (None, ""):
         return ""
-    if scheme == COUNTRY_SCHEME:
-        return countries.name(notation)
-    concept = registry.get_concept(scheme, str(notation))
-    return registry.label(concept, toolkit.h.lang()) if concept else str(notation)
+    scheme = fields.leaf_vocabulary(field_name)
+    labels = registry.display_labels(scheme, toolkit.h.lang()) if scheme else {}
+    return labels.get(str(notation), str(notation))
 
 
 @register_helper
@@ -77,15 +70,15 @@ def citizendata_series_ids(value: Any) -> list[str]:
 def citizendata_series_choices() -> list[dict[str, str]]:
     """Initiatives (dataset series) the user may attach a dataset to."""
     rows = (model.Session.query(model.Package.id, model.Package.title)
-            .filter(model.Package.type == "dataset_series", model.Package.state == "active")
+            .filter(model.Package.type == SERIES_TYPE, model.Package.state == "active")
             .order_by(model.Package.title).all())
     return [{"value": pid, "text": title} for pid, title in rows]
 
 
 @register_helper
 def citizendata_series_links(value: Any) -> list[dict[str, str]]:
-    found = [resolve_series(ref) for ref in series_ids(value)]
-    return [{"id": p.id, "name": p.name, "title": p.title or p.name} for p in found if p is not None]
+    found = SeriesLookup.for_request().many(series_ids(value))
+    return [{"id": s.id, "name": s.name, "title": s.title} for s in found if s is not None]
 
 
 @register_helper

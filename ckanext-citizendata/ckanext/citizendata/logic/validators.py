@@ -13,7 +13,7 @@ from typing import Any
 
 from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing, unflatten
 
-from ckanext.citizendata.record import coerce, inherit
+from ckanext.citizendata.record import coerce, inherit, view
 from ckanext.citizendata.record import schema as record_schema
 from ckanext.citizendata.record.validate import validate as validate_record
 
@@ -86,12 +86,13 @@ def citizendata_form_quirks(key, data, errors, context):
 
 def _keep_inherited(data: dict, extras: dict) -> None:
     """Fields sent back unchanged from what the initiative gives stay inherited, not copied."""
-    names = coerce.to_list(extras.pop("inherited_fields", None) or [])
+    names = coerce.to_list(extras.pop(view.MARK, None) or [])
     refs = inherit.series_ids(data.get(("in_series",)))
     if not names or not refs or not isinstance(names, list):
         return
     flat = unflatten(data)
-    for name in inherit.still_inherited(flat, names, inherit.series_dicts(refs)):
+    series = inherit.SeriesLookup.for_request().records(refs)
+    for name in inherit.still_inherited(flat, names, series):
         for key in [k for k in data if k[0] == name]:
             del data[key]
 
@@ -114,13 +115,12 @@ def citizendata_in_series(value: Any) -> Any:
     """The initiatives (DCAT dataset series) a dataset belongs to, by name or id; stored as a list of ids."""
     if value is missing or value is None or value == "" or value == []:
         return missing
-    ids = []
-    for ref in inherit.series_ids(value):
-        series = inherit.resolve_series(ref)
+    refs = inherit.series_ids(value)
+    found = inherit.SeriesLookup.for_request().many(refs)
+    for ref, series in zip(refs, found):
         if series is None:
             raise Invalid(f"in_series: {_dump(ref)} is not an initiative (a dataset series of this catalog)")
-        ids.append(series.id)
-    return _dump(ids)
+    return _dump([series.id for series in found])
 
 
 @register_validator
@@ -128,9 +128,7 @@ def citizendata_record(key, data, errors, context):
     """Check the whole effective record once (its own fields, and for a dataset in an initiative the fields it
     inherits): JSON Schema, vocabularies, cross-field rules. Derived fields are computed at show time."""
     flat = unflatten(data)
-    record = coerce.record_from_flat(flat)
-    refs = inherit.series_ids(flat.get("in_series"))
-    if refs and not errors.get(("in_series",)):
-        record, _ = inherit.inherit(record, inherit.series_dicts(refs))
+    refs = inherit.series_ids(flat.get("in_series")) if not errors.get(("in_series",)) else []
+    record = view.effective(coerce.record_from_flat(flat), refs)
     for path, message in validate_record(record, with_paths=True):
         errors.setdefault(error_key(errors, path), []).append(message)

@@ -33,10 +33,7 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 from ckan import model
-from ckan.plugins import toolkit
 from ckanext.dcat.processors import (
-    COMPAT_MODE_CONFIG_OPTION,
-    DEFAULT_RDF_PROFILES,
     RDFSerializer,
 )
 from ckanext.dcat.utils import catalog_uri
@@ -52,11 +49,6 @@ from .assemble import Fragment
 
 log = logging.getLogger(__name__)
 
-PROFILES_OPTION = "ckanext.dcat.rdf.profiles"
-SUBCATALOGS_OPTION = "ckanext.dcat.expose_subcatalogs"
-# settings that change what a serializer writes for the same dict
-SETTING_PREFIXES = ("ckanext.dcat.", "ckanext.citizendata.", "ckan.site_url", "ckan.locale_default",
-                    "scheming.", "ckan.plugins")  # plugins: IDCATURIGenerator may name datasets
 FORMAT_VERSION = "1"  # bump when the fragment layout changes
 # fragments read from the table and built afresh in this process, per format (for benchmarks and monitoring)
 STATS: "collections.Counter[str]" = collections.Counter()
@@ -65,8 +57,7 @@ STATS: "collections.Counter[str]" = collections.Counter()
 # ---------------------------------------------------------------- what a fragment depends on
 def configured_profiles() -> list[str]:
     """The profiles the site serves by default, read as ckanext-dcat reads them, e.g. ``["euro_dcat_ap_3"]``."""
-    raw = toolkit.config.get(PROFILES_OPTION) or ""
-    return raw.split() if raw.strip() else list(DEFAULT_RDF_PROFILES)
+    return cd_config.dcat_profiles()
 
 
 def serves(data_dict: dict[str, Any]) -> bool:
@@ -79,7 +70,7 @@ def serves(data_dict: dict[str, Any]) -> bool:
     requested = data_dict.get("profiles")
     if requested and list(requested) != configured_profiles():
         return False
-    if toolkit.asbool(toolkit.config.get(SUBCATALOGS_OPTION, False)):
+    if cd_config.dcat_subcatalogs():
         return False
     return assemble.fragment_format(data_dict.get("format")) is not None
 
@@ -107,8 +98,7 @@ def code_digest(profiles: tuple[str, ...]) -> str:
 
 def settings_digest(profiles: list[str]) -> str:
     """Digest of everything besides the dataset dict that a fragment depends on."""
-    settings = sorted((k, str(v)) for k, v in toolkit.config.items() if k.startswith(SETTING_PREFIXES))
-    parts = [code_digest(tuple(profiles)), profiles, registry.revision(), catalog_uri(), settings,
+    parts = [code_digest(tuple(profiles)), profiles, registry.revision(), catalog_uri(), cd_config.rdf_settings(),
              assemble._context_text()]  # JSON-LD fragments are compacted with it
     return hashlib.sha1(json.dumps(parts, default=str).encode()).hexdigest()
 
@@ -186,8 +176,7 @@ def _serializer_template(profiles: tuple[str, ...], compatibility_mode: bool):
 
 def _serializer(profiles: list[str]):
     """A serializer of its own (fresh graph) sharing the profile classes loaded once per process."""
-    compatibility = toolkit.asbool(toolkit.config.get(COMPAT_MODE_CONFIG_OPTION, False))
-    serializer = copy.copy(_serializer_template(tuple(profiles), compatibility))
+    serializer = copy.copy(_serializer_template(tuple(profiles), cd_config.dcat_compatibility_mode()))
     serializer.g = serializer.g.__class__()
     return serializer
 

@@ -228,7 +228,7 @@ def _package_id(ref) -> str:
 def _series_members(graph: rdflib.Graph, series_ref) -> None:
     """A series has members (DCAT-AP: at least one dataset with dcat:inSeries): state its public members,
     which may be on other pages of the catalog."""
-    package = inherit.resolve_series(_package_id(series_ref))
+    package = inherit.SeriesLookup.for_request().get(_package_id(series_ref))
     if package is None:
         return
     for member_id in inherit.public_members(package.id):  # rdf/dependencies.py keys fragments on the same list
@@ -240,10 +240,10 @@ def _series_reference(graph: rdflib.Graph, series_ref) -> None:
     (it becomes a dcat:DatasetSeries through the range of dcat:inSeries)."""
     if graph.value(series_ref, DCTERMS.title) is not None:
         return
-    package = inherit.resolve_series(_package_id(series_ref))
+    package = inherit.SeriesLookup.for_request().get(_package_id(series_ref))
     if package is not None and not package.private:
-        graph.add((series_ref, DCTERMS.title, Literal(package.title or package.name)))
-        graph.add((series_ref, DCTERMS.description, Literal(package.notes or package.title or package.name)))
+        graph.add((series_ref, DCTERMS.title, Literal(package.title)))
+        graph.add((series_ref, DCTERMS.description, Literal(package.notes or package.title)))
 
 
 def catalog(graph: rdflib.Graph, catalog_ref) -> None:
@@ -257,7 +257,7 @@ def catalog(graph: rdflib.Graph, catalog_ref) -> None:
         graph.add((catalog_ref, DCTERMS.description, Literal(settings["description"])))
     _catalog_homepage(graph, catalog_ref)
     _catalog_publisher(graph, catalog_ref, settings)
-    licence = settings["license"] or cd_config.dcat_catalog_license()
+    licence = settings["license"]
     for predicate, values in ((DCTERMS.license, [licence]), (DCTERMS.spatial, settings["spatial"])):
         for value in filter(None, values):
             graph.add((catalog_ref, predicate, URIRef(value)))

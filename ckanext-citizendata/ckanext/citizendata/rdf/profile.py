@@ -15,21 +15,18 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ckan.cli import CKANConfigLoader
-from ckanext.dcat import processors
 from ckanext.dcat.profiles.base import RDFProfile
 from ckanext.dcat.utils import dataset_uri
 
 from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.namespaces import bind_prefixes
+from ckanext.citizendata.record import fields
 from ckanext.citizendata.vocab import registry
 
 from . import conformance, profile_in, profile_out
-from . import profile_terms as terms
 
 PROFILE_NAME = "citizendata"
 BASE_PROFILE = "euro_dcat_ap_3"
-PROFILES_OPTION = "ckanext.dcat.rdf.profiles"
 
 
 class CitizenDataProfile(RDFProfile):
@@ -50,7 +47,7 @@ class CitizenDataProfile(RDFProfile):
         reader = profile_in.Reader(self.g, _vocab_base())
         record = reader.dataset(dataset_ref)
         reader.tidy(dataset_ref, dataset_dict, record)
-        for name in terms.DERIVED_FIELDS:
+        for name in [name for name, field in fields.FIELDS.items() if field.derived]:
             record.pop(name, None)
         series = reader.in_series(dataset_ref, dataset_uri({"id": "-"})[:-1])
         if series:
@@ -73,32 +70,6 @@ def _label(scheme: str, notation: str) -> Optional[str]:
     return text if text and text != notation else None
 
 
-def default_profiles() -> str:
-    """The profile list this extension serves by default: ``"euro_dcat_ap_3 citizendata"``."""
-    return f"{BASE_PROFILE} {PROFILE_NAME}"
-
-
 def enable_by_default(config) -> None:
-    """IConfigurer.update_config: make ``euro_dcat_ap_3 citizendata`` the profiles of ckanext-dcat unless the
-    operator chose them (``ckanext.dcat.rdf.profiles`` in the ini file or set in the config by code).
-
-    ckanext-dcat declares the option with a default callable (``processors._get_default_rdf_profiles``) and CKAN
-    fills declared defaults into the config before plugins' update_config run, so a value equal to ckanext-dcat's
-    stock default that the ini file does not hold is the default, not a choice.
-
-    Example::
-
-        enable_by_default(config)
-        config["ckanext.dcat.rdf.profiles"]        # "euro_dcat_ap_3 citizendata"
-    """
-    stock = processors._get_default_rdf_profiles()
-    value = config.get(PROFILES_OPTION)
-    if (value in (None, "", stock)) and not _in_ini_file(config, PROFILES_OPTION):
-        config[PROFILES_OPTION] = default_profiles()
-
-
-def _in_ini_file(config, key: str) -> bool:
-    path = config.get("__file__")
-    if not path:
-        return False
-    return key in CKANConfigLoader(path).get_config()
+    """IConfigurer.update_config: serve ``euro_dcat_ap_3 citizendata`` unless the operator chose profiles."""
+    cd_config.use_dcat_profiles_by_default(config, f"{BASE_PROFILE} {PROFILE_NAME}")

@@ -54,9 +54,7 @@ class Reader:
     def concepts(self, ref, field: terms.ConceptField) -> list[str]:
         found = {field.decode(n) for n in (self.notation(o, field.scheme) for o in self.g.objects(ref, field.predicate))
                  if n is not None}
-        if field.dots is not None:
-            found = {n for n in found if n.count(".") == field.dots}
-        return sorted(found, key=natural_key)
+        return sorted((n for n in found if field.takes(n)), key=natural_key)
 
     def literals(self, ref) -> dict[str, Any]:
         record = {}

@@ -14,27 +14,12 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS
 
 from ckanext.citizendata.namespaces import CDT, EU_COUNTRY, QB
-from ckanext.citizendata.record.coerce import coerce
-from ckanext.citizendata.record.derive import derive
-from ckanext.citizendata.record.schema import FIELDS, property_schema
+from ckanext.citizendata.record import view
 
 from . import profile_terms as terms
 
 Labeler = Callable[[str, str], Optional[str]]
 UNIT_CODE_LIST = next(f.scheme for f in terms.CONCEPT_FIELDS if f.name == "unit_measure")  # cl-unit-measure
-
-
-def record_of(dataset_dict: dict[str, Any]) -> dict[str, Any]:
-    """The citizen-data fields of a CKAN dict in the record's JSON types, derived fields filled in when absent.
-
-    >>> record_of({"sdg_indicators": '["16.6.2"]', "engagement": []})["sdg_goals"]
-    ['16']
-    """
-    record = {name: coerce(dataset_dict[name], property_schema(name)) for name in FIELDS
-              if dataset_dict.get(name) not in (None, "", [], {})}
-    for name, value in derive(record).items():
-        record.setdefault(name, value)
-    return record
 
 
 class Writer:
@@ -46,7 +31,7 @@ class Writer:
         self.label = label or (lambda scheme, notation: None)
 
     def dataset(self, ref: URIRef, dataset_dict: dict[str, Any]) -> None:
-        record = record_of(dataset_dict)
+        record = view.record_of(dataset_dict)
         for field in terms.CONCEPT_FIELDS:
             for value in _values(record.get(field.name)):
                 self.g.add((ref, field.predicate, self.concept(field.scheme, field.encode(str(value)))))

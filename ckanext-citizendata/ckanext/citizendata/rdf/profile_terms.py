@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
+import re
 from functools import lru_cache
 from typing import Callable, Optional
 from urllib.parse import unquote
 
 import rdflib
-from rdflib.namespace import DCAT, DCTERMS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, PROV, SKOS
 
 from ckanext.citizendata.namespaces import CDT, QB, SDMX_DSD, STAT, VOCAB_BASE
+from ckanext.citizendata.record import fields
 from ckanext.citizendata.vocab.integrity import notation_segment
 
 # the global SDG data structure definition whose dimensions and code lists our SDG fields use
@@ -28,15 +30,33 @@ SDG_DSD = SDMX_DSD["IAEG-SDGs:SDG(1.4)"]
 
 @dataclasses.dataclass(frozen=True)
 class ConceptField:
-    """A record field whose values are notations of one concept scheme, emitted as ``predicate`` objects."""
+    """A record field whose values are concepts, emitted as ``predicate`` objects. Its scheme, whether it is
+    derived or holds one value, and which notations it takes (the SDG goals, targets and indicators share one
+    scheme) are the field table's (record/fields.py); only the predicate and the notation quirks are said here."""
     name: str
     predicate: rdflib.URIRef
-    scheme: str
-    single: bool = False
-    dots: Optional[int] = None      # sdg: 0 goal, 1 target, 2 indicator (all three share the scheme)
-    derived: bool = False           # computed at show time; emitted, recomputed on input
     encode: Callable[[str], str] = str   # record value -> notation in the scheme
     decode: Callable[[str], str] = str   # and back
+
+    @property
+    def field(self) -> fields.Field:
+        return fields.FIELDS[self.name]
+
+    @property
+    def scheme(self) -> str:
+        return self.field.vocabulary
+
+    @property
+    def single(self) -> bool:
+        return not self.field.multiple
+
+    @property
+    def derived(self) -> bool:
+        return self.field.derived
+
+    def takes(self, value: str) -> bool:
+        """Whether a record value of the scheme belongs to this field (``sdg_targets`` takes ``16.6``)."""
+        return self.field.pattern is None or re.fullmatch(self.field.pattern, value) is not None
 
 
 def m49_notation(code: str) -> str:
@@ -50,17 +70,17 @@ def m49_code(notation: str) -> str:
 
 
 CONCEPT_FIELDS: tuple[ConceptField, ...] = (
-    ConceptField("sdg_indicators", DCAT.theme, "sdg", dots=2),
-    ConceptField("sdg_targets", DCAT.theme, "sdg", dots=1, derived=True),
-    ConceptField("sdg_goals", DCAT.theme, "sdg", dots=0, derived=True),
-    ConceptField("initiative_type", DCTERMS.subject, "initiative-types", single=True),
-    ConceptField("population_groups", DCTERMS.subject, "population-groups"),
-    ConceptField("sdg_series", DCTERMS.subject, "cl-series"),
-    ConceptField("disaggregation", STAT.dimension, "disaggregation"),
-    ConceptField("unit_measure", STAT.statUnitMeasure, "cl-unit-measure"),
-    ConceptField("collection_methods", CDT.collectionMethod, "collection-methods"),
-    ConceptField("recognition_status", CDT.recognitionStatus, "recognition-status", single=True),
-    ConceptField("m49", DCTERMS.spatial, "cl-area", derived=True, encode=m49_notation, decode=m49_code),
+    ConceptField("sdg_indicators", DCAT.theme),
+    ConceptField("sdg_targets", DCAT.theme),
+    ConceptField("sdg_goals", DCAT.theme),
+    ConceptField("initiative_type", DCTERMS.subject),
+    ConceptField("population_groups", DCTERMS.subject),
+    ConceptField("sdg_series", DCTERMS.subject),
+    ConceptField("disaggregation", STAT.dimension),
+    ConceptField("unit_measure", STAT.statUnitMeasure),
+    ConceptField("collection_methods", CDT.collectionMethod),
+    ConceptField("recognition_status", CDT.recognitionStatus),
+    ConceptField("m49", DCTERMS.spatial, encode=m49_notation, decode=m49_code),
 )
 
 # record field -> (predicate, datatype) of plain values on the dataset
@@ -75,7 +95,19 @@ ETHICS = {
     "anonymised": CDT.anonymised,
     "personal_data": CDT.personalData,
 }
-DERIVED_FIELDS = ("meets_copenhagen_definition", "sdg_targets", "sdg_goals", "m49")
+# the structured fields, written by profile_out.Writer's methods of the same name, and their predicates on the
+# dataset (the node they hang from); ckanext-dcat writes in_series (dcat:inSeries) itself
+STRUCTURED_FIELDS = {
+    "engagement": (PROV.wasGeneratedBy,),
+    "partners": (PROV.qualifiedAttribution,),
+    "countries": (DCTERMS.spatial,),
+    "ethics": tuple(ETHICS.values()),
+}
+
+
+def mapped_fields() -> set[str]:
+    """The record fields this table maps to RDF (a test holds it equal to the field table)."""
+    return {f.name for f in CONCEPT_FIELDS} | set(LITERAL_FIELDS) | set(STRUCTURED_FIELDS)
 
 # further classes of concepts used where a range asks for them (StatDCAT-AP, DCAT-AP 3)
 EXTRA_CLASSES = {

@@ -20,6 +20,7 @@ from ckan.plugins import toolkit
 from ckanext.dcat import logic as dcat_logic
 from ckanext.dcat.processors import RDFSerializer
 
+from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.rdf import shacl
 
 
@@ -33,7 +34,7 @@ def dataset_graph(name_or_id: str) -> rdflib.Graph:
 
 def catalog_graphs() -> Iterator[tuple[int, rdflib.Graph]]:
     """``(page number, graph)`` of every catalog page: the catalog and that page's datasets."""
-    per_page = int(toolkit.config.get("ckanext.dcat.datasets_per_page") or dcat_logic.DATASETS_PER_PAGE)
+    per_page = cd_config.dcat_datasets_per_page()
     page = 1
     while True:
         query = dcat_logic._search_ckan_datasets({"ignore_auth": True}, {"page": page})

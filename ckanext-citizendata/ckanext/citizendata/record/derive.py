@@ -1,13 +1,16 @@
-"""Fields derived from the record, never accepted from input.
+"""Fields derived from the record, never accepted from input, and the index fields derived from it
+(``x-index-fields`` of the JSON Schema).
 
 Example::
 
     >>> derive({"engagement": [{"stage": "design", "level": 4}], "sdg_indicators": ["16.6.2"], "countries": ["GHA"]})
     {'meets_copenhagen_definition': True, 'sdg_targets': ['16.6'], 'sdg_goals': ['16'], 'm49': ['288']}
+    >>> index_values({"engagement": [{"stage": "design", "level": 4}, {"stage": "collect", "level": 5}]})
+    {'engagement_stage': ['collect', 'design'], 'engagement_level_max': 5}
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Optional
 
 from ckanext.citizendata.text import natural_key
 
@@ -17,9 +20,8 @@ DEFINING_STAGES = ("design", "collect")
 DEFINING_LEVEL = 4
 
 
-def meets_copenhagen_definition(engagement: list[dict[str, Any]]) -> bool:
-    """Level 4 (collaborate) or 5 (citizen-led) at the design or collect stage."""
-    return any(e.get("stage") in DEFINING_STAGES and _level(e) >= DEFINING_LEVEL for e in engagement or [])
+def _entries(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in record.get("engagement") or [] if isinstance(e, dict)]
 
 
 def _level(entry: dict[str, Any]) -> int:
@@ -27,6 +29,11 @@ def _level(entry: dict[str, Any]) -> int:
         return int(entry.get("level") or 0)
     except (TypeError, ValueError):
         return 0
+
+
+def meets_copenhagen_definition(engagement: list[dict[str, Any]]) -> bool:
+    """Level 4 (collaborate) or 5 (citizen-led) at the design or collect stage."""
+    return any(e.get("stage") in DEFINING_STAGES and _level(e) >= DEFINING_LEVEL for e in engagement or [])
 
 
 def sdg_parents(indicators: list[str]) -> tuple[list[str], list[str]]:
@@ -40,10 +47,32 @@ def m49_codes(countries_: list[str]) -> list[str]:
 
 
 def derive(record: dict[str, Any]) -> dict[str, Any]:
+    """The record's readOnly fields, computed from its other fields."""
     targets, goals = sdg_parents(record.get("sdg_indicators") or [])
     return {
-        "meets_copenhagen_definition": meets_copenhagen_definition(record.get("engagement") or []),
+        "meets_copenhagen_definition": meets_copenhagen_definition(_entries(record)),
         "sdg_targets": targets,
         "sdg_goals": goals,
         "m49": m49_codes(record.get("countries") or []),
     }
+
+
+def _engaged_stages(record: dict[str, Any]) -> list[str]:
+    return sorted({str(e["stage"]) for e in _entries(record) if e.get("stage")})
+
+
+def _deepest_level(record: dict[str, Any]) -> Optional[int]:
+    levels = [_level(e) for e in _entries(record)]
+    return max(levels) if levels else None
+
+
+# one function per index field of the schema's x-index-fields (a test holds the two together)
+INDEX_DERIVATIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "engagement_stage": _engaged_stages,
+    "engagement_level_max": _deepest_level,
+}
+
+
+def index_values(record: dict[str, Any]) -> dict[str, Any]:
+    """The index fields computed from the record."""
+    return {name: compute(record) for name, compute in INDEX_DERIVATIONS.items()}

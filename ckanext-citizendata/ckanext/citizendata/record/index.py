@@ -1,10 +1,11 @@
-"""What the search index holds of a record: the effective citizen-data fields (own, inherited, derived) as
-plain values, taken from the validated dict CKAN indexes, instead of the stored JSON text of the extras.
+"""What the search index holds of a record: its citizen-data fields (own, inherited, derived) as the field
+table says (``x-index``), taken from the made record CKAN indexes (``validated_data_dict``) instead of the stored
+JSON text of the extras, plus the index fields derived from it and the labels of its concepts.
 
 Example::
 
     before_dataset_index({"validated_data_dict": '{"sdg_goals": ["16"], ...}', "sdg_goals": '["16"]'})
-    # -> {"sdg_goals": ["16"], ...}
+    # -> {"sdg_goals": ["16"], "concept_labels": ["Goal 16. Peace, justice and strong institutions", ...], ...}
 """
 from __future__ import annotations
 
@@ -13,47 +14,61 @@ from typing import Any
 
 from ckanext.citizendata.vocab import registry
 
-from . import countries
-from .schema import FIELDS
+from .derive import index_values
+from .fields import FIELDS, Field, all_fields
+from .view import MARK
 
-EXTRA_FIELDS = ("in_series", "inherited_fields")
-# fields whose concepts' labels (every language) are indexed as keywords, so a label finds the record
-LABELLED = {"initiative_type": "initiative-types", "population_groups": "population-groups",
-            "disaggregation": "disaggregation", "collection_methods": "collection-methods",
-            "recognition_status": "recognition-status", "engagement_stage": "engagement-stages",
-            "sdg_goals": "sdg", "unit_measure": "cl-unit-measure"}
+# besides the record's fields: the initiatives it is in (ckanext-dcat's field), and which fields it inherits
+EXTRA_FIELDS = ("in_series", MARK)
 
 
-def concept_labels(pkg_dict: dict[str, Any]) -> list[str]:
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], {})
+
+
+def _values(value: Any) -> list[Any]:
+    if _empty(value):
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def concept_labels(record: dict[str, Any]) -> list[str]:
+    """The labels, in every language, of the concepts of the record's labelled fields."""
     found: list[str] = []
-    for field, scheme in LABELLED.items():
-        values = pkg_dict.get(field)
-        labels = registry.labels_all(scheme) if values else {}
-        for value in values if isinstance(values, list) else [values] if values else []:
+    for field in all_fields():
+        values = _values(record.get(field.name)) if field.labelled else []
+        labels = registry.labels_all(field.vocabulary) if values else {}
+        for value in values:
             found += labels.get(str(value), [])
-    found += [countries.name(code) for code in pkg_dict.get("countries") or [] if code in countries.codes()]
     return found
+
+
+def _indexed(field: Field, value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if field.index == "json" else value
 
 
 def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     try:
-        validated = json.loads(pkg_dict.get("validated_data_dict") or "{}")
+        record = json.loads(pkg_dict.get("validated_data_dict") or "{}")
     except ValueError:
         return pkg_dict
-    for name in FIELDS + EXTRA_FIELDS:
-        value = validated.get(name)
+    record = {name: record.get(name) for name in (*FIELDS, *EXTRA_FIELDS)}
+    record.update(index_values(record))
+    for name in FIELDS:
         pkg_dict.pop(f"extras_{name}", None)
-        if value in (None, "", [], {}):
-            pkg_dict.pop(name, None)
-        elif name in ("engagement", "partners", "ethics"):
-            pkg_dict[name] = json.dumps(value, ensure_ascii=False)
-            if name == "engagement":
-                pkg_dict["engagement_stage"] = sorted({e.get("stage") for e in value if isinstance(e, dict)})
-                levels = [int(e.get("level") or 0) for e in value if isinstance(e, dict)]
-                pkg_dict["engagement_level_max"] = max(levels) if levels else None
+    for field in all_fields():
+        value = record.get(field.name)
+        if _empty(value):
+            pkg_dict.pop(field.name, None)
         else:
-            pkg_dict[name] = value
-    labels = concept_labels(pkg_dict)
+            pkg_dict[field.name] = _indexed(field, value)
+    for name in EXTRA_FIELDS:
+        pkg_dict.pop(f"extras_{name}", None)
+        if _empty(record[name]):
+            pkg_dict.pop(name, None)
+        else:
+            pkg_dict[name] = record[name]
+    labels = concept_labels(record)
     if labels:
         pkg_dict["concept_labels"] = labels
     return pkg_dict

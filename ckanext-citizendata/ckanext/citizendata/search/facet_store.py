@@ -20,12 +20,12 @@ from collections import Counter
 from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
-from ckan.plugins import toolkit
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.model import facet_count_table, facet_value_table
 
+from . import facets
 from .interface import Bool, MatchAll, Node, Phrase, SearchRequest, Term
 
 ALWAYS_FACETABLE = ("organization", "groups", "tags", "res_format", "license_id", "dataset_type", "capacity")
@@ -33,9 +33,7 @@ ALWAYS_FACETABLE = ("organization", "groups", "tags", "res_format", "license_id"
 
 def facetable_fields() -> frozenset:
     """Fields whose values get ids: our facets, CKAN's ``search.facets`` and a few of CKAN's own."""
-    ckan_facets = toolkit.config.get("search.facets", "organization groups tags res_format license_id") or ""
-    ckan_facets = ckan_facets.split() if isinstance(ckan_facets, str) else list(ckan_facets)
-    return frozenset(cd_config.facets()) | frozenset(ckan_facets) | frozenset(ALWAYS_FACETABLE)
+    return frozenset(facets.shown()) | frozenset(cd_config.ckan_search_facets()) | frozenset(ALWAYS_FACETABLE)
 
 
 def is_public(row: dict[str, Any]) -> bool:

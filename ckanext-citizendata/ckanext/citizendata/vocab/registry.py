@@ -263,6 +263,21 @@ def label(concept: dict[str, Any], lang: Optional[str] = None) -> str:
     return labels.get(lang or "en") or labels.get("en") or concept["notation"]
 
 
+def display(notation: str, text: str) -> str:
+    """How a concept is named to people, everywhere (forms, facets, pages): a concept whose notation is a number
+    (SDG goals, targets and indicators, engagement levels) leads with it.
+
+    >>> display("16.6.2", "Proportion of population satisfied ..."), display("social-audit", "Social audit")
+    ('16.6.2 Proportion of population satisfied ...', 'Social audit')
+    """
+    return f"{notation} {text}" if notation[:1].isdigit() and text != notation else text
+
+
+def display_labels(scheme_id: str, lang: Optional[str] = None) -> dict[str, str]:
+    """notation -> :func:`display` name in ``lang`` (else English)."""
+    return {notation: display(notation, text) for notation, text in labels(scheme_id, lang).items()}
+
+
 def labels(scheme_id: str, lang: Optional[str] = None) -> dict[str, str]:
     """notation -> label in ``lang`` (else English), cached per registry revision."""
     return _labels(scheme_id, lang or "en", revision())

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 
-from ckan import model
 from ckan.plugins import toolkit
 from ckanext.dcat import logic as dcat_logic
 
@@ -94,36 +93,3 @@ def package_search(up_func, context, data_dict):
     if fields and not data_dict.get("fl"):
         data_dict = dict(data_dict, fl=list(fields))
     return up_func(context, data_dict)
-
-
-@register_action
-@toolkit.chained_action
-def package_delete(up_func, context, data_dict):
-    """Deleting a dataset drops its fragments."""
-    return _dropping_fragments(up_func, context, data_dict)
-
-
-@register_action
-@toolkit.chained_action
-def dataset_purge(up_func, context, data_dict):
-    """Purging a dataset drops its fragments."""
-    return _dropping_fragments(up_func, context, data_dict)
-
-
-def _dropping_fragments(up_func, context, data_dict):
-    package_id = _package_id(data_dict)
-    result = up_func(context, data_dict)
-    _forget(context, package_id)
-    return result
-
-
-def _package_id(data_dict):
-    package = model.Package.get(data_dict.get("id"))
-    return package.id if package is not None else None
-
-
-def _forget(context, package_id):
-    if package_id:
-        cache.forget(package_id)
-        if not context.get("defer_commit"):
-            model.Session.commit()

@@ -10,20 +10,29 @@ Example (API)::
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from ckan.plugins import toolkit
 
-from ckanext.citizendata.search.facets import FACETS
+from ckanext.citizendata.record import fields
 from ckanext.citizendata.vocab import registry
 
 from ..registry import register_action
 
-# vocabulary scheme -> the index field its concepts facet on (first one listed in FACETS)
-FIELD_OF_SCHEME = {}
-for _field, (_title, _scheme) in FACETS.items():
-    if _scheme and _scheme not in FIELD_OF_SCHEME:
-        FIELD_OF_SCHEME[_scheme] = _field
+# vocabulary scheme -> the facet fields whose values are its concepts (SDG: goals, targets, indicators)
+FIELDS_OF_SCHEME: dict[str, list[fields.Field]] = {}
+for _field in fields.facet_fields().values():
+    if _field.vocabulary:
+        FIELDS_OF_SCHEME.setdefault(_field.vocabulary, []).append(_field)
+
+
+def facet_field(scheme: str, notation: str) -> str:
+    """The facet field a concept of ``scheme`` is a value of: the first whose pattern it fits
+    (``facet_field("sdg", "16.6") == "sdg_targets"``)."""
+    candidates = FIELDS_OF_SCHEME[scheme]
+    fitting = [f for f in candidates if f.pattern is None or re.fullmatch(f.pattern, notation)]
+    return (fitting or candidates)[0].name
 
 
 @register_action
@@ -35,12 +44,8 @@ def citizendata_suggest(context, data_dict):
     limit = int(data_dict.get("limit", 5))
     datasets = toolkit.get_action("package_autocomplete")(dict(context), {"q": q, "limit": limit})
     concepts = []
-    for concept in registry.search(q, schemes=list(FIELD_OF_SCHEME), lang=data_dict.get("lang"), limit=limit * 3):
-        field = FIELD_OF_SCHEME[concept["scheme_id"]]
-        if field == "sdg_goals" and concept["notation"].count(".") == 1:
-            field = "sdg_targets"
-        elif field == "sdg_goals" and concept["notation"].count(".") == 2:
-            field = "sdg_indicators"
+    for concept in registry.search(q, schemes=list(FIELDS_OF_SCHEME), lang=data_dict.get("lang"), limit=limit * 3):
+        field = facet_field(concept["scheme_id"], concept["notation"])
         result = toolkit.get_action("package_search")(
             dict(context), {"fq": f'{field}:"{concept["notation"]}"', "rows": 0})
         if result["count"]:
