@@ -6,17 +6,20 @@ root, or $CITIZENDATA_STANDARDS; they are skipped when it is absent, the checks 
 """
 import csv
 import functools
+import gettext
+import importlib.metadata
 import os
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import pycountry
 import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
-from ckanext.citizendata.namespaces import CDT, EU_THEME, GSBPM, QB, VOCAB_BASE
+from ckanext.citizendata.namespaces import CDT, EU_COUNTRY, EU_THEME, GSBPM, QB, VOCAB_BASE
 from ckanext.citizendata.vocab.integrity import check_scheme_graph, load_scheme_files, unresolved_code_lists
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -54,7 +57,9 @@ OWN = {
                        False),
 }
 ORDERED = {"engagement-stages", "engagement-levels", "recognition-status"}
-IMPORTED = {"sdg": ("IAEG-SDGs", "SDG_INDICATOR", "2023"), "gsbpm": ("UNECE", "GSBPM", "5.1")}
+COUNTRIES = "iso-3166-1-alpha-3"
+IMPORTED = {"sdg": ("IAEG-SDGs", "SDG_INDICATOR", "2023"), "gsbpm": ("UNECE", "GSBPM", "5.1"),
+            COUNTRIES: ("ISO", "ISO_3166_1_ALPHA_3", importlib.metadata.version("pycountry"))}
 EU_THEMES = {"AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "REGI", "SOCI", "TECH",
              "TRAN", "OP_DATPRO"}
 STAGE_TO_GSBPM = {"identify-needs": {"1"}, "design": {"2", "3"}, "collect": {"4"}, "process": {"5"},
@@ -255,6 +260,42 @@ def test_gsbpm_uses_5_1_labels():
     graph, concepts = graphs()["gsbpm"], by_notation("gsbpm")
     assert strings(graph, concepts["3.1"], SKOS.prefLabel) == {"Reuse or build collection instruments"}
     assert strings(graph, concepts["1.6"], SKOS.prefLabel) == {"Prepare and submit business case"}
+
+
+# ---------------------------------------------------------------- countries (ISO 3166-1, from pycountry)
+def test_countries_are_every_pycountry_country():
+    concepts = by_notation(COUNTRIES)
+    assert len(concepts) > 240
+    assert set(concepts) == {country.alpha_3 for country in pycountry.countries}
+    assert str(concepts["GHA"]) == VOCAB_BASE + "iso-3166-1-alpha-3/GHA"
+
+
+def test_countries_are_named_in_four_languages_from_the_iso_codes_catalogues():
+    graph, concepts = graphs()[COUNTRIES], by_notation(COUNTRIES)
+    catalogues = {lang: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+                  for lang in ("es", "fr", "ar")}
+    for country in pycountry.countries:
+        labels = {o.language: str(o) for o in graph.objects(concepts[country.alpha_3], SKOS.prefLabel)}
+        expected = {lang: catalogue.gettext(country.name) for lang, catalogue in catalogues.items()}
+        assert labels == {"en": country.name, **expected}, country.alpha_3
+    germany = {o.language: str(o) for o in graph.objects(concepts["DEU"], SKOS.prefLabel)}
+    assert germany == {"en": "Germany", "es": "Alemania", "fr": "Allemagne", "ar": "ألمانيا"}
+    arabic = [str(o) for o in graph.objects(None, SKOS.prefLabel) if o.language == "ar"]
+    assert len([label for label in arabic if re.search("[\u0600-\u06FF]", label)]) > 240
+
+
+def test_countries_match_the_eu_country_and_the_sdg_area_of_their_m49_code():
+    graph, concepts, areas = graphs()[COUNTRIES], by_notation(COUNTRIES), by_notation("cl-area")
+    with_area = 0
+    for country in pycountry.countries:
+        expected = {str(EU_COUNTRY[country.alpha_3])}
+        area = areas.get(country.numeric.lstrip("0"))  # M49 notations in cl-area have no leading zeros
+        if area is not None:
+            expected.add(str(area))
+            with_area += 1
+        assert strings(graph, concepts[country.alpha_3], SKOS.exactMatch) == expected, country.alpha_3
+    assert with_area > 240
+    assert VOCAB_BASE + "cl-area/76" in strings(graph, concepts["BRA"], SKOS.exactMatch)  # M49 076
 
 
 # ---------------------------------------------------------------- code lists of the SDG DSD
