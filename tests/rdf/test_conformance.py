@@ -5,21 +5,27 @@ Until rdf/profile.py exists, a stand-in profile applies conformance.dataset / co
 euro_dcat_ap_3 the way CitizenDataProfile does; once the profile exists the tests use it.
 """
 import importlib.util
+import json
+from importlib import resources
 
 import pytest
 import rdflib
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
-
+from ckan import model
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFProcessor
 from ckanext.dcat.profiles import RDFProfile
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
 
-from ckanext.citizendata.rdf import conformance, shacl
+from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.ingest import bulk, bulkload
 from ckanext.citizendata.ingest.synthetic import RecordMaker
-from ckanext.citizendata.testing import CitizenDataset
+from ckanext.citizendata.namespaces import GSP
+from ckanext.citizendata.rdf import conformance, shacl
+from ckanext.citizendata.testing import MINIMAL_ENGAGEMENT, CitizenDataset
+
+from .test_shacl import EX, minimal_catalog
 
 PER_PAGE = 5
 HAS_PROFILE = importlib.util.find_spec("ckanext.citizendata.rdf.profile") is not None
@@ -110,7 +116,6 @@ def demo_fact_gaps(pages: list[rdflib.Graph]) -> set[tuple[str, str]]:
     """(focus, path) of the recommended values the demo records cannot state truthfully, read from the records:
     dct:temporal of a record whose facts give no period, the end of a period still going on, dct:license of a distribution of a record without a
     licence, dcatap:availability of a distribution without a stated availability. Nothing else is allowed."""
-    from ckan import model
     records = {r["name"]: r for r in demo_records()["records"]}
     gaps = set()
     for graph in pages:
@@ -131,8 +136,6 @@ def demo_fact_gaps(pages: list[rdflib.Graph]) -> set[tuple[str, str]]:
 
 
 def demo_records() -> dict:
-    import json
-    from importlib import resources
     return json.loads(resources.files("ckanext.citizendata.demo").joinpath("records.json").read_text("utf-8"))
 
 
@@ -164,9 +167,53 @@ def assert_conforms(pages: list[rdflib.Graph], allowed: frozenset = frozenset())
     assert not unexpected, shacl.render_text(unexpected)
 
 
+# ------------------------------------------------------------------ organizations, whatever they lack
+
+# organization_create arguments (nothing else: no image, no extras) -> the foaf:name its publisher must have
+BARE_ORGANIZATIONS = [
+    ({"name": "untitled"}, "untitled"),
+    ({"name": "blank_title-2", "title": " \t ", "description": "", "image_url": ""}, "blank_title-2"),
+    ({"name": "odd--name_9", "title": 'Asociación "Ñandú" <Comunidad> & Co. \\ — جمعية'},
+     'Asociación "Ñandú" <Comunidad> & Co. \\ — جمعية'),
+    ({"name": "empty-title", "title": "", "extras": []}, "empty-title"),
+]
+
+
+@pytest.fixture
+def bare_organizations(clean_db, our_profiles) -> dict[str, str]:
+    """One dataset with only the fields schemas/dataset.yaml requires (and CKAN's name) per organization of
+    BARE_ORGANIZATIONS; dataset id -> the publisher name expected."""
+    context = {"user": factories.Sysadmin()["name"]}
+    expected = {}
+    for n, (spec, name) in enumerate(BARE_ORGANIZATIONS):
+        org = helpers.call_action("organization_create", context=dict(context), **spec)
+        dataset = helpers.call_action(
+            "package_create", context=dict(context), name=f"bare-{n}", title=f"Bare dataset {n}",
+            notes="Only what the schema requires.", owner_org=org["id"], initiative_type="community-survey",
+            engagement=[dict(e) for e in MINIMAL_ENGAGEMENT])
+        expected[dataset["id"]] = name
+    return expected
+
+
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", 3)
+def test_any_organization_gives_a_conforming_catalog_and_dataset_graphs(app, bare_organizations):
+    pages = catalog_pages(lambda page: app.get("/catalog.ttl", query_string={"page": page}, status=200).body)
+    datasets = [rdflib.Graph().parse(data=app.get(f"/dataset/{package_id}.ttl", status=200).body,
+                                   format="turtle") for package_id in bare_organizations]
+    assert len(pages) == 2
+    for graph in pages + datasets:
+        violations = [r for r in shacl.validate(graph, "official") if r.severity == "Violation"]
+        assert not violations, shacl.render_text(violations)
+    names = {}
+    for graph in pages + datasets:
+        for ref in graph.subjects(RDF.type, DCAT.Dataset):
+            publisher = graph.value(ref, DCTERMS.publisher)
+            names.setdefault(str(ref).rsplit("/", 1)[-1], set()).update(graph.objects(publisher, FOAF.name))
+    assert names == {package_id: {Literal(name)} for package_id, name in bare_organizations.items()}
+
+
 # ------------------------------------------------------------------ the rules one by one (no database)
 
-EX = rdflib.Namespace("http://example.org/")
 EU = "http://publications.europa.eu/resource/authority/"
 
 
@@ -224,21 +271,19 @@ def test_an_object_typed_otherwise_is_left_for_the_shapes_to_report():
 
 
 def test_literals_where_resources_are_required_become_iris_or_labelled_nodes():
-    graph = rdflib.Graph()
-    graph.add((EX.dataset, RDF.type, DCAT.Dataset))
+    graph = minimal_catalog()
     graph.add((EX.dataset, DCTERMS.language, Literal("es")))
-    graph.add((EX.dataset, DCAT.distribution, EX.dist))
-    graph.add((EX.dist, RDF.type, DCAT.Distribution))
-    graph.add((EX.dist, DCTERMS.format, Literal("Some odd format, v2")))
-    graph.add((EX.dist, DCAT.mediaType, Literal("text/csv")))
+    graph.add((EX.distribution, DCTERMS.format, Literal("Some odd format, v2")))
+    graph.add((EX.distribution, DCAT.mediaType, Literal("text/csv")))
     conformance.complete(graph, EX.dataset)
     language = graph.value(EX.dataset, DCTERMS.language)
     assert language == URIRef(EU + "language/SPA")
     assert graph.value(language, RDF.type) == DCTERMS.LinguisticSystem
-    fmt = graph.value(EX.dist, DCTERMS.format)
+    fmt = graph.value(EX.distribution, DCTERMS.format)
     assert isinstance(fmt, BNode) and graph.value(fmt, RDFS.label) == Literal("Some odd format, v2")
     assert graph.value(fmt, RDF.type) == DCTERMS.MediaTypeOrExtent
-    assert graph.value(EX.dist, DCAT.mediaType) == URIRef("https://www.iana.org/assignments/media-types/text/csv")
+    assert graph.value(EX.distribution, DCAT.mediaType) == URIRef(
+        "https://www.iana.org/assignments/media-types/text/csv")
     assert not [r for r in shacl.validate(graph, "official") if r.constraint in
                 ("NodeKindConstraintComponent", "ClassConstraintComponent")]
 
@@ -267,7 +312,6 @@ def test_labels_of_concepts_we_name_but_do_not_hold():
 @pytest.mark.ckan_config("ckanext.citizendata.dcat.catalog_license", "http://creativecommons.org/licenses/by/4.0/")
 @pytest.mark.ckan_config("ckanext.citizendata.dcat.catalog_spatial", EU + "country/GHA")
 def test_the_catalog_states_what_the_configuration_gives():
-    from ckanext.citizendata import config as cd_config
     CitizenDataset()
     graph = rdflib.Graph()
     catalog_ref = URIRef("http://test.ckan.net")
@@ -293,8 +337,6 @@ def test_the_catalog_states_what_the_configuration_gives():
 # ------------------------------------------------------------------ places, publisher and licence types
 
 def test_countries_we_state_get_bbox_and_centroid_as_wkt_and_others_nothing():
-    from ckanext.citizendata import config as cd_config
-    from ckanext.citizendata.namespaces import GSP
     graph = rdflib.Graph()
     country, area, region = (URIRef(EU + "country/KEN"), URIRef(cd_config.vocab_base_uri() + "cl-area/404"),
                              URIRef(cd_config.vocab_base_uri() + "cl-area/419"))

@@ -94,196 +94,80 @@ def test_encoded_notation_iri_is_accepted():
 
 
 # ---------------------------------------------------------------- one broken graph per rule
-def no_scheme(g):
-    return g.remove((S, RDF.type, SKOS.ConceptScheme))
+def added(*triple):
+    """An edit that adds one triple."""
+    return lambda g: g.add(triple)
 
 
-def two_schemes(g):
-    return g.add((OTHER, RDF.type, SKOS.ConceptScheme))
+def removed(*triple):
+    """An edit that removes one triple."""
+    return lambda g: g.remove(triple)
 
 
-def two_versions(g):
-    return g.add((S, OWL.versionInfo, Literal("2.0")))
+def replaced(subject, predicate, value):
+    """An edit that replaces every value of ``predicate`` (``None``: removes them)."""
+    return lambda g: replace(g, subject, predicate, value)
 
 
-def wrong_identifier(g):
-    return replace(g, S, DCTERMS.identifier, Literal("other"))
+def unlabelled(subject, predicate, lang):
+    """An edit that removes the labels of one language."""
+    return lambda g: remove_label(g, subject, predicate, lang)
 
 
-def bad_identifier(g):
-    return replace(g, S, DCTERMS.identifier, Literal("Not An Id"))
+NO_ENGLISH_LABEL = unlabelled(B, SKOS.prefLabel, "en")
+BROADER_CYCLE = added(B, SKOS.broader, C)
 
-
-def title_without_arabic(g):
-    return remove_label(g, S, DCTERMS.title, "ar")
-
-
-def no_description(g):
-    return replace(g, S, DCTERMS.description, None)
-
-
-def untyped_member(g):
-    return g.remove((C, RDF.type, SKOS.Concept))
-
-
-def no_in_scheme(g):
-    return replace(g, B, SKOS.inScheme, None)
-
-
-def two_in_scheme(g):
-    return g.add((B, SKOS.inScheme, OTHER))
-
-
-def other_in_scheme(g):
-    return replace(g, B, SKOS.inScheme, OTHER)
-
-
-def two_english_labels(g):
-    return g.add((B, SKOS.prefLabel, Literal("Bee", lang="en")))
-
-
-def no_english_label(g):
-    return remove_label(g, B, SKOS.prefLabel, "en")
-
-
-def no_arabic_label(g):
-    return remove_label(g, B, SKOS.prefLabel, "ar")
-
-
-def no_spanish_label(g):
-    return remove_label(g, B, SKOS.prefLabel, "es")
-
-
-def no_definition(g):
-    return replace(g, B, SKOS.definition, None)
-
-
-def no_notation(g):
-    return replace(g, B, SKOS.notation, None)
-
-
-def two_notations(g):
-    return g.add((B, SKOS.notation, Literal("b2")))
-
-
-def notation_not_in_iri(g):
-    return replace(g, B, SKOS.notation, Literal("x"))
-
-
-def duplicate_notation(g):
-    return replace(g, C, SKOS.notation, Literal("b"))
-
-
-def broader_outside_scheme(g):
-    return replace(g, C, SKOS.broader, VOCAB["other/x"])
-
-
-def broader_missing(g):
-    return replace(g, C, SKOS.broader, VOCAB["t/zzz"])
-
-
-def broader_cycle(g):
-    return g.add((B, SKOS.broader, C))
-
-
-def self_broader(g):
-    return g.add((C, SKOS.broader, C))
-
-
-def top_without_has_top(g):
-    return g.remove((S, SKOS.hasTopConcept, A))
-
-
-def has_top_without_top_of(g):
-    return g.remove((A, SKOS.topConceptOf, S))
-
-
-def top_of_other_scheme(g):
-    return g.add((A, SKOS.topConceptOf, OTHER))
-
-
-def top_with_broader(g):
-    g.add((S, SKOS.hasTopConcept, B))
-    return g.add((B, SKOS.topConceptOf, S))
-
-
-def orphan(g):
-    return replace(g, C, SKOS.broader, None)
-
-
-def ghost_top(g):
-    return g.add((S, SKOS.hasTopConcept, VOCAB["t/ghost"]))
-
-
-def foreign_code_list(g):
-    return replace(g, B, QB.codeList, URIRef("http://example.org/codelists/cl-sex"))
-
-
-def code_list_not_an_id(g):
-    return replace(g, B, QB.codeList, VOCAB["cl-sex/F"])
-
-
-def code_list_literal(g):
-    return replace(g, B, QB.codeList, Literal("cl-sex"))
-
-
-def order_not_integer(g):
-    return replace(g, B, CDT.order, Literal("second"))
-
-
-def two_orders(g):
-    return g.add((B, CDT.order, Literal(7)))
-
-
-def duplicate_order(g):
-    return replace(g, C, CDT.order, Literal(2))
-
-
+# (rule, name of the case, the edits that break the valid graph, the IRI the problem must name)
 BROKEN = [
-    ("scheme-count", no_scheme, "(graph)"),
-    ("scheme-count", two_schemes, "(graph)"),
-    ("scheme-metadata", two_versions, S),
-    ("scheme-iri", wrong_identifier, S),
-    ("scheme-iri", bad_identifier, S),
-    ("scheme-labels", title_without_arabic, S),
-    ("scheme-labels", no_description, S),
-    ("concept-type", untyped_member, C),
-    ("in-scheme", no_in_scheme, B),
-    ("in-scheme", two_in_scheme, B),
-    ("in-scheme", other_in_scheme, B),
-    ("pref-label-unique", two_english_labels, B),
-    ("pref-label-en", no_english_label, B),
-    ("own-languages", no_arabic_label, B),
-    ("own-languages", no_spanish_label, B),
-    ("definition-en", no_definition, B),
-    ("notation", no_notation, B),
-    ("notation", two_notations, B),
-    ("concept-iri", notation_not_in_iri, B),
-    ("notation-unique", duplicate_notation, B),
-    ("broader-target", broader_outside_scheme, C),
-    ("broader-target", broader_missing, C),
-    ("broader-cycle", broader_cycle, B),
-    ("broader-cycle", self_broader, C),
-    ("top-concept", top_without_has_top, A),
-    ("top-concept", has_top_without_top_of, A),
-    ("top-concept", top_of_other_scheme, A),
-    ("top-concept", top_with_broader, B),
-    ("top-concept", orphan, C),
-    ("top-concept", ghost_top, VOCAB["t/ghost"]),
-    ("code-list", foreign_code_list, B),
-    ("code-list", code_list_not_an_id, B),
-    ("code-list", code_list_literal, B),
-    ("order", order_not_integer, B),
-    ("order", two_orders, B),
-    ("order", duplicate_order, B),
+    ("scheme-count", "no-scheme", [removed(S, RDF.type, SKOS.ConceptScheme)], "(graph)"),
+    ("scheme-count", "two-schemes", [added(OTHER, RDF.type, SKOS.ConceptScheme)], "(graph)"),
+    ("scheme-metadata", "two-versions", [added(S, OWL.versionInfo, Literal("2.0"))], S),
+    ("scheme-iri", "wrong-identifier", [replaced(S, DCTERMS.identifier, Literal("other"))], S),
+    ("scheme-iri", "bad-identifier", [replaced(S, DCTERMS.identifier, Literal("Not An Id"))], S),
+    ("scheme-labels", "title-without-arabic", [unlabelled(S, DCTERMS.title, "ar")], S),
+    ("scheme-labels", "no-description", [replaced(S, DCTERMS.description, None)], S),
+    ("concept-type", "untyped-member", [removed(C, RDF.type, SKOS.Concept)], C),
+    ("in-scheme", "no-in-scheme", [replaced(B, SKOS.inScheme, None)], B),
+    ("in-scheme", "two-in-scheme", [added(B, SKOS.inScheme, OTHER)], B),
+    ("in-scheme", "other-in-scheme", [replaced(B, SKOS.inScheme, OTHER)], B),
+    ("pref-label-unique", "two-english-labels", [added(B, SKOS.prefLabel, Literal("Bee", lang="en"))], B),
+    ("pref-label-en", "no-english-label", [NO_ENGLISH_LABEL], B),
+    ("own-languages", "no-arabic-label", [unlabelled(B, SKOS.prefLabel, "ar")], B),
+    ("own-languages", "no-spanish-label", [unlabelled(B, SKOS.prefLabel, "es")], B),
+    ("definition-en", "no-definition", [replaced(B, SKOS.definition, None)], B),
+    ("notation", "no-notation", [replaced(B, SKOS.notation, None)], B),
+    ("notation", "two-notations", [added(B, SKOS.notation, Literal("b2"))], B),
+    ("concept-iri", "notation-not-in-iri", [replaced(B, SKOS.notation, Literal("x"))], B),
+    ("notation-unique", "duplicate-notation", [replaced(C, SKOS.notation, Literal("b"))], B),
+    ("broader-target", "broader-outside-scheme", [replaced(C, SKOS.broader, VOCAB["other/x"])], C),
+    ("broader-target", "broader-missing", [replaced(C, SKOS.broader, VOCAB["t/zzz"])], C),
+    ("broader-cycle", "broader-cycle", [BROADER_CYCLE], B),
+    ("broader-cycle", "self-broader", [added(C, SKOS.broader, C)], C),
+    ("top-concept", "top-without-has-top", [removed(S, SKOS.hasTopConcept, A)], A),
+    ("top-concept", "has-top-without-top-of", [removed(A, SKOS.topConceptOf, S)], A),
+    ("top-concept", "top-of-other-scheme", [added(A, SKOS.topConceptOf, OTHER)], A),
+    ("top-concept", "top-with-broader", [added(S, SKOS.hasTopConcept, B), added(B, SKOS.topConceptOf, S)], B),
+    ("top-concept", "orphan", [replaced(C, SKOS.broader, None)], C),
+    ("top-concept", "ghost-top", [added(S, SKOS.hasTopConcept, VOCAB["t/ghost"])], VOCAB["t/ghost"]),
+    ("code-list", "foreign-code-list", [replaced(B, QB.codeList, URIRef("http://example.org/codelists/cl-sex"))], B),
+    ("code-list", "code-list-not-an-id", [replaced(B, QB.codeList, VOCAB["cl-sex/F"])], B),
+    ("code-list", "code-list-literal", [replaced(B, QB.codeList, Literal("cl-sex"))], B),
+    ("order", "order-not-integer", [replaced(B, CDT.order, Literal("second"))], B),
+    ("order", "two-orders", [added(B, CDT.order, Literal(7))], B),
+    ("order", "duplicate-order", [replaced(C, CDT.order, Literal(2))], B),
 ]
 
 
-@pytest.mark.parametrize("rule, breaker, subject", BROKEN, ids=[f"{r}-{b.__name__}" for r, b, _ in BROKEN])
-def test_broken_graph_reports_rule_and_iri(rule, breaker, subject):
-    graph = valid_graph()
-    breaker(graph)
-    problems = check_scheme_graph(graph)
+def broken(graph, *edits):
+    """``graph`` with ``edits`` applied."""
+    for edit in edits:
+        edit(graph)
+    return graph
+
+
+@pytest.mark.parametrize("rule, case, edits, subject", BROKEN, ids=[f"{rule}-{case}" for rule, case, _, _ in BROKEN])
+def test_broken_graph_reports_rule_and_iri(rule, case, edits, subject):
+    problems = check_scheme_graph(broken(valid_graph(), *edits))
     assert reported(problems, rule, subject), problems
 
 
@@ -296,12 +180,12 @@ def test_missing_scheme_metadata(name, predicate):
 
 
 def test_english_label_required_in_imported_schemes_too():
-    problems = check_scheme_graph(no_english_label(valid_graph("IAEG-SDGs")))
+    problems = check_scheme_graph(broken(valid_graph("IAEG-SDGs"), NO_ENGLISH_LABEL))
     assert reported(problems, "pref-label-en", B), problems
 
 
 def test_cycle_reported_once():
-    problems = check_scheme_graph(broader_cycle(valid_graph()))
+    problems = check_scheme_graph(broken(valid_graph(), BROADER_CYCLE))
     assert len([p for p in problems if "[broader-cycle]" in p]) == 1, problems
 
 

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from rdflib.namespace import SKOS
 
 from ckan import model
+from ckan.common import config
 from ckan.tests import helpers
 
 from ckanext.citizendata.model import concept_table, scheme_table
-from ckanext.citizendata.namespaces import VOCAB
+from ckanext.citizendata.namespaces import EU_COUNTRY, VOCAB
 from ckanext.citizendata.vocab import registry
 
 pytestmark = pytest.mark.usefixtures("clean_db")
@@ -61,8 +62,7 @@ def test_a_configured_base_rewrites_the_iris(tmp_path):
     assert "https://data.example.org/vocab/engagement-levels" in registry.scheme_turtle("engagement-levels")
     registry.load_directory(str(tmp_path))  # unchanged: same file, same base
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(__import__("ckan.common", fromlist=["config"]).config,
-                      "ckanext.citizendata.vocab.base_uri", "https://w3id.org/citizendata/vocab/")
+        patch.setitem(config, "ckanext.citizendata.vocab.base_uri", "https://w3id.org/citizendata/vocab/")
         registry.load_directory(str(tmp_path))
     assert registry.get_concept("engagement-levels", "4")["iri"] == str(VOCAB["engagement-levels/4"])
 
@@ -148,6 +148,16 @@ def test_sdmx_codelist_cl_sex_is_read_by_sdmx1(app):
     assert str(codelist.maintainer.id) == "IAEG-SDGs"
     assert {"F", "M", "_T"} <= {code.id for code in codelist}
     assert str(codelist["F"].name) == "Female"
+
+
+def test_countries_are_a_scheme_like_any_other_and_an_sdmx_code_list(app):
+    kenya = registry.get_concept("iso-3166-1-alpha-3", "KEN")
+    assert kenya["pref_labels"] == {"en": "Kenya", "es": "Kenia", "fr": "Kenya", "ar": "كينيا"}
+    assert kenya["mappings"] == {"exactMatch": [str(EU_COUNTRY.KEN), str(VOCAB["cl-area/404"])]}
+    body = app.get("/sdmx/rest/v2/structure/codelist/ISO/CL_ISO_3166_1_ALPHA_3/latest").body
+    codelist = read_sdmx(body if isinstance(body, bytes) else body.encode()).codelist["CL_ISO_3166_1_ALPHA_3"]
+    assert len(list(codelist)) == len(registry.concepts("iso-3166-1-alpha-3")) > 240
+    assert {"en", "es", "fr", "ar"} <= set(codelist["GHA"].name.localizations)
 
 
 def test_sdmx_engagement_levels_codelist_in_four_languages(app):

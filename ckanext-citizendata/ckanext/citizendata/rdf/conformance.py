@@ -15,7 +15,8 @@ read from the vendored shapes (``rdf/shacl.py``), not written down twice:
   taxonomies from the configuration (``config.dcat_catalog``) and the data (its spatial coverage, unless
   configured, is the countries of its public datasets);
 - a publisher that is one of our organizations gets its ADMS publisher type (``dct:type``) from the
-  organization's extra ``dcat_type`` (the name ckanext-dcat reads from an organization dict);
+  organization's extra ``dcat_type`` (the name ckanext-dcat reads from an organization dict), and a
+  ``foaf:name`` when it has none (an organization without a title: its ``name``);
 - a distribution without a licence has the licence of its dataset's CKAN ``license_id`` (what ckanext-dcat's
   ``ckanext.dcat.resource.inherit.license`` does), and a licence document we know gets its ADMS licence type;
 - a country we state (EU country IRI, or our M49 area concept) gets ``dcat:bbox`` and ``dcat:centroid`` as
@@ -179,6 +180,7 @@ def complete(graph: rdflib.Graph, start) -> None:
         type_objects(graph, subject)
         scheme_titles(graph, subject)
         publisher_type(graph, subject)
+        publisher_name(graph, subject)
         location_geometry(graph, subject)
         licence_type(graph, subject)
         authority_label(graph, subject)
@@ -329,17 +331,39 @@ def _catalog_issued(graph: rdflib.Graph, catalog_ref) -> None:
 ORGANIZATION_TYPE_EXTRA = "dcat_type"
 
 
-def publisher_type(graph: rdflib.Graph, subject) -> None:
-    """An organization of ours stated as an agent (ckanext-dcat's ``<site>/organization/<id>``) without
-    dct:type gets the ADMS publisher type of its extra ``dcat_type``, e.g.
-    ``http://purl.org/adms/publishertype/NationalAuthority``."""
+def _organization(graph: rdflib.Graph, subject) -> Optional[model.Group]:
+    """The organization of ours an agent stands for (ckanext-dcat's ``<site>/organization/<id>``), or None."""
     if (not isinstance(subject, URIRef) or "/organization/" not in str(subject)
-            or graph.value(subject, DCTERMS.type) is not None or (subject, RDF.type, FOAF.Agent) not in graph):
-        return
+            or (subject, RDF.type, FOAF.Agent) not in graph):
+        return None
     group = model.Group.get(_package_id(subject))
-    kind = (group.extras or {}).get(ORGANIZATION_TYPE_EXTRA) if group is not None and group.is_organization else None
+    return group if group is not None and group.is_organization else None
+
+
+def publisher_type(graph: rdflib.Graph, subject) -> None:
+    """An organization of ours stated as an agent without dct:type gets the ADMS publisher type of its extra
+    ``dcat_type``, e.g. ``http://purl.org/adms/publishertype/NationalAuthority``."""
+    if graph.value(subject, DCTERMS.type) is not None:
+        return
+    group = _organization(graph, subject)
+    kind = (group.extras or {}).get(ORGANIZATION_TYPE_EXTRA) if group is not None else None
     if kind:
         _agent_type(graph, subject, kind)
+
+
+def publisher_name(graph: rdflib.Graph, subject) -> None:
+    """An organization of ours stated as an agent gets a foaf:name (mandatory for a foaf:Agent) when it has
+    none that is more than white space: its title, or its ``name`` when it has no title (CKAN allows an
+    organization without one; ckanext-dcat then states no name), e.g. ``"untitled-org"``."""
+    names = list(graph.objects(subject, FOAF.name))
+    if any(str(name).strip() for name in names):
+        return
+    group = _organization(graph, subject)
+    if group is None:
+        return
+    for name in names:
+        graph.remove((subject, FOAF.name, name))
+    graph.add((subject, FOAF.name, Literal((group.title or "").strip() or group.name)))
 
 
 @functools.lru_cache(maxsize=1)
