@@ -17,10 +17,9 @@ import rdflib
 from hypothesis import given, settings, strategies as st
 from rdflib.namespace import SKOS
 
-from ckanext.citizendata.record import countries
 from ckanext.citizendata.record.derive import derive
 from ckanext.citizendata.record.schema import INPUT_FIELDS, READ_ONLY, SCHEMA, property_schema
-from ckanext.citizendata.record.validate import COUNTRY_SCHEME, StaticVocabularies, validate
+from ckanext.citizendata.record.validate import StaticVocabularies, validate
 from ckanext.citizendata.text import natural_key
 
 PROFILES = ["euro_dcat_ap_3", "citizendata"]
@@ -66,8 +65,8 @@ def _schemes(schema: dict[str, Any]) -> set[str]:
 @lru_cache(maxsize=1)
 def notations() -> dict[str, list[str]]:
     """scheme id -> its notations, read from vocabularies/*.ttl (every scheme the schema names)."""
-    found = {COUNTRY_SCHEME: sorted(countries.codes())}
-    for scheme in _schemes(SCHEMA) - {COUNTRY_SCHEME}:
+    found = {}
+    for scheme in _schemes(SCHEMA):
         text = (importlib.resources.files("ckanext.citizendata.vocabularies") / f"{scheme}.ttl").read_text("utf-8")
         graph = rdflib.Graph().parse(data=text, format="turtle")
         found[scheme] = sorted((str(n) for n in graph.objects(None, SKOS.notation)), key=natural_key)

@@ -17,6 +17,7 @@ VOCABS = StaticVocabularies({
     "recognition-status": {"not-assessed", "complementary-source"},
     "cl-series": {"VC_DSR_MISS"},
     "partner-roles": {"initiator", "funder", "collector", "technical-partner", "nso-partner"},
+    "iso-3166-1-alpha-3": {"GHA", "COL", "IRQ", "BRA"},
 })
 
 VALID = {

@@ -1,27 +1,17 @@
-"""Countries by ISO 3166-1 alpha-3 code (pycountry): the allowed codes, names, and UN M49 codes both ways.
+"""UN M49 codes of countries by ISO 3166-1 alpha-3 code and back (pycountry: a country's M49 code is its ISO
+3166-1 numeric code). Which codes are countries, and their names, are the registry's scheme
+``iso-3166-1-alpha-3`` like any other vocabulary.
 
 Example::
 
-    >>> name("GHA"), m49("GHA")
-    ('Ghana', '288')
+    >>> m49("GHA"), from_m49("76")
+    ('288', 'BRA')
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Optional
 
 import pycountry
-
-
-@lru_cache(maxsize=1)
-def codes() -> frozenset:
-    return frozenset(c.alpha_3 for c in pycountry.countries)
-
-
-def name(code: str) -> str:
-    """The country's name, or the code itself when unknown."""
-    country = pycountry.countries.get(alpha_3=str(code))
-    return country.name if country else str(code)
 
 
 def m49(code: str) -> Optional[str]:

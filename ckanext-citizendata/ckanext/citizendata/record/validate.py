@@ -24,10 +24,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from ckanext.citizendata.text import natural_key
 from ckanext.citizendata.vocab import registry
 
-from . import countries
 from .schema import READ_ONLY, SCHEMA
 
-COUNTRY_SCHEME = "iso-3166-1-alpha-3"
 _VALIDATOR = Draft202012Validator(SCHEMA, format_checker=FormatChecker())
 
 
@@ -44,8 +42,6 @@ class StaticVocabularies:
         self.schemes = {k: frozenset(v) for k, v in schemes.items()}
 
     def notations(self, scheme: str) -> frozenset:
-        if scheme == COUNTRY_SCHEME:
-            return countries.codes()
         return self.schemes.get(scheme, frozenset())
 
 
@@ -53,8 +49,6 @@ class RegistryVocabularies:
     """Notations from the vocabulary registry in the database (cached per registry revision)."""
 
     def notations(self, scheme: str) -> frozenset:
-        if scheme == COUNTRY_SCHEME:
-            return countries.codes()
         return registry.notations(scheme)
 
 
