@@ -69,11 +69,13 @@ def citizendata_derived(key, data, errors, context):
 
 @register_validator
 def citizendata_form_quirks(key, data, errors, context):
-    """The web form sends the ethics object as four yes/no fields ``ethics-<name>``; navl has already put
-    these unknown keys aside in ``__extras``."""
+    """What navl has put aside in ``__extras`` (keys the dataset type's scheming schema does not list): the web
+    form's ethics object as four yes/no fields ``ethics-<name>``; the ``inherited_fields`` of a show-then-update
+    round trip; and record fields this dataset type does not hold, which are refused instead of dropped."""
     extras = data.get(("__extras",))
     if not isinstance(extras, dict):
         return
+    _refuse_fields_of_another_type(data, errors, extras)
     flags = {}
     for name in record_schema.property_schema("ethics")["properties"]:
         raw = extras.pop(f"ethics-{name}", missing)
@@ -82,6 +84,16 @@ def citizendata_form_quirks(key, data, errors, context):
     if flags and data.get(("ethics",), missing) in (missing, None, ""):
         data[("ethics",)] = _dump(flags)
     _keep_inherited(data, extras)
+
+
+def _refuse_fields_of_another_type(data: dict, errors: dict, extras: dict) -> None:
+    """A citizen-data field the record accepts but this dataset type's schema lacks (``unit_measure`` on an
+    initiative) would be dropped silently: an error names the field and the type."""
+    kind = data.get(("type",)) or "dataset"
+    for name in sorted(set(extras) & set(record_schema.INPUT_FIELDS)):
+        errors[(name,)] = [f"{name}: not a field of dataset type {kind!r}; set it on the datasets of the "
+                           f"initiative instead" if kind == inherit.SERIES_TYPE else
+                           f"{name}: not a field of dataset type {kind!r}"]
 
 
 def _keep_inherited(data: dict, extras: dict) -> None:
