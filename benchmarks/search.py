@@ -11,6 +11,16 @@ import argparse
 import statistics
 import time
 
+import sqlalchemy as sa
+from ckan import model
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+from ckan.plugins import toolkit
+
+from ckanext.citizendata.ingest import bulkload
+from ckanext.citizendata.search import lucene
+from ckanext.citizendata.search.postgres.backend import PostgresBackend
+
 FACETS = ["initiative_type", "engagement_stage", "engagement_level_max", "meets_copenhagen_definition",
           "sdg_goals", "sdg_targets", "sdg_indicators", "population_groups", "disaggregation", "countries",
           "recognition_status", "organization", "tags", "res_format", "license_id"]
@@ -47,9 +57,6 @@ def percentile(values, pct):
 def run_mix(repeat):
     """(action timings ms as (query number, ms), captured SQL per query) for the mix, as an anonymous
     visitor of /dataset."""
-    from sqlalchemy import event
-    from ckan import model
-    from ckan.plugins import toolkit
     action, captured = [], []
     engine = model.meta.engine
     for number, params in enumerate(MIX):
@@ -61,9 +68,9 @@ def run_mix(repeat):
                     and not statement.lstrip().startswith(("SAVEPOINT", "RELEASE")):
                 statements.append((statement, parameters))
 
-        event.listen(engine, "before_cursor_execute", capture)
+        sa.event.listen(engine, "before_cursor_execute", capture)
         toolkit.get_action("package_search")({"user": "", "ignore_auth": False}, dict(params, rows=params.get("rows", 20)))
-        event.remove(engine, "before_cursor_execute", capture)
+        sa.event.remove(engine, "before_cursor_execute", capture)
         captured.append(statements)
         for _ in range(repeat):
             started = time.perf_counter()
@@ -75,7 +82,6 @@ def run_mix(repeat):
 
 
 def engine_floor(captured, repeat):
-    from ckan import model
     timings = []
     raw = model.meta.engine.raw_connection()
     try:
@@ -96,10 +102,6 @@ def engine_floor(captured, repeat):
 def explain_selective():
     """EXPLAIN of the filter a facet click sends, as the backend compiles it: no sequential scan of the
     index table."""
-    import sqlalchemy as sa
-    from ckan import model
-    from ckanext.citizendata.search import lucene
-    from ckanext.citizendata.search.postgres.backend import PostgresBackend
     backend = PostgresBackend()
     node = lucene.parse('countries:KEN AND initiative_type:"social-audit" AND permission_labels:public')
     where = backend._compiler(model.Session, node).where(node)
@@ -111,55 +113,73 @@ def explain_selective():
 
 
 def ensure(count):
-    from ckanext.citizendata.ingest import bulkload
     report = bulkload.generate(count, seed=SEED, batch_size=1000)
     return report
 
 
-def main():
+def measure(size, repeat):
+    """Build the catalog to ``size`` records, time the mix on it and print the figures; (action, floor)."""
+    report = ensure(size)
+    total = toolkit.get_action("package_search")({"ignore_auth": True}, {"rows": 0})["count"]
+    print(f"catalog_{size}_built: {report.created} new records at {report.rate:.0f} records/s "
+          f"({total} datasets in the catalog{'' if total == size else ': use a database of its own'})")
+    run_mix(1)  # warm caches
+    action, captured = run_mix(repeat)
+    floor = engine_floor(captured, repeat)
+    print_figures(size, action, floor)
+    return action, floor
+
+
+def print_figures(size, action, floor):
+    timings = [ms for _, ms in action]
+    target = [ms for number, ms in action if number in TARGET_CLASS]
+    print(f"search_p50_ms_at_{size}: {statistics.median(timings):.1f}")
+    print(f"search_p95_ms_at_{size}: {percentile(timings, 95):.1f}")
+    print(f"filters_and_all_facets_p95_ms_at_{size}: {percentile(target, 95):.1f}")
+    print(f"engine_floor_p95_ms_at_{size}: {percentile(floor, 95):.1f}")
+    ms, params = slowest(action)
+    shown = {k: v for k, v in params.items() if k != "facet.field"}
+    print(f"slowest_query_ms_at_{size}: {ms:.1f} {shown}{' +all facets' if 'facet.field' in params else ''}")
+
+
+def slowest(action):
+    """(ms, params) of the query of the mix whose slowest run is the slowest."""
+    worst_runs = [max(ms for n, ms in action if n == number) for number in range(len(MIX))]
+    worst = worst_runs.index(max(worst_runs))
+    return worst_runs[worst], MIX[worst]
+
+
+def print_comparison(results, small_size, big_size, plan):
+    """The figures of the big catalog against the small one and against the engine floor."""
+    small = [ms for _, ms in results[small_size][0]]
+    big = [ms for _, ms in results[big_size][0]]
+    big_floor = results[big_size][1]
+    print(f"p95_ratio_{big_size}_vs_{small_size}: {percentile(big, 95) / percentile(small, 95):.2f}x")
+    small_target = [ms for n, ms in results[small_size][0] if n in TARGET_CLASS]
+    big_target = [ms for n, ms in results[big_size][0] if n in TARGET_CLASS]
+    print(f"filters_and_all_facets_p95_ratio_{big_size}_vs_{small_size}: "
+          f"{percentile(big_target, 95) / percentile(small_target, 95):.2f}x")
+    print(f"action_p95_vs_engine_floor_p95_at_{big_size}: {percentile(big, 95) / percentile(big_floor, 95):.2f}x")
+    print(f"selective_query_seq_scan_on_index: {'yes' if 'Seq Scan on citizendata_search_index' in plan else 'no'}")
+
+
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default="ckan.ini")
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    return parser.parse_args(argv)
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    from ckan.plugins import toolkit
+
+def main(argv=None):
+    args = parse_args(argv)
     app = make_app(load_config(args.config))
     flask_app = app.apps["flask_app"]._wsgi_app if hasattr(app, "apps") else app._wsgi_app
-    results = {}
     with flask_app.test_request_context():
-        for size in (args.small, args.n):
-            report = ensure(size)
-            total = toolkit.get_action("package_search")({"ignore_auth": True}, {"rows": 0})["count"]
-            print(f"catalog_{size}_built: {report.created} new records at {report.rate:.0f} records/s "
-                  f"({total} datasets in the catalog{'' if total == size else ': use a database of its own'})")
-            run_mix(1)  # warm caches
-            action, captured = run_mix(args.repeat)
-            floor = engine_floor(captured, args.repeat)
-            results[size] = (action, floor)
-            timings = [ms for _, ms in action]
-            target = [ms for number, ms in action if number in TARGET_CLASS]
-            print(f"search_p50_ms_at_{size}: {statistics.median(timings):.1f}")
-            print(f"search_p95_ms_at_{size}: {percentile(timings, 95):.1f}")
-            print(f"filters_and_all_facets_p95_ms_at_{size}: {percentile(target, 95):.1f}")
-            print(f"engine_floor_p95_ms_at_{size}: {percentile(floor, 95):.1f}")
-            worst = max(MIX, key=lambda p: max(ms for n, ms in action if MIX[n] is p))
-            print(f"slowest_query_ms_at_{size}: {max(ms for n, ms in action if MIX[n] is worst):.1f} "
-                  f"{ {k: v for k, v in worst.items() if k != 'facet.field'} }{' +all facets' if 'facet.field' in worst else ''}")
+        results = {size: measure(size, args.repeat) for size in (args.small, args.n)}
         plan = explain_selective()
-    small = [ms for _, ms in results[args.small][0]]
-    big = [ms for _, ms in results[args.n][0]]
-    big_floor = results[args.n][1]
-    print(f"p95_ratio_{args.n}_vs_{args.small}: {percentile(big, 95) / percentile(small, 95):.2f}x")
-    small_target = [ms for n, ms in results[args.small][0] if n in TARGET_CLASS]
-    big_target = [ms for n, ms in results[args.n][0] if n in TARGET_CLASS]
-    print(f"filters_and_all_facets_p95_ratio_{args.n}_vs_{args.small}: "
-          f"{percentile(big_target, 95) / percentile(small_target, 95):.2f}x")
-    print(f"action_p95_vs_engine_floor_p95_at_{args.n}: {percentile(big, 95) / percentile(big_floor, 95):.2f}x")
-    print(f"selective_query_seq_scan_on_index: {'yes' if 'Seq Scan on citizendata_search_index' in plan else 'no'}")
+    print_comparison(results, args.small, args.n, plan)
 
 
 if __name__ == "__main__":

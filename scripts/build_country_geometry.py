@@ -28,6 +28,7 @@ import io
 import json
 import os
 import sys
+from typing import Optional
 
 import pycountry
 
@@ -111,23 +112,37 @@ def geometry_row(shapes: list) -> dict[str, float]:
     """
     xs = [x for polygon in shapes for r in polygon for x, _ in r]
     ys = [y for polygon in shapes for r in polygon for _, y in r]
-    parts = []
-    for polygon in shapes:
-        moments = [ring_moments(unwrap(r)) for r in polygon]
-        sign = 1.0 if moments[0][0] >= 0 else -1.0  # the exterior's orientation; holes run the other way
-        area, mx, my = (sign * sum(m[k] for m in moments) for k in range(3))
-        if area:
-            parts.append((area, mx / area, my / area))
-    if parts:
-        reference = max(parts)[1]
-        total = sum(a for a, _, _ in parts)
-        lon = sum(a * _near(x, reference) for a, x, _ in parts) / total
-        lon, lat = _near(lon, 0.0), sum(a * y for a, _, y in parts) / total
-    else:
-        lon, lat = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    centroid = _centroid(shapes)
+    if centroid is None:  # no polygon has an area: the middle of the bbox
+        centroid = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
     row = {"min_lon": min(xs), "min_lat": min(ys), "max_lon": max(xs), "max_lat": max(ys),
-           "centroid_lon": lon, "centroid_lat": lat}
+           "centroid_lon": centroid[0], "centroid_lat": centroid[1]}
     return {key: round(value, DIGITS) + 0.0 for key, value in row.items()}
+
+
+def polygon_centroid(polygon: list[list[tuple[float, float]]]) -> Optional[tuple[float, float, float]]:
+    """(area, centroid lon, centroid lat) of a polygon (its first ring the exterior, holes subtracted; rings
+    across the antimeridian unwrapped); None when it has no area.
+
+    >>> polygon_centroid([[(0, 0), (4, 0), (4, 4), (0, 4)], [(1, 1), (1, 3), (3, 3), (3, 1)]])
+    (12.0, 2.0, 2.0)
+    """
+    moments = [ring_moments(unwrap(r)) for r in polygon]
+    sign = 1.0 if moments[0][0] >= 0 else -1.0  # the exterior's orientation; holes run the other way
+    area, mx, my = (sign * sum(m[k] for m in moments) for k in range(3))
+    return (area, mx / area, my / area) if area else None
+
+
+def _centroid(shapes: list) -> Optional[tuple[float, float]]:
+    """The area-weighted centroid of polygons, each brought next to the largest one across the antimeridian;
+    None when none has an area."""
+    parts = [part for part in map(polygon_centroid, shapes) if part is not None]
+    if not parts:
+        return None
+    reference = max(parts)[1]
+    total = sum(a for a, _, _ in parts)
+    lon = sum(a * _near(x, reference) for a, x, _ in parts) / total
+    return _near(lon, 0.0), sum(a * y for a, _, y in parts) / total
 
 
 def build(topology: dict) -> list[dict]:

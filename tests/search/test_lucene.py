@@ -1,5 +1,6 @@
 """Lucene syntax -> neutral nodes, for the queries CKAN core, ckanext-dcat and ckanext-harvest send."""
 import datetime
+import doctest
 
 import pytest
 
@@ -82,6 +83,19 @@ def test_prefix_wildcard_exists():
     assert parse("extras_sdg:*") == Exists("extras_sdg")
 
 
+@pytest.mark.parametrize("q, node", [
+    (r"name:a\*", Term("name", "a*")),                 # an escaped star is a character
+    (r"name:a\?b", Term("name", "a?b")),
+    (r"name:a\**", Prefix("name", "a*")),              # then a real one: the prefix "a*"
+    (r"name:a\*?", Wildcard("name", r"a\*?")),
+    ("name:*a", Wildcard("name", "*a")),                # not only at the end: a pattern
+    ("name_ngram:wat*", Prefix("name_ngram", "wat")),
+    ("name_ngram:wat", Prefix("name_ngram", "wat")),    # every word of an ngram field is a prefix
+])
+def test_wildcards_and_escapes(q, node):
+    assert parse(q) == node
+
+
 def test_ngram_fields_are_prefix_queries():
     node = parse('name_ngram:"water qu" OR title_ngram:"water qu"')
     assert node.should == (Prefix("name_ngram", "water qu"), Prefix("title_ngram", "water qu"))
@@ -118,3 +132,9 @@ def test_dismax_applies_mm_to_plain_words_and_keeps_plus_minus():
     assert node == Bool(should=(Term(None, "water"), Term(None, "quality"), Term(None, "survey")),
                         must_not=(Term(None, "draft"),), minimum_should_match=2)
     assert lucene.parse_dismax("water", "2<-1 5<80%", now=NOW) == Term(None, "water")
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(lucene)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -1,6 +1,9 @@
 """Solr request parameters as CKAN sends them -> SearchRequest, and the errors for what we cannot honour."""
+import doctest
+
 import pytest
 
+from ckanext.citizendata.search import request as request_module
 from ckanext.citizendata.search.interface import Bool, MatchAll, Phrase, SortKey, Term
 from ckanext.citizendata.search.request import RequestError, parse_sort, to_request
 
@@ -51,3 +54,9 @@ def test_errors_name_the_parameter(params, message):
 def test_parse_sort():
     assert parse_sort("title_string asc, name DESC") == (SortKey("title_string", False), SortKey("name", True))
     assert parse_sort("") == ()
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(request_module)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -3,16 +3,15 @@ import json
 
 import pytest
 import sqlalchemy as sa
-
 from ckan import model
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.lib import search
 from ckan.tests import factories, helpers
-
-from ckanext.citizendata.testing import MINIMAL_ENGAGEMENT, CitizenDataset
+from ckanext.harvest.logic.action import update as harvest_update
 
 from ckanext.citizendata.model import search_index_table
 from ckanext.citizendata.search import seam
+from ckanext.citizendata.testing import MINIMAL_ENGAGEMENT, CitizenDataset
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -44,7 +43,6 @@ def index_rows(**where):
 def test_connection_is_ours_while_the_plugin_is_enabled():
     assert isinstance(search.common.make_connection(), seam.Connection)
     assert isinstance(search.index.make_connection(), seam.Connection)
-    from ckanext.harvest.logic.action import update as harvest_update
     assert harvest_update.make_connection is seam.make_connection  # harvest_source_clear deletes through us
     assert search.check_solr_schema_version() is True
 

@@ -138,38 +138,74 @@ def _write_batch(rows, records, orgs, template, index):
 
 def generate(count: int, seed: int = 0, org: Optional[str] = None, batch_size: int = 500,
              progress: Optional[Callable[[int], None]] = None) -> Report:
-    """Create ``count`` synthetic records ``synthetic-<seed>-<i>``; records that exist already are kept."""
+    """Create ``count`` synthetic records ``synthetic-<seed>-<i>``; records that exist already are kept.
+
+    Example::
+
+        generate(1000, seed=1, progress=print)   # Report(created=1000, kept=0, seconds=...)
+    """
     started = time.perf_counter()
-    maker = RecordMaker(_notations(), seed=seed)
-    vocabularies = StaticVocabularies({s: v for s, v in maker.n.items()})
-    org_ids = _org_ids(org)
-    orgs = {oid: model.Group.get(oid) for oid in org_ids}
-    creator = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    index = search.index_for(model.Package)
-    created = kept = 0
-    template = None
+    run = _Generation(seed, org)
     for start in range(0, count, batch_size):
         numbers = range(start, min(count, start + batch_size))
-        names = [maker.name(i) for i in numbers]
-        existing = {r[0] for r in model.Session.execute(
-            sa.select(model.package_table.c.name).where(model.package_table.c.name.in_(names)))}
-        records = [_prepare(maker, vocabularies, i) for i, name in zip(numbers, names) if name not in existing]
-        kept += len(existing)
-        if records and template is None:
-            first = records.pop(0)
-            bulk.save({k: v for k, v in first.items() if k not in derive({})},
-                      model.Group.get(org_ids[0]).name)
-            template = _Template(first)
-            created += 1
-        if records:
-            now = datetime.datetime.utcnow()
-            rows = [_row(r, org_ids[(created + n) % len(org_ids)], creator["id"], now) for n, r in enumerate(records)]
-            _write_batch(rows, records, orgs, template, index)
-            created += len(records)
+        run.add(numbers)
         if progress:
             progress(len(numbers))
-    if created:  # fresh statistics, so the planner knows the new rows (autovacuum would, later)
-        for table in ("citizendata_search_index", "citizendata_facet_value", "citizendata_facet_count", "package"):
-            model.Session.execute(sa.text(f"ANALYZE {table}"))
-        model.Session.commit()
-    return Report(created, kept, time.perf_counter() - started)
+    if run.created:  # fresh statistics, so the planner knows the new rows (autovacuum would, later)
+        _analyze()
+    return Report(run.created, run.kept, time.perf_counter() - started)
+
+
+class _Generation:
+    """One run of :func:`generate`: what it makes records with, where it puts them, and what it counted."""
+
+    def __init__(self, seed: int, org: Optional[str]):
+        self.maker = RecordMaker(_notations(), seed=seed)
+        self.vocabularies = StaticVocabularies({s: v for s, v in self.maker.n.items()})
+        self.org_ids = _org_ids(org)
+        self.orgs = {oid: model.Group.get(oid) for oid in self.org_ids}
+        self.creator = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
+        self.index = search.index_for(model.Package)
+        self.template: Optional[_Template] = None
+        self.created = self.kept = 0
+
+    def add(self, numbers: range) -> None:
+        """Create the records ``numbers`` that do not exist yet; the first one the normal way (its package_show
+        then shapes the index documents of all the others)."""
+        names = [self.maker.name(i) for i in numbers]
+        existing = _existing(names)
+        records = [_prepare(self.maker, self.vocabularies, i)
+                   for i, name in zip(numbers, names) if name not in existing]
+        self.kept += len(existing)
+        if records and self.template is None:
+            self._save_template(records.pop(0))
+        if records:
+            self._write(records)
+
+    def _save_template(self, first: dict[str, Any]) -> None:
+        bulk.save({k: v for k, v in first.items() if k not in derive({})}, model.Group.get(self.org_ids[0]).name)
+        self.template = _Template(first)
+        self.created += 1
+
+    def _write(self, records: list[dict[str, Any]]) -> None:
+        now = datetime.datetime.utcnow()
+        owners = [self.org_ids[(self.created + n) % len(self.org_ids)] for n in range(len(records))]
+        rows = [_row(record, owner, self.creator["id"], now) for record, owner in zip(records, owners)]
+        _write_batch(rows, records, self.orgs, self.template, self.index)
+        self.created += len(records)
+
+
+def _existing(names: list[str]) -> set[str]:
+    """Those of ``names`` that are names of packages already."""
+    names_column = model.package_table.c.name
+    return {r[0] for r in model.Session.execute(sa.select(names_column).where(names_column.in_(names)))}
+
+
+# the tables whose statistics a run changes
+_ANALYZED_TABLES = ("citizendata_search_index", "citizendata_facet_value", "citizendata_facet_count", "package")
+
+
+def _analyze() -> None:
+    for table in _ANALYZED_TABLES:
+        model.Session.execute(sa.text(f"ANALYZE {table}"))
+    model.Session.commit()

@@ -69,23 +69,48 @@ def _csv(path):
 
 
 def _cell(key: str, value: str) -> Any:
+    """A CSV cell as the record's value: JSON when it looks like JSON, else read by its column
+    (``_cell("tags", "a; b") == [{"name": "a"}, {"name": "b"}]``), else a list for array properties."""
     text = value.strip()
     if text[:1] in ("[", "{"):
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-    if key == "engagement":
-        return [_engagement_item(item) for item in text.split(LIST_SEPARATOR) if item.strip()]
-    if key in ("tags", "tag_string"):
-        return [{"name": t.strip()} for t in text.split(LIST_SEPARATOR) if t.strip()] if key == "tags" else text
+        return _json_or_text(text)
+    read = _COLUMN_READERS.get(key) or (_list if _schema_type(key) == "array" else _verbatim)
+    return read(text)
+
+
+def _json_or_text(text: str) -> Any:
     try:
-        kind = property_schema(key).get("type")
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _schema_type(key: str):
+    """The JSON Schema type of a record property; None for a column that is not one."""
+    try:
+        return property_schema(key).get("type")
     except KeyError:
-        kind = None
-    if kind == "array":
-        return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+        return None
+
+
+def _list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+
+
+def _verbatim(text: str) -> str:
     return text
+
+
+def _engagement(text: str) -> list[dict[str, Any]]:
+    return [_engagement_item(item) for item in _list(text)]
+
+
+def _tags(text: str) -> list[dict[str, str]]:
+    return [{"name": name} for name in _list(text)]
+
+
+# columns read their own way, whatever the record schema says
+_COLUMN_READERS = {"engagement": _engagement, "tags": _tags, "tag_string": _verbatim}
 
 
 def _engagement_item(text: str) -> dict[str, Any]:

@@ -122,20 +122,40 @@ class Reader:
         return sorted(found)
 
     def tidy(self, ref, dataset_dict: dict[str, Any], record: dict[str, Any]) -> None:
-        """Take out of euro_dcat_ap_3's keys what it read from our own triples (kept in our fields instead)."""
-        ours = {str(o) for o in self.g.objects(ref, DCAT.theme) if terms.split_concept(o, self.base)}
-        _drop(dataset_dict, "theme", lambda v: str(v) in ours)
+        """Take out of euro_dcat_ap_3's keys what it read from our own triples (kept in our fields instead).
+
+        Example::
+
+            reader.tidy(ref, dataset_dict, record)   # dataset_dict["theme"] keeps only other vocabularies' themes
+        """
+        themes = {str(o) for o in self.g.objects(ref, DCAT.theme) if terms.split_concept(o, self.base)}
+        _drop(dataset_dict, "theme", lambda v: str(v) in themes)
         standards = {str(s) for s in standards_of(record, self.base)}
         _drop(dataset_dict, "conforms_to", lambda v: str(v) in standards)
+        self._tidy_places(ref, dataset_dict)
+        activities = {str(a) for a in self.activities(ref)}
+        _drop(dataset_dict, "provenance_activity", lambda v: _names_one_of(v, activities))
+        _drop(dataset_dict, "qualified_attribution", self._is_partner)
+
+    def _tidy_places(self, ref, dataset_dict: dict[str, Any]) -> None:
+        """Our places (concepts of our vocabularies, EU countries) out of the spatial coverage, and the spatial
+        extras when they name one of them."""
         places = {str(o) for o in self.g.objects(ref, DCTERMS.spatial)
                   if terms.split_concept(o, self.base) or str(o).startswith(str(EU_COUNTRY))}
-        _drop(dataset_dict, "spatial_coverage", lambda v: isinstance(v, dict) and v.get("uri") in places)
+        _drop(dataset_dict, "spatial_coverage", lambda v: _names_one_of(v, places))
         if any(e.get("key") == "spatial_uri" and e.get("value") in places for e in dataset_dict.get("extras", [])):
             dataset_dict["extras"] = [e for e in dataset_dict["extras"] if e.get("key") not in SPATIAL_EXTRAS]
-        nodes = {str(a) for a in self.activities(ref)}
-        _drop(dataset_dict, "provenance_activity", lambda v: isinstance(v, dict) and v.get("uri") in nodes)
-        _drop(dataset_dict, "qualified_attribution",
-              lambda v: isinstance(v, dict) and self.notation(URIRef(v.get("role") or ""), "partner-roles"))
+
+    def _is_partner(self, attribution) -> bool:
+        """Whether euro_dcat_ap_3's attribution has one of our partner roles."""
+        if not isinstance(attribution, dict):
+            return False
+        return bool(self.notation(URIRef(attribution.get("role") or ""), "partner-roles"))
+
+
+def _names_one_of(value, uris: set[str]) -> bool:
+    """Whether euro_dcat_ap_3's dict value has one of ``uris`` as its ``uri``."""
+    return isinstance(value, dict) and value.get("uri") in uris
 
 
 def _python(value) -> Any:

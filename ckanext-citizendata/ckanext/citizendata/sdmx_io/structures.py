@@ -180,11 +180,21 @@ def validate_scheme(scheme: Scheme) -> None:
         Traceback (most recent call last):
         ValueError: CL_X: item id '1.2' is not a valid SDMX id; use sdmx_id('1.2')
     """
+    _check_identity(scheme)
+    _check_items(scheme)
+
+
+def _check_identity(scheme: Scheme) -> None:
+    """The scheme's kind, agency, id and version."""
     if scheme.kind not in KINDS:
         raise ValueError(f"{scheme.id}: unknown kind {scheme.kind!r}, expected one of {KINDS}")
     _check(AGENCY_PATTERN, scheme.agency, f"agency {scheme.agency!r} is not an SDMX agency id")
     _check(NCNAME_PATTERN, scheme.id, f"scheme id {scheme.id!r} is not an SDMX NCName id")
     _check(re.compile(r"\S+"), scheme.version, f"{scheme.id}: empty version")
+
+
+def _check_items(scheme: Scheme) -> None:
+    """Every item id valid (an NCName in a concept scheme) and unique; every parent an item of the scheme."""
     ncname = scheme.kind == "conceptscheme"
     ids = [item.id for item in scheme.items]
     for item_id in ids:

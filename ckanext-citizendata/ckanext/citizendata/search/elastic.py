@@ -72,13 +72,18 @@ def mapping() -> dict[str, Any]:
 
 
 def document(doc: dict[str, Any]) -> dict[str, Any]:
-    """CKAN's index document as stored in Elasticsearch."""
+    """CKAN's index document as stored in Elasticsearch: the exact columns, dates as ISO 8601 text, the text
+    classes, every field under ``fields``, the stored document and its big texts.
+
+    Example::
+
+        >>> document({"id": "d1", "site_id": "default", "title": "Water"})["index_id"]
+        'd1@default'
+    """
     doc = F.strip_nul(doc)
     out = {name: doc.get(name) for name in F.COLUMNS}
     out["index_id"] = doc.get("index_id") or f"{doc['id']}@{doc.get('site_id', cd_config.site_id())}"
-    for name in F.DATE_COLUMNS:
-        value = F.as_datetime(doc.get(name))
-        out[name] = value.isoformat() if value else None
+    out.update(_dates(doc))
     out["permission_labels"] = [str(x) for x in doc.get("permission_labels") or []]
     out["title"] = doc.get("title")
     out.update({f"text_{weight}": text for weight, text in F.text_classes(doc).items()})
@@ -86,6 +91,12 @@ def document(doc: dict[str, Any]) -> dict[str, Any]:
     out["doc"] = {k: v for k, v in doc.items() if k not in F.BIG_TEXT}
     out.update({name: doc.get(name) for name in F.BIG_TEXT})
     return out
+
+
+def _dates(doc: dict[str, Any]) -> dict[str, Optional[str]]:
+    """The date columns as ISO 8601 text; None when absent or not a date."""
+    dates = {name: F.as_datetime(doc.get(name)) for name in F.DATE_COLUMNS}
+    return {name: value.isoformat() if value else None for name, value in dates.items()}
 
 
 class DslCompiler:
@@ -252,16 +263,22 @@ class ElasticsearchBackend:
     def search(self, request: SearchRequest) -> SearchResult:
         if not self.client.indices.exists(index=self.index):
             return SearchResult(hits=0, docs=[], facets={field: [] for field in request.facet_fields})
-        body = search_body(request)
+        response = self.client.search(index=self.index, **search_body(request))
         wanted = set(request.fields)
-        response = self.client.search(index=self.index, **body)
-        docs = []
-        for hit in response["hits"]["hits"]:
-            source = hit["_source"]
-            doc = dict(source.get("doc") or {})
-            doc.update({name: source.get(name) for name in F.BIG_TEXT})
-            doc["score"] = hit.get("_score") or 1.0
-            docs.append(doc if "*" in wanted else {k: doc[k] for k in wanted if k in doc})
-        facets = {field: [(str(b["key"]), int(b["doc_count"])) for b in agg["buckets"]]
-                  for field, agg in (response.get("aggregations") or {}).items()}
-        return SearchResult(hits=int(response["hits"]["total"]["value"]), docs=docs, facets=facets)
+        docs = [_hit_document(hit, wanted) for hit in response["hits"]["hits"]]
+        return SearchResult(hits=int(response["hits"]["total"]["value"]), docs=docs, facets=_facet_counts(response))
+
+
+def _hit_document(hit: dict[str, Any], wanted: set) -> dict[str, Any]:
+    """One hit as CKAN's document with its score, reduced to the ``wanted`` fields."""
+    source = hit["_source"]
+    doc = dict(source.get("doc") or {})
+    doc.update({name: source.get(name) for name in F.BIG_TEXT})
+    doc["score"] = hit.get("_score") or 1.0
+    return F.pick(doc, wanted)
+
+
+def _facet_counts(response: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:
+    """{field: [(value, count), ...]} from the terms aggregations of a search response."""
+    return {field: [(str(bucket["key"]), int(bucket["doc_count"])) for bucket in aggregation["buckets"]]
+            for field, aggregation in (response.get("aggregations") or {}).items()}

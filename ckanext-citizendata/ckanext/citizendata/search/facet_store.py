@@ -151,13 +151,13 @@ class FacetStore:
         return out
 
 
-def _is(node: Node, field: str, value: Optional[str] = None) -> bool:
-    return isinstance(node, (Term, Phrase)) and node.field == field and \
-        (value is None or (node.value if isinstance(node, Term) else node.text) == value)
-
-
-def _text(node) -> str:
+def _text(node: Node) -> str:
+    """The value a Term or Phrase compares with."""
     return node.value if isinstance(node, Term) else node.text
+
+
+def _is(node: Node, field: str, value: Optional[str] = None) -> bool:
+    return isinstance(node, (Term, Phrase)) and node.field == field and (value is None or _text(node) == value)
 
 
 def _conjuncts(node: Node):
@@ -168,11 +168,19 @@ def _conjuncts(node: Node):
         return [node], []
     if not isinstance(node, Bool):
         return None
-    if node.should:
-        labels = [n for n in node.should if _is(n, "permission_labels")]
-        if len(labels) != len(node.should) or node.must or node.must_not:
-            return None
-        return ([labels[0]] if len(labels) == 1 else [Bool(should=tuple(labels))]), []
+    return _label_choice(node) if node.should else _all_of(node)
+
+
+def _label_choice(node: Bool):
+    """A choice of permission labels and nothing else, as one required leaf (a Bool when several); else None."""
+    labels = [n for n in node.should if _is(n, "permission_labels")]
+    if len(labels) != len(node.should) or node.must or node.must_not:
+        return None
+    return ([labels[0]] if len(labels) == 1 else [Bool(should=tuple(labels))]), []
+
+
+def _all_of(node: Bool):
+    """(required, excluded) of a Bool with no should clause: its must clauses' own, then its leaves to exclude."""
     required, excluded = [], []
     for child in node.must:
         parts = _conjuncts(child)
@@ -180,39 +188,52 @@ def _conjuncts(node: Node):
             return None
         required += parts[0]
         excluded += parts[1]
-    for child in node.must_not:
-        if not isinstance(child, (Term, Phrase)):
-            return None
-        excluded.append(child)
-    return required, excluded
+    if not all(isinstance(child, (Term, Phrase)) for child in node.must_not):
+        return None
+    return required, excluded + list(node.must_not)
+
+
+# the required leaves that say "what anyone may see" (labels alone, or state and capacity together)
+_VISIBLE = {("state", "active"): "state", ("capacity", "public"): "capacity",
+            ("permission_labels", "public"): "labels"}
 
 
 def public_scope(node: Node):
     """(site_id or None, dataset types to include or None, dataset types to exclude) when the query asks for
-    exactly the rows anyone may see, with no other filter; else None."""
+    exactly the rows anyone may see, with no other filter; else None.
+
+    Example::
+
+        >>> public_scope(Bool(must=(Term("permission_labels", "public"), Phrase("site_id", "default"))))
+        ('default', None, set())
+    """
     parts = _conjuncts(node)
     if parts is None:
         return None
     required, excluded = parts
-    site, include = None, None
-    visible = {"state": False, "capacity": False, "labels": False}
+    scope = _required_scope(required)
+    if scope is None or not all(_is(leaf, "dataset_type") for leaf in excluded):
+        return None
+    site, include, visible = scope
+    if "labels" not in visible and not {"state", "capacity"} <= visible:
+        return None
+    return site, include, {_text(leaf) for leaf in excluded}
+
+
+def _required_scope(required: list):
+    """(site_id, dataset types to include, which of _VISIBLE's conditions are met) of the required leaves;
+    None when one of them is any other filter."""
+    site, include, visible = None, None, set()
     for leaf in required:
         if isinstance(leaf, Bool):
             return None  # several labels: a signed-in user, whose view is not the kept one
-        if _is(leaf, "state", "active"):
-            visible["state"] = True
-        elif _is(leaf, "capacity", "public"):
-            visible["capacity"] = True
-        elif _is(leaf, "permission_labels", "public"):
-            visible["labels"] = True
-        elif _is(leaf, "site_id"):
-            site = _text(leaf)
-        elif _is(leaf, "dataset_type"):
-            include = {_text(leaf)} if include is None else include & {_text(leaf)}
+        key = (leaf.field, _text(leaf))
+        if key in _VISIBLE:
+            visible.add(_VISIBLE[key])
+        elif leaf.field == "site_id":
+            site = key[1]
+        elif leaf.field == "dataset_type":
+            include = {key[1]} if include is None else include & {key[1]}
         else:
             return None
-    if any(not _is(leaf, "dataset_type") for leaf in excluded):
-        return None
-    if not (visible["labels"] or (visible["state"] and visible["capacity"])):
-        return None
-    return site, include, {_text(leaf) for leaf in excluded}
+    return site, include, visible

@@ -107,6 +107,14 @@ def as_datetime(value: Any) -> Optional[datetime.datetime]:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
 
 
+def pick(doc: dict[str, Any], wanted: set) -> dict[str, Any]:
+    """The fields of a document that a request asks for (``fl``); the whole document for ``*``:
+    ``pick({"id": "x", "name": "y"}, {"id", "title"}) == {"id": "x"}``."""
+    if "*" in wanted:
+        return doc
+    return {name: doc[name] for name in wanted if name in doc}
+
+
 def strip_nul(value: Any) -> Any:
     """PostgreSQL text and jsonb cannot hold NUL characters; drop them everywhere in a document."""
     if isinstance(value, str):

@@ -15,47 +15,51 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, dataclass_transform
 
 # ---------------------------------------------------------------- query nodes
-# ``field`` is None for the default (all text) field.
 
 
-@dataclasses.dataclass(frozen=True)
-class MatchAll:
+@dataclass_transform(frozen_default=True)
+class _Node:
+    """Base of the query nodes: each subclass is made a frozen dataclass (an immutable value, equal to and
+    hashed like another node of the same class with the same fields), so a node only declares its fields."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclasses.dataclass(frozen=True)(cls)
+
+
+class _OnField(_Node):
+    """A leaf that tests one field; ``field`` is None for the default (all text) field."""
+    field: Optional[str]
+
+
+class MatchAll(_Node):
     """``*:*``: every document."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Term:
+class Term(_OnField):
     """One word or exact value: ``tags:economy``, ``flood``."""
-    field: Optional[str]
     value: str
 
 
-@dataclasses.dataclass(frozen=True)
-class Phrase:
+class Phrase(_OnField):
     """A quoted phrase: ``title:"water quality"``; an exact value on string fields."""
-    field: Optional[str]
     text: str
 
 
-@dataclasses.dataclass(frozen=True)
-class Prefix:
+class Prefix(_OnField):
     """Words that start with ``value``: ``wat*``; on ``*_ngram`` fields each word of ``value`` is a prefix."""
-    field: Optional[str]
     value: str
 
 
-@dataclasses.dataclass(frozen=True)
-class Wildcard:
+class Wildcard(_OnField):
     """A pattern with ``*`` (any run) and ``?`` (one character) not only at the end: ``te?t``."""
-    field: Optional[str]
     pattern: str
 
 
-@dataclasses.dataclass(frozen=True)
-class Range:
+class Range(_Node):
     """``field:[low TO high]`` / ``{low TO high}``; None is an open end. Dates are already resolved."""
     field: str
     low: Union[str, datetime.datetime, None]
@@ -64,14 +68,12 @@ class Range:
     include_high: bool = True
 
 
-@dataclasses.dataclass(frozen=True)
-class Exists:
+class Exists(_Node):
     """``field:*``: the field has a value."""
     field: str
 
 
-@dataclasses.dataclass(frozen=True)
-class Bool:
+class Bool(_Node):
     """Lucene's boolean query: all of ``must``, none of ``must_not``, and at least
     ``minimum_should_match`` of ``should`` (0 means: any number, only when there is a must clause;
     with no must clause at least one should clause has to match)."""

@@ -239,22 +239,12 @@ class _Converter:
             return Exists(field) if field else MatchAll()
         if raw in ("AND", "OR", "NOT", "&&", "||"):
             raise QuerySyntaxError(f"operator {raw} needs a term on each side")
-        unescaped_stars = re.sub(r"\\.", "", raw)
-        if "*" in unescaped_stars or "?" in unescaped_stars:
-            body = raw[:-1]
-            if raw.endswith("*") and "*" not in re.sub(r"\\.", "", body) and "?" not in re.sub(r"\\.", "", body):
-                return Prefix(field, unescape(body))
-            return Wildcard(field, raw)
-        value = unescape(raw)
-        if field and field.endswith("_ngram"):
-            return Prefix(field, value)
-        return Term(field, value)
+        if _has_wildcard(raw):
+            return _pattern(field, raw)
+        return _exact_or_prefix(field, unescape(raw), Term)
 
     def _Phrase(self, node, field):
-        text = unescape(node.value[1:-1])
-        if field and field.endswith("_ngram"):
-            return Prefix(field, text)
-        return Phrase(field, text)
+        return _exact_or_prefix(field, unescape(node.value[1:-1]), Phrase)
 
     def _Regex(self, node, field):
         raise QuerySyntaxError(f"regular expressions are not supported: {node!s}")
@@ -278,6 +268,27 @@ class _Converter:
         if is_date_field(field) or value.startswith("NOW"):
             return resolve_date(value, self.now)
         return value
+
+
+def _has_wildcard(text: str) -> bool:
+    """Whether ``text`` has a ``*`` or ``?`` that is not escaped."""
+    literal = _ESCAPED.sub("", text)
+    return "*" in literal or "?" in literal
+
+
+def _pattern(field: Optional[str], raw: str) -> Node:
+    """A word with wildcards: a Prefix when its only one is a final ``*`` (``wat*``), else a Wildcard."""
+    body = raw[:-1]
+    if raw.endswith("*") and not _has_wildcard(body):
+        return Prefix(field, unescape(body))
+    return Wildcard(field, raw)
+
+
+def _exact_or_prefix(field: Optional[str], value: str, leaf: type) -> Node:
+    """``leaf(field, value)`` (a Term or a Phrase); on ``*_ngram`` fields (autocomplete) a Prefix."""
+    if field and field.endswith("_ngram"):
+        return Prefix(field, value)
+    return leaf(field, value)
 
 
 def _bool(must, should, must_not, minimum) -> Node:

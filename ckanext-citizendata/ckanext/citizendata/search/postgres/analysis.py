@@ -61,22 +61,38 @@ def analyse_words(session, node: Node) -> dict[tuple, str]:
     terms = sorted(set(_text_terms(node)))
     if not terms:
         return {}
-    configs = ["simple", cd_config.text_search_config()] + _stemmers()
+    forms = _forms(session, terms)
+    return {key: _query_text(forms.get(number, {})) for number, key in enumerate(terms, 1)}
+
+
+#: position (from 1) of the default language's configuration in :func:`_configs`
+_DEFAULT = 2
+
+
+def _configs() -> list[str]:
+    """The configurations each term is analysed with: "simple" (the words as written), the default language
+    (at position :data:`_DEFAULT`), the other stemmers."""
+    return ["simple", cd_config.text_search_config()] + _stemmers()
+
+
+def _forms(session, terms: list[tuple[str, str]]) -> dict[int, dict[int, str]]:
+    """{term number: {configuration number: query text}}, numbers from 1 in the order of ``terms`` and
+    :func:`_configs`."""
     rows = session.execute(_ANALYSE, {"texts": [t for _, t in terms], "folded": [fold(t) for _, t in terms],
-                                      "kinds": [k for k, _ in terms], "configs": configs})
+                                      "kinds": [k for k, _ in terms], "configs": _configs()})
     forms: dict[int, dict[int, str]] = {}
     for n, m, query_text in rows:
         forms.setdefault(n, {})[m] = query_text or ""
-    out = {}
-    for index, key in enumerate(terms, 1):
-        by_config = forms.get(index, {})
-        if not by_config.get(2):  # nothing left in the default language: stop words only
-            out[key] = ""
-            continue
-        parts = []
-        for m in sorted(by_config):
-            if by_config[m] and by_config[m] not in parts:
-                parts.append(by_config[m])
-        out[key] = " | ".join(f"({p})" for p in parts)
-    return out
+    return forms
 
+
+def _query_text(by_config: dict[int, str]) -> str:
+    """One term's forms OR-ed, each once, in configuration order: ``"('water') | ('wat')"``; "" when nothing is
+    left in the default language (stop words only)."""
+    if not by_config.get(_DEFAULT):
+        return ""
+    parts: list[str] = []
+    for m in sorted(by_config):
+        if by_config[m] and by_config[m] not in parts:
+            parts.append(by_config[m])
+    return " | ".join(f"({p})" for p in parts)

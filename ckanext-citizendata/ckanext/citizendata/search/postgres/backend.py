@@ -149,8 +149,15 @@ class PostgresBackend:
         return SearchResult(hits=hits, docs=docs, facets=facets)
 
     def _docs(self, session, request, where, rank) -> list[dict[str, Any]]:
-        t = self.table
         wanted = set(request.fields)
+        stmt = (sa.select(*self._columns(wanted, rank)).where(where).order_by(*self._ordering(request.sort, rank))
+                .limit(request.rows).offset(request.start))
+        return [_pick(dict(row._mapping), wanted) for row in session.execute(stmt)]
+
+    def _columns(self, wanted: set, rank) -> list:
+        """The columns that give the ``wanted`` fields: the stored document, or only plain columns when they are
+        enough; the big texts asked for; the score."""
+        t = self.table
         if "*" in wanted or not wanted <= PLAIN_FIELDS | set(F.BIG_TEXT):
             columns = [t.c.doc]
         else:  # e.g. CKAN's own "id validated_data_dict": the large jsonb document is not read
@@ -158,10 +165,13 @@ class PostgresBackend:
         columns += [t.c[name] for name in F.BIG_TEXT if "*" in wanted or name in wanted]
         if "score" in wanted:
             columns.append((rank if rank is not None else sa.literal(1.0, sa.Float)).label("score"))
-        order = [self._order(key, rank) for key in request.sort if key.field != "score" or rank is not None]
-        order.append(t.c.index_id.asc())
-        stmt = sa.select(*columns).where(where).order_by(*order).limit(request.rows).offset(request.start)
-        return [_pick(dict(row._mapping), wanted) for row in session.execute(stmt)]
+        return columns
+
+    def _ordering(self, keys: tuple, rank) -> list:
+        """ORDER BY of the sort keys (a score without words to rank by is left out), then ``index_id``."""
+        order = [self._order(key, rank) for key in keys if key.field != "score" or rank is not None]
+        order.append(self.table.c.index_id.asc())
+        return order
 
     def _order(self, key: SortKey, rank):
         expr = self._sort_expr(key.field, rank)
@@ -203,7 +213,5 @@ PLAIN_FIELDS = frozenset({"id", "name", "index_id", "site_id"})
 def _pick(row: dict[str, Any], wanted: set) -> dict[str, Any]:
     doc = dict(row.pop("doc", None) or {})
     doc.update(row)
-    if "*" in wanted:
-        return doc
-    return {name: doc[name] for name in wanted if name in doc}
+    return F.pick(doc, wanted)
 

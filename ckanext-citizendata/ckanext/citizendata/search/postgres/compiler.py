@@ -63,15 +63,7 @@ class Compiler:
         parts += [sa.not_(self.where(n, not positive)) for n in node.must_not]
         should = [self.where(n, positive) for n in node.should]
         if should:
-            minimum = node.minimum_should_match or (0 if node.must else 1)
-            if minimum >= len(should):  # every clause needed: a plain AND, which the indexes answer
-                parts.extend(should)
-            elif minimum == 1:
-                parts.append(sa.or_(*should))
-            elif minimum > 1:
-                # "any of them" first, which the indexes answer, then the count on those rows only
-                matched = sum((sa.case((cond, 1), else_=0) for cond in should), sa.literal(0))
-                parts.extend([sa.or_(*should), matched >= minimum])
+            parts += _at_least(node.minimum_should_match or (0 if node.must else 1), should)
         return sa.and_(sa.true(), *parts)
 
     # --- leaves
@@ -185,6 +177,18 @@ def facet_terms(node: Node, facetable: frozenset):
     elif isinstance(node, (Term, Phrase)) and node.field in facetable and F.kind(node.field) == F.STRING:
         yield node.field, node.value if isinstance(node, Term) else node.text
 
+
+def _at_least(minimum: int, should: list) -> list:
+    """The conditions that ``minimum`` of the ``should`` conditions hold (none when 0 of them must)."""
+    if minimum >= len(should):  # every clause needed: a plain AND, which the indexes answer
+        return should
+    if minimum == 1:
+        return [sa.or_(*should)]
+    if minimum > 1:
+        # "any of them" first, which the indexes answer, then the count on those rows only
+        matched = sum((sa.case((cond, 1), else_=0) for cond in should), sa.literal(0))
+        return [sa.or_(*should), matched >= minimum]
+    return []
 
 
 def _bounds(column, node: Range) -> list:

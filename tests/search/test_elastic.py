@@ -1,12 +1,20 @@
-"""The Elasticsearch backend's translation, tested without a cluster: the Lucene queries CKAN sends, parsed into
-the neutral tree, become this query DSL; the mapping and documents follow the index fields."""
+"""The Elasticsearch backend, tested without a cluster: the Lucene queries CKAN sends, parsed into the neutral
+tree, become this query DSL; the mapping and documents follow the index fields; responses become results."""
 import datetime
+import doctest
 
 import pytest
 
-from ckanext.citizendata.search import lucene
-from ckanext.citizendata.search.elastic import (DslCompiler, document, facet_aggregations, mapping, search_body,
-                                                text_subfields)
+from ckanext.citizendata.search import elastic, lucene
+from ckanext.citizendata.search.elastic import (
+    DslCompiler,
+    ElasticsearchBackend,
+    document,
+    facet_aggregations,
+    mapping,
+    search_body,
+    text_subfields,
+)
 from ckanext.citizendata.search.request import to_request
 
 UTC = datetime.timezone.utc
@@ -99,3 +107,71 @@ def test_document_shape():
 @pytest.mark.parametrize("q", ['title:"a b"', "a AND NOT b", "+x:1 -y:2 z", "f:[1 TO 2}", "*:*"])
 def test_every_node_type_compiles(q):
     assert isinstance(dsl(q), dict)
+
+
+def test_a_document_without_an_index_id_gets_one_from_its_id_and_site():
+    assert document({"id": "d1", "site_id": "elsewhere"})["index_id"] == "d1@elsewhere"
+    assert document({"id": "d1", "index_id": "given"})["index_id"] == "given"
+    assert document({"id": "d1", "metadata_created": "not a date"})["metadata_created"] is None
+
+
+class Indices:
+    def __init__(self, exists):
+        self._exists = exists
+
+    def exists(self, index):
+        return self._exists
+
+
+class StubClient:
+    """The two calls ``ElasticsearchBackend.search`` makes, answering with a fixed response."""
+
+    def __init__(self, response, exists=True):
+        self.indices = Indices(exists)
+        self.response = response
+        self.bodies = []
+
+    def search(self, index, **body):
+        self.bodies.append(body)
+        return self.response
+
+
+RESPONSE = {
+    "hits": {"total": {"value": 7}, "hits": [
+        {"_score": 2.5, "_source": {"doc": {"id": "a", "name": "water", "title": "Water"},
+                                    "validated_data_dict": "{}", "data_dict": None}},
+        {"_score": None, "_source": {"doc": {"id": "b", "name": "air"}, "validated_data_dict": "{}"}},
+    ]},
+    "aggregations": {"tags": {"buckets": [{"key": "water", "doc_count": 5}, {"key": 16, "doc_count": 2}]}},
+}
+
+
+def test_search_returns_the_wanted_fields_the_scores_and_the_facet_counts():
+    client = StubClient(RESPONSE)
+    result = ElasticsearchBackend(client=client, index="test").search(
+        to_request({"q": "*:*", "fl": "id validated_data_dict score", "facet.field": ["tags"]}))
+    assert result.hits == 7
+    assert result.docs == [{"id": "a", "validated_data_dict": "{}", "score": 2.5},
+                           {"id": "b", "validated_data_dict": "{}", "score": 1.0}]  # no score: every hit scores 1
+    assert result.facets == {"tags": [("water", 5), ("16", 2)]}
+    assert client.bodies[0]["aggs"]["tags"]["terms"]["field"] == "fields.tags"
+
+
+def test_search_of_every_field_gives_the_whole_document():
+    result = ElasticsearchBackend(client=StubClient(RESPONSE), index="test").search(to_request({"q": "*:*"}))
+    assert result.docs[0] == {"id": "a", "name": "water", "title": "Water", "validated_data_dict": "{}",
+                              "data_dict": None, "score": 2.5}
+    assert result.facets == {"tags": [("water", 5), ("16", 2)]}
+
+
+def test_search_before_the_index_exists_finds_nothing():
+    client = StubClient(RESPONSE, exists=False)
+    result = ElasticsearchBackend(client=client, index="test").search(to_request({"facet.field": ["tags"]}))
+    assert (result.hits, result.docs, result.facets) == (0, [], {"tags": []})
+    assert client.bodies == []
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(elastic)
+    assert result.attempted > 0
+    assert result.failed == 0

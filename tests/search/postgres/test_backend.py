@@ -1,0 +1,109 @@
+"""PostgreSQL-specific behaviour of the search backend's reads (the shared behaviour is in test_conformance.py)."""
+import pytest
+import sqlalchemy as sa
+from ckan import model
+from ckan.tests import factories
+from sqlalchemy.dialects import postgresql
+
+from ckanext.citizendata.search.interface import SortKey
+from ckanext.citizendata.search.postgres import backend as postgres
+from ckanext.citizendata.search.request import to_request
+from ckanext.citizendata.testing import CitizenDataset
+
+
+def statements_of(run, keep):
+    """The SQL statements ``run()`` sends that ``keep(statement)`` accepts, with their parameters."""
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, *args):
+        if keep(statement):
+            seen.append((statement, parameters))
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", capture)
+    return seen
+
+
+def datasets(title, count=3):
+    org = factories.Organization()
+    for i in range(count):
+        CitizenDataset(owner_org=org["id"], title=f"{title} {i}")
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_plain_fields_are_read_without_the_document_and_equal_its_values():
+    """``fl`` of plain columns and the big texts (CKAN's own "id validated_data_dict") skips the jsonb document;
+    what comes back is what the document path gives."""
+    datasets("Plain")
+    backend = postgres.PostgresBackend()
+    params = {"q": "*:*", "fq": "+capacity:public +state:active", "rows": 10, "sort": "metadata_modified desc"}
+    fields = sorted(postgres.PLAIN_FIELDS) + ["validated_data_dict"]
+    plain = backend.search(to_request(dict(params, fl=" ".join(fields)))).docs
+    whole = backend.search(to_request(dict(params, fl="*"))).docs
+    assert len(plain) == 3
+    assert plain == [{name: doc[name] for name in fields} for doc in whole]
+
+    def two_searches():
+        backend.search(to_request(dict(params, fl="id validated_data_dict")))
+        backend.search(to_request(dict(params, fl="id title")))
+    reads = [statement for statement, _ in statements_of(two_searches, lambda statement: "LIMIT" in statement)]
+    assert len(reads) == 2
+    assert ".doc" not in reads[0] and ".doc" in reads[1]  # title is not a plain field: the document is read
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_newest_first_pages_can_walk_an_index_instead_of_sorting():
+    """``sort=metadata_modified desc`` (ckanext-dcat's catalog pages) is compiled in the order of the index of
+    migration f6b8d0e30006, so a deep page need not sort every matching row."""
+    datasets("Newest")
+    request = to_request({"q": "*:*", "rows": 2, "start": 1, "fl": "id validated_data_dict",
+                          "sort": "metadata_modified desc"})
+    [(statement, parameters)] = statements_of(lambda: postgres.PostgresBackend().search(request),
+                                              lambda statement: "LIMIT" in statement and "ORDER BY" in statement)
+    connection = model.Session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_sort = off")
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    assert "citizendata_search_index_newest_idx" in plan and "Sort" not in plan, plan
+
+
+def order_by(keys, rank):
+    """The ORDER BY the backend compiles for sort ``keys``, as SQL text."""
+    backend = postgres.PostgresBackend()
+    stmt = sa.select(backend.table.c.id).order_by(*backend._ordering(keys, rank))
+    return str(stmt.compile(dialect=postgresql.dialect())).split("ORDER BY ")[1]
+
+
+def test_score_is_sorted_by_only_when_there_are_words_to_rank_by():
+    keys = (SortKey("score", True), SortKey("name", False))
+    rank = sa.literal_column("the_rank")
+    assert order_by(keys, None) == ("citizendata_search_index.name ASC NULLS LAST, "
+                                    "citizendata_search_index.index_id ASC")
+    assert order_by(keys, rank).startswith("the_rank DESC NULLS LAST, citizendata_search_index.name ASC")
+
+
+def test_every_order_ends_with_the_index_id_and_titles_sort_without_case():
+    assert order_by((), None) == "citizendata_search_index.index_id ASC"
+    assert order_by((SortKey("title_string", False),), None).startswith("lower(citizendata_search_index.title) ASC")
+    assert "->>" in order_by((SortKey("sdg_goals", True),), None)  # other fields: their first value in ``fields``
+
+
+@pytest.mark.parametrize("wanted, columns", [
+    ({"*"}, ["doc", "data_dict", "validated_data_dict"]),
+    ({"id", "validated_data_dict"}, ["id", "validated_data_dict"]),
+    ({"name", "title"}, ["doc"]),                                   # title is not a plain field
+    ({"id", "score"}, ["doc", "score"]),                            # nor is the score: it is computed
+])
+def test_columns_read_for_the_wanted_fields(wanted, columns):
+    read = postgres.PostgresBackend()._columns(wanted, None)
+    assert [column.name for column in read] == columns
+
+
+def test_rows_become_the_wanted_fields_of_the_document():
+    row = {"doc": {"id": "x", "name": "n", "title": "T"}, "validated_data_dict": "{}"}
+    assert postgres._pick(dict(row), {"title", "validated_data_dict", "missing"}) == {
+        "title": "T", "validated_data_dict": "{}"}
+    assert postgres._pick(dict(row), {"*"}) == {"id": "x", "name": "n", "title": "T", "validated_data_dict": "{}"}
+    assert postgres._pick({"id": "x", "doc": None}, {"id"}) == {"id": "x"}
