@@ -70,10 +70,11 @@ def test_catalog_modified_since_uses_a_date_range(app, published):
     assert "AppDiversa" in earlier
 
 
-def test_cli_start_up_is_quiet_about_solr():
+def test_cli_start_up_is_quiet_about_solr(pytestconfig):
     """CKAN checks the Solr schema at start-up; with our backend no Solr is asked and no traceback is logged."""
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    proc = subprocess.run([ckan, "-c", os.path.join(ROOT, "tests", "test.ini"), "search-index", "check"],
+    ini = os.path.abspath(pytestconfig.option.ckan_ini)  # the suite's own configuration and database
+    proc = subprocess.run([ckan, "-c", ini, "search-index", "check"],
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
