@@ -5,12 +5,14 @@ import sys
 
 import pytest
 import rdflib
+from bs4 import BeautifulSoup
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from ckan.tests import factories
 
 from ckanext.citizendata.testing import CitizenDataset
 
+from ckanext.citizendata.vocab import registry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -23,12 +25,34 @@ def published(clean_db):
                              resources=[{"url": "http://example.org/data.csv", "format": "CSV"}])
 
 
-@pytest.mark.parametrize("path", ["/", "/dataset/", "/organization/", "/organization/cso-pages",
-                                  "/dataset/appdiversa-discrimination"])
-def test_pages_answer_with_the_dataset(app, published, path):
-    body = app.get(path, status=200).body
-    if path != "/organization/":
-        assert "AppDiversa discrimination reports" in body
+def page_text(body):
+    return " ".join(BeautifulSoup(body, "html.parser").get_text(" ").split())
+
+
+@pytest.mark.parametrize("path, shown", [
+    ("/", ["AppDiversa discrimination reports"]),
+    ("/dataset/", ["1 dataset found", "AppDiversa discrimination reports"]),
+    ("/organization/", ["1 organization found", "CSO Pages", "1 Dataset"]),
+    ("/organization/cso-pages", ["CSO Pages", "1 dataset found", "AppDiversa discrimination reports"]),
+])
+def test_pages_answer_with_the_dataset(app, published, path, shown):
+    text = page_text(app.get(path, status=200).body)
+    for words in shown:
+        assert words in text, words
+
+
+def test_the_dataset_page_shows_its_citizen_data_fields_with_vocabulary_labels(app, published):
+    page = BeautifulSoup(app.get("/dataset/appdiversa-discrimination", status=200).body, "html.parser")
+    assert page.find("h1").get_text(strip=True) == "AppDiversa discrimination reports"
+    details = {th.get_text(strip=True): th.find_next_sibling("td")
+               for th in page.select("th.dataset-label") if th.find_next_sibling("td") is not None}
+    initiative_type = registry.labels("initiative-types")["community-survey"]
+    assert initiative_type != "community-survey"  # a label, not the notation the record stores
+    assert details["Initiative type"].get_text(strip=True) == initiative_type
+    engaged = [[td.get_text(" ", strip=True) for td in row.find_all("td")]
+               for row in details["Engagement across the data value chain"].select("tr.citizendata-engaged")]
+    stage, level, actors = (registry.labels(s) for s in ("engagement-stages", "engagement-levels", "actor-types"))
+    assert engaged == [[stage["design"], f"4 · {level['4']}", f"{actors['community']}, {actors['cso']}", ""]]
 
 
 def test_search_page_counts_and_filters(app, published):
@@ -71,9 +95,10 @@ def test_catalog_modified_since_uses_a_date_range(app, published):
 
 
 def test_cli_start_up_is_quiet_about_solr(pytestconfig):
-    """CKAN checks the Solr schema at start-up; with our backend no Solr is asked and no traceback is logged."""
+    """CKAN checks the Solr schema at start-up; with our backend no Solr is asked and no traceback is logged.
+    The command runs with the session's own ini (``--ckan-ini``), so it reads the same database as the tests."""
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    ini = os.path.abspath(pytestconfig.option.ckan_ini)  # the suite's own configuration and database
+    ini = os.path.abspath(pytestconfig.option.ckan_ini)
     proc = subprocess.run([ckan, "-c", ini, "search-index", "check"],
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr

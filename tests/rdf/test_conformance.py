@@ -75,7 +75,7 @@ SITE_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/NonProfitOrganisation"
 def generated_records(count: int, seed: int = 5) -> list[dict]:
     """RecordMaker records completed as a publisher would complete them: described resources, a contact point,
     keywords, the period of the title's year and a licence. (RecordMaker itself stays at the record's own
-    fields: the bulk path stores only those, and tests/record/test_bulkload.py compares it with
+    fields: the bulk path stores only those, and tests/ingest/test_bulkload.py compares it with
     package_create.) Countries without geometry of their own in Natural Earth (e.g. TKL) are left out: we
     state no bbox for them, which the recommended shapes report, rightly."""
     maker = RecordMaker(bulkload._notations(), seed=seed)
