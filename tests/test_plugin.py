@@ -51,8 +51,10 @@ def test_the_dataset_page_shows_its_citizen_data_fields_with_vocabulary_labels(a
     assert details["Initiative type"].get_text(strip=True) == initiative_type
     engaged = [[td.get_text(" ", strip=True) for td in row.find_all("td")]
                for row in details["Engagement across the data value chain"].select("tr.citizendata-engaged")]
-    stage, level, actors = (registry.labels(s) for s in ("engagement-stages", "engagement-levels", "actor-types"))
-    assert engaged == [[stage["design"], f"4 · {level['4']}", f"{actors['community']}, {actors['cso']}", ""]]
+    stage, level, actors = (registry.display_labels(s) for s in ("engagement-stages", "engagement-levels",
+                                                                 "actor-types"))
+    assert level["4"] == f"4 {registry.labels('engagement-levels')['4']}"  # a level is named with its number
+    assert engaged == [[stage["design"], level["4"], f"{actors['community']}, {actors['cso']}", ""]]
 
 
 def test_search_page_counts_and_filters(app, published):

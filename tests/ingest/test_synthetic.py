@@ -7,7 +7,7 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.citizendata.ingest import bulk
-from ckanext.citizendata.ingest.bulkload import SCHEMES
+from ckanext.citizendata.record.fields import input_vocabularies
 from ckanext.citizendata.ingest.synthetic import RecordMaker
 from ckanext.citizendata.record.validate import RegistryVocabularies, validate
 from ckanext.citizendata.text import natural_key
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 
 @pytest.fixture
 def notations():
-    found = {scheme: sorted(registry.notations(scheme), key=natural_key) for scheme in SCHEMES}
+    found = {scheme: sorted(registry.notations(scheme), key=natural_key) for scheme in input_vocabularies()}
     assert all(found.values())
     return found
 
