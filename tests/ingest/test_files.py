@@ -83,8 +83,6 @@ def test_json_lines_a_line_that_is_not_an_object(tmp_path):
         read(path)
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/files._jsonl catches its own FileError (a ValueError) and rewraps it: "
-                                       "a valid JSON line that is not an object is reported as 'not JSON'")
 def test_json_lines_a_line_that_is_not_an_object_is_not_called_bad_json(tmp_path):
     path = write(tmp_path, "records.jsonl", "[1, 2]\n")
     with pytest.raises(FileError) as err:
@@ -163,16 +161,12 @@ def test_csv_engagement_item_with_a_bad_level_is_refused_by_the_validator_naming
     assert errors["engagement"][0].startswith("engagement[0].level:")
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/files._engagement_item drops every part after the third: "
-                                       "design:4:community:cso loses the actor cso silently instead of a FileError")
 def test_csv_engagement_item_with_too_many_parts_is_a_file_error(tmp_path):
     path = write(tmp_path, "records.csv", "name,engagement\nextra,design:4:community:cso\n")
     with pytest.raises(FileError, match="design:4:community:cso"):
         read(path)
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/files._csv drops the cells of a row that has more cells than the "
-                                       "header (csv.DictReader's None key) silently instead of a FileError")
 def test_csv_row_with_more_cells_than_the_header_is_a_file_error(tmp_path):
     path = write(tmp_path, "records.csv", "name,title\nshifted,A title,an extra cell\n")
     with pytest.raises(FileError, match="record 1"):

@@ -56,15 +56,23 @@ def structure(resource: str, agency: str = "*", artefact_id: str = "*", version:
     except rest.NotAcceptable as err:
         return Response(str(err), status=406, mimetype="text/plain")
     if resource not in ("codelist", "conceptscheme"):
-        body, media_type = writer.write_error(404, f"Unknown or unsupported structure type {resource!r}", fmt)
-        return Response(body, status=404, mimetype=media_type)
-    found = rest.select(registry_schemes.all_schemes(resource), agency, artefact_id, version)
+        return _sdmx_error(404, f"Unknown or unsupported structure type {resource!r}", fmt)
+    try:
+        found = rest.select(registry_schemes.all_schemes(resource), agency, artefact_id, version)
+    except rest.NotImplementedQuery as err:
+        return _sdmx_error(501, str(err), fmt)
+    except rest.QueryError as err:
+        return _sdmx_error(400, str(err), fmt)
     if not found:
-        message = f"No {resource} matches {agency}/{artefact_id}/{version}"
-        body, media_type = writer.write_error(404, message, fmt)
-        return Response(body, status=404, mimetype=media_type)
+        return _sdmx_error(404, f"No {resource} matches {agency}/{artefact_id}/{version}", fmt)
     body, media_type = writer.write_structure(registry_schemes.with_items(found), fmt)
     return Response(body, mimetype=media_type)
+
+
+def _sdmx_error(status: int, message: str, fmt: str) -> Response:
+    """An SDMX error message with its HTTP status (400 bad query, 404 nothing found, 501 not supported)."""
+    body, media_type = writer.write_error(status, message, fmt)
+    return Response(body, status=status, mimetype=media_type)
 
 
 # our own terms at their namespace: /ns, /ns.<fmt>

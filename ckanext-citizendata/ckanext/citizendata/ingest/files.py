@@ -51,9 +51,10 @@ def _jsonl(path):
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate((l for l in handle if l.strip()), 1):
             try:
-                yield number, _checked(path, number, json.loads(line))
+                record = json.loads(line)
             except ValueError as err:
                 raise FileError(f"{path}: record {number}: not JSON: {err}") from err
+            yield number, _checked(path, number, record)
 
 
 def _checked(path, number, record):
@@ -65,7 +66,17 @@ def _checked(path, number, record):
 def _csv(path):
     with open(path, encoding="utf-8-sig", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle), 1):
-            yield number, {key: _cell(key, value) for key, value in row.items() if key and value not in (None, "")}
+            try:
+                yield number, _row(row)
+            except FileError as err:
+                raise FileError(f"{path}: record {number}: {err}") from err
+
+
+def _row(row: dict) -> dict[str, Any]:
+    extra = [cell for cell in row.get(None) or [] if cell.strip()]  # csv.DictReader's cells beyond the header
+    if extra:
+        raise FileError(f"{len(extra)} cell(s) more than the header has columns: {extra!r}")
+    return {key: _cell(key, value) for key, value in row.items() if key and value not in (None, "")}
 
 
 def _cell(key: str, value: str) -> Any:
@@ -115,6 +126,8 @@ _COLUMN_READERS = {"engagement": _engagement, "tags": _tags, "tag_string": _verb
 
 def _engagement_item(text: str) -> dict[str, Any]:
     parts = [p.strip() for p in text.split(":")]
+    if len(parts) > 3:
+        raise FileError(f"engagement item {text!r}: expected stage:level:actor|actor (actors separated by |)")
     item: dict[str, Any] = {"stage": parts[0]}
     if len(parts) > 1 and parts[1]:
         item["level"] = parts[1]

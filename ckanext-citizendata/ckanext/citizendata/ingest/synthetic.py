@@ -29,14 +29,16 @@ class RecordMaker:
         self.indicators = [c for c in notations["sdg"] if c.count(".") == 2]
         self.countries = sorted(c.alpha_3 for c in pycountry.countries)
 
-    def _pick(self, rng: random.Random, scheme: str, low: int, high: int) -> list[str]:
-        values = self.n[scheme] if scheme in self.n else scheme
-        return sorted(rng.sample(values, rng.randint(low, min(high, len(values)))))
+    def _pick(self, rng: random.Random, scheme: str, low: int, high: int, ordered: bool = True) -> list[str]:
+        """Between ``low`` and ``high`` distinct values of a scheme (a list of values), never more than it has."""
+        values = scheme if isinstance(scheme, list) else self.n[scheme]
+        picked = rng.sample(values, rng.randint(min(low, len(values)), min(high, len(values))))
+        return sorted(picked) if ordered else picked
 
     def _engagement(self, rng: random.Random) -> list[dict[str, Any]]:
-        stages = rng.sample(self.n["engagement-stages"], rng.randint(1, 4))
-        return [{"stage": stage, "level": rng.randint(1, 5),
-                 "actors": sorted(rng.sample(self.n["actor-types"], rng.randint(1, 3)))} for stage in stages]
+        stages = self._pick(rng, "engagement-stages", 1, 4, ordered=False)
+        return [{"stage": stage, "level": rng.randint(1, 5), "actors": self._pick(rng, "actor-types", 1, 3)}
+                for stage in stages]
 
     def name(self, i: int) -> str:
         return f"{self.prefix}-{self.seed}-{i:06d}"
@@ -53,7 +55,7 @@ class RecordMaker:
             "notes": " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 40))).capitalize() + ".",
             "initiative_type": initiative,
             "engagement": self._engagement(rng),
-            "sdg_indicators": sorted(rng.sample(self.indicators, rng.randint(1, 3))),
+            "sdg_indicators": self._pick(rng, self.indicators, 1, 3),
             "population_groups": self._pick(rng, "population-groups", 0, 3),
             "disaggregation": self._pick(rng, "disaggregation", 0, 3),
             "countries": sorted({country} | set(rng.sample(self.countries, rng.randint(0, 1)))),
