@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import grimp
+import radon.complexity
+import radon.metrics
 
 import ckanext.citizendata
 
@@ -107,3 +109,87 @@ def test_the_cycle_finder_finds_a_cycle():
     graph.add_import(importer="p.c", imported="p.a")
     graph.add_import(importer="p.c", imported="p.d")
     assert cycles(graph, set(graph.modules)) == [{"p.a", "p.b", "p.c"}]
+
+
+# ---------------------------------------------------------------- size and shape of the code (radon)
+MAX_COMPLEXITY = 12
+MIN_MAINTAINABILITY = 20
+MEASURED = [PACKAGE, ROOT / "benchmarks", ROOT / "scripts"]
+
+
+def python_files():
+    for folder in MEASURED:
+        yield from (p for p in sorted(folder.rglob("*.py")) if "migration" not in p.parts)
+
+
+def test_no_function_is_too_complex_and_no_module_too_hard_to_maintain():
+    too_complex, hard = [], []
+    for path in python_files():
+        source = path.read_text(encoding="utf-8")
+        too_complex += [f"{path.relative_to(ROOT)}:{block.lineno} {block.name} {block.complexity}"
+                        for block in radon.complexity.cc_visit(source) if block.complexity > MAX_COMPLEXITY]
+        index = radon.metrics.mi_visit(source, multi=True)
+        if index < MIN_MAINTAINABILITY:
+            hard.append(f"{path.relative_to(ROOT)} {index:.1f}")
+    assert too_complex == [] and hard == []
+
+
+def test_the_complexity_measure_sees_a_complex_function():
+    branches = "".join(f"    if x == {i}:\n        return {i}\n" for i in range(MAX_COMPLEXITY + 1))
+    [block] = radon.complexity.cc_visit(f"def f(x):\n{branches}    return -1\n")
+    assert block.complexity > MAX_COMPLEXITY
+
+
+# ---------------------------------------------------------------- tests mirror modules
+# modules without logic of their own: declarations, data and wiring tested through what they wire
+NO_LOGIC = {"__init__.py", "namespaces.py", "plugin.py", "testing.py", "model/rdf_cache.py",
+            "model/search_index.py", "model/vocabulary.py", "demo/__init__.py", "logic/registry.py"}
+
+
+def test_every_module_with_logic_has_a_test_module_of_its_name():
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        if "migration" in relative.parts or str(relative) in NO_LOGIC or relative.name == "__init__.py":
+            continue
+        expected = ROOT / "tests" / relative.parent / f"test_{relative.name}"
+        if not expected.exists():
+            missing.append(str(expected.relative_to(ROOT)))
+    assert missing == []
+
+
+# ---------------------------------------------------------------- the README's layout is the tree's
+def layout_paths() -> list[str]:
+    """The paths the README's "Layout" section names: each line's first words, and the ``*.py`` files its
+    comments list, in the folder the line belongs to or in the sub-folder the comment last named
+    (``postgres/ (backend.py, ...)``); a line with no path of its own continues the comment above."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Layout", 1)[1].split("```", 2)[1]
+    found, folder, sub = [], "", ""
+    for line in filter(str.strip, block.splitlines()):
+        head, _, comment = line.strip().partition("#")
+        names = [n for n in head.replace(",", " ").split() if n != "ckanext-citizendata/ckanext/citizendata/"]
+        base = "ckanext-citizendata/ckanext/citizendata/" if line.startswith(" ") else ""
+        if head.strip():
+            folder, sub = base, ""
+        for name in names:
+            found.append(base + name)
+            folder = base + name if name.endswith("/") else folder
+        for word in (w.strip("(),:;") for w in comment.split()):
+            if word.endswith("/") and "/" not in word[:-1]:
+                sub = word
+            elif word.endswith(".py") and "/" not in word and folder:
+                found.append(folder + sub + word)
+    return found
+
+
+def test_the_readme_layout_names_only_what_exists_and_every_module():
+    named = layout_paths()
+    assert len(named) > 40
+    assert [p for p in named if not (ROOT / p).exists()] == []
+    folders = {f"ckanext-citizendata/ckanext/citizendata/{p.relative_to(PACKAGE)}/" for p in PACKAGE.iterdir()
+               if p.is_dir() and not p.name.startswith("__")}
+    assert {f for f in folders if not any(p.startswith(f) for p in named)} == set()
+    modules = {str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
+               if p.name != "__init__.py" and "migration" not in p.relative_to(PACKAGE).parts}
+    assert modules - set(named) == set()
