@@ -7,8 +7,8 @@
 - the title and description of each initiative (dataset series) it is in, and whether that is public;
 - for an initiative, its public members (``dcat:inSeries`` links from datasets that may be on other pages).
 
-``facts(ids)`` reads all of these for a page of datasets in a few queries (the members through the search
-index, one query per initiative on the page) and gives each dataset a short text; a change to any of these
+``facts(ids)`` reads all of these for a page of datasets in a few queries (the members of every initiative on
+the page in one pass over the package table, not through the search index) and gives each dataset a short text; a change to any of these
 facts changes the text and so the digest, and the fragment is rebuilt on its next request.
 
 Example::
@@ -46,9 +46,7 @@ def facts(ids: Iterable[str]) -> dict[str, str]:
                 .where(sa.or_(p.c.id.in_(wanted), p.c.name.in_(wanted)))):
             entry = (s.id, s.title, s.notes, s.private, s.state, s.type)
             series[s.id] = series[s.name] = entry
-    found = {}
-    for r in rows:
-        members = inherit.public_members(r.id) if r.type == inherit.SERIES_TYPE else None
-        found[r.id] = repr((r.license_id, r.org_type, [series.get(ref, ref) for ref in refs[r.id]], members))
-    return found
+    members = inherit.members_of([r.id for r in rows if r.type == inherit.SERIES_TYPE], public=True)
+    return {r.id: repr((r.license_id, r.org_type, [series.get(ref, ref) for ref in refs[r.id]], members.get(r.id)))
+            for r in rows}
 
