@@ -22,7 +22,7 @@ from typing import Any, Iterator, Optional
 
 from .schema import SCHEMA
 
-INDEX_RULES = ("value", "labels", "json")
+INDEX_RULES = ("value", "labels", "json", "subfields")
 
 
 @dataclasses.dataclass(frozen=True)

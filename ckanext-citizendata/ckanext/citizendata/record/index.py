@@ -43,8 +43,23 @@ def concept_labels(record: dict[str, Any]) -> list[str]:
     return found
 
 
-def _indexed(field: Field, value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False) if field.index == "json" else value
+def _indexed(field: Field, value: Any) -> dict[str, Any]:
+    """The index fields of one record field, by its index rule."""
+    if field.index == "json":
+        return {field.name: json.dumps(value, ensure_ascii=False)}
+    if field.index == "subfields":
+        return _subfield_texts(field.name, value)
+    return {field.name: value}
+
+
+def _subfield_texts(name: str, items: Any) -> dict[str, str]:
+    """Repeating subfields as searchable text, one index field per subfield, named as ckanext-dcat names them
+    (``extras_partners__name``), so that whichever of the two plugins indexes first the row is the same."""
+    texts: dict[str, list[str]] = {}
+    for item in items if isinstance(items, list) else []:
+        for key, value in (item.items() if isinstance(item, dict) else []):
+            texts.setdefault(f"extras_{name}__{key}", []).extend(str(v) for v in _values(value))
+    return {key: " ".join(words) for key, words in texts.items() if words}
 
 
 def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -58,10 +73,9 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict.pop(f"extras_{name}", None)
     for field in all_fields():
         value = record.get(field.name)
-        if _empty(value):
-            pkg_dict.pop(field.name, None)
-        else:
-            pkg_dict[field.name] = _indexed(field, value)
+        pkg_dict.pop(field.name, None)
+        if not _empty(value):
+            pkg_dict.update(_indexed(field, value))
     for name in EXTRA_FIELDS:
         pkg_dict.pop(f"extras_{name}", None)
         if _empty(record[name]):
