@@ -1,4 +1,5 @@
-"""Initiatives as DCAT dataset series: their datasets inherit initiative-level fields unless they state their own."""
+"""record/inherit.py: initiatives as DCAT dataset series; their datasets inherit initiative-level fields unless
+they state their own; initiatives and their members read from the package table."""
 import pytest
 import sqlalchemy as sa
 from ckan import model
@@ -46,44 +47,6 @@ def test_a_dataset_in_an_initiative_inherits_what_it_does_not_state(setup):
     assert "round-2021" in [d["name"] for d in found["results"]]
 
 
-def test_without_an_initiative_the_required_fields_are_required(setup):
-    with pytest.raises(helpers.logic.ValidationError) as err:
-        helpers.call_action("package_create", context=dict(setup["context"]), name="orphan", notes="x",
-                            owner_org=setup["org"]["id"])
-    assert err.value.error_dict["engagement"] == ["engagement: required"]
-    assert err.value.error_dict["initiative_type"] == ["initiative_type: required"]
-
-
-def test_in_series_must_name_an_initiative(setup):
-    plain = helpers.call_action("package_create", context=dict(setup["context"]), name="plain", notes="x",
-                                owner_org=setup["org"]["id"], initiative_type="social-audit",
-                                engagement=[{"stage": "collect", "level": 3}])
-    with pytest.raises(helpers.logic.ValidationError) as err:
-        round_dataset(setup, "bad-round", **{"in_series": [plain["name"]]})
-    assert 'in_series: "plain" is not an initiative' in err.value.error_dict["in_series"][0]
-
-
-def test_changing_the_initiative_changes_its_datasets(setup):
-    round_dataset(setup, "round-2022")
-    helpers.call_action("package_patch", context=dict(setup["context"]), id="ghana-pss-app",
-                        engagement=[{"stage": "collect", "level": 2}], recognition_status="official")
-    shown = helpers.call_action("package_show", id="round-2022")
-    assert shown["engagement"] == [{"stage": "collect", "level": 2}]
-    assert shown["meets_copenhagen_definition"] is False
-    found = helpers.call_action("package_search", fq="recognition_status:official")
-    assert [d["name"] for d in found["results"]] == ["ghana-pss-app", "round-2022"] or \
-        sorted(d["name"] for d in found["results"]) == ["ghana-pss-app", "round-2022"]
-
-
-def test_pages_link_initiative_and_datasets(app, setup):
-    round_dataset(setup, "round-2023")
-    series_page = app.get("/dataset_series/ghana-pss-app").body
-    assert "Datasets of this initiative" in series_page and "/dataset/round-2023" in series_page
-    dataset_page = app.get("/dataset/round-2023").body
-    assert "/dataset_series/ghana-pss-app" in dataset_page
-    assert "Taken from the initiative" in dataset_page
-
-
 def test_show_then_update_keeps_inherited_fields_inherited(setup):
     round_dataset(setup, "round-2024")
     shown = helpers.call_action("package_show", id="round-2024")
@@ -111,19 +74,6 @@ def test_members_are_read_from_the_package_table_not_the_search_index(setup):
     model.Session.execute(sa.delete(search_index_table))
     assert sorted(members(setup["series"]["id"])) == sorted(ids)
     assert public_members(setup["series"]["id"]) == sorted(ids[:3])
-
-
-@pytest.mark.parametrize("action", ["package_delete", "dataset_purge"])
-def test_deleting_or_purging_the_initiative_takes_its_values_from_its_datasets(setup, action):
-    round_dataset(setup, "round-gone")
-    sysadmin = factories.Sysadmin()
-    helpers.call_action(action, context={"user": sysadmin["name"]}, id="ghana-pss-app")
-    shown = helpers.call_action("package_show", id="round-gone")
-    assert shown["inherited_fields"] == [] and "initiative_type" not in shown
-    found = helpers.call_action("package_search", fq='initiative_type:"public-service-feedback"')
-    assert found["count"] == 0
-    found = helpers.call_action("package_search", fq="name:round-gone")
-    assert found["count"] == 1 and "initiative_type" not in found["results"][0]
 
 
 def test_an_initiative_is_read_once_per_request_whatever_the_number_of_its_datasets(app, setup):
