@@ -1,8 +1,6 @@
 """The record validator on its own: a table of invalid records, each refused with the right field error."""
 import pytest
 
-from ckanext.citizendata.record import coerce
-from ckanext.citizendata.record.derive import derive
 from ckanext.citizendata.record.validate import StaticVocabularies, close_matches, validate
 
 VOCABS = StaticVocabularies({
@@ -124,34 +122,6 @@ def test_unloaded_vocabulary_is_reported_not_silently_passed():
     assert "cannot be checked: vocabulary initiative-types is not loaded" in errors["initiative_type"][0]
 
 
-@pytest.mark.parametrize("engagement, meets", [
-    ([{"stage": "design", "level": 4}], True),
-    ([{"stage": "collect", "level": 5}], True),
-    ([{"stage": "design", "level": 3}, {"stage": "collect", "level": 3}], False),
-    ([{"stage": "use", "level": 5}, {"stage": "analyse", "level": 4}], False),
-    ([], False),
-])
-def test_meets_copenhagen_definition(engagement, meets):
-    assert derive({"engagement": engagement})["meets_copenhagen_definition"] is meets
-
-
-def test_sdg_goals_targets_and_m49_are_derived():
-    derived = derive({"sdg_indicators": ["16.b.1", "10.3.1", "16.6.2"], "countries": ["GHA", "IRQ", "COL"]})
-    assert derived["sdg_targets"] == ["10.3", "16.6", "16.b"]
-    assert derived["sdg_goals"] == ["10", "16"]
-    assert derived["m49"] == ["288", "368", "170"]
-
-
 def test_close_matches():
     assert close_matches("16.6.9", frozenset({"16.6.1", "16.6.2", "16.9.1", "1.6.9"})) == ["16.6.1", "16.6.2"]
     assert close_matches("zzz", frozenset({"design", "collect"})) == []
-
-
-def test_coercion_from_ckan_storage():
-    flat = {"sample_size": "120", "probability_sample": "true", "sdg_indicators": '["16.6.2"]',
-            "ethics": '{"anonymised": true}', "countries": "GHA, COL",
-            "engagement": [{"stage": "design", "level": "4", "actors": '["cso"]', "description": ""}]}
-    assert coerce.record_from_flat(flat) == {
-        "engagement": [{"stage": "design", "level": 4, "actors": ["cso"]}],
-        "sdg_indicators": ["16.6.2"], "countries": ["GHA", "COL"], "sample_size": 120,
-        "probability_sample": True, "ethics": {"anonymised": True}}

@@ -13,6 +13,7 @@ from ckan.tests import factories, helpers
 from ckanext.dcat import logic as dcat_logic
 from ckanext.dcat.processors import RDFSerializer
 
+from ckanext.citizendata.logic.action.dcat import SEARCH_FIELDS, TEXT_FIELDS
 from ckanext.citizendata.model.rdf_cache import rdf_cache_table
 from ckanext.citizendata.rdf import cache
 from ckanext.citizendata.testing import CitizenDataset
@@ -120,7 +121,6 @@ def test_a_catalog_page_and_the_dataset_endpoint_share_their_fragments(app, cata
 
 
 def test_package_search_returns_index_fields_only_when_our_catalog_asks(catalog):
-    from ckanext.citizendata.logic.action.dcat import SEARCH_FIELDS, TEXT_FIELDS
     asked = helpers.call_action("package_search", context={SEARCH_FIELDS: TEXT_FIELDS}, q="name:actions-1")
     [row] = asked["results"]
     assert set(row) == set(TEXT_FIELDS) and json.loads(row["validated_data_dict"])["title"] == "Actions 1"
