@@ -85,8 +85,6 @@ def test_a_field_without_a_vocabulary_has_no_choices(request_as):
         assert h.citizendata_vocab_choices({"field_name": "title"}) == []
 
 
-@pytest.mark.xfail(strict=True, reason="registry.labels() reads a scheme's concepts without ORDER BY position, so form "
-                   "choices follow the physical row order of the concept table")
 def test_choices_come_in_the_order_of_the_vocabulary(request_as):
     ordered = [c["notation"] for c in registry.concepts("engagement-stages")]
     assert ordered[0] == "identify-needs" and ordered[-1] == "use"
@@ -221,8 +219,6 @@ def test_series_members_leave_out_private_datasets_a_user_may_not_see(request_as
     assert made["own_private"] not in member_names(request_as, series_id, stranger["name"])
 
 
-@pytest.mark.xfail(strict=True, reason="citizendata_series_members calls package_search without include_private, so "
-                   "private members are never listed, not even to their own organization or a sysadmin")
 def test_series_members_include_the_private_datasets_a_user_may_see(request_as, setup, members_of_three_kinds):
     made, stranger = members_of_three_kinds
     series_id = setup["series"]["id"]

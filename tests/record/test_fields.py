@@ -24,7 +24,7 @@ def test_the_table_reads_each_keyword_of_a_property():
     assert sdg.facet == fields.Facet(title="SDG indicators", order=7)
     goals = fields.FIELDS["sdg_goals"]
     assert goals.derived and not goals.inherited and goals.labelled
-    assert fields.FIELDS["engagement"].facet is None and fields.FIELDS["engagement"].index == "json"
+    assert fields.FIELDS["engagement"].facet is None and fields.FIELDS["engagement"].index == "subfields"
     assert fields.INDEX_FIELDS["engagement_stage"].derived_from == "engagement"
     assert fields.INDEX_FIELDS["engagement_level_max"].kind == "integer"
 
@@ -87,9 +87,9 @@ def test_a_table_built_from_small_properties():
 
 
 @pytest.mark.parametrize("prop, message", [
-    ({"type": "string", "x-facet": False}, "x: x-index must be one of value, labels, json, got None"),
+    ({"type": "string", "x-facet": False}, "x: x-index must be one of value, labels, json, subfields, got None"),
     ({"type": "string", "x-index": "text", "x-facet": False},
-     "x: x-index must be one of value, labels, json, got 'text'"),
+     "x: x-index must be one of value, labels, json, subfields, got 'text'"),
     ({"type": "string", "x-index": "value"}, "x: no x-facet (a facet, or false)"),
     ({"type": "string", "x-index": "value", "x-facet": {"order": 1}},
      "x: x-facet must be false or an object with a title, got {'order': 1}"),

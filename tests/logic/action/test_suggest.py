@@ -81,8 +81,6 @@ def test_a_member_of_the_organization_gets_its_private_datasets(app, catalog):
     assert sorted(d["name"] for d in suggest(app, catalog, q="audit")["datasets"]) == ["clinic-audit", "school-audit"]
 
 
-@pytest.mark.xfail(strict=True, reason="citizendata_suggest counts with package_search without include_private, so a "
-                   "member's concept counts leave out the private datasets they may see (and get as datasets)")
 def test_a_member_of_the_organization_gets_counts_of_its_private_datasets(app, catalog):
     assert concepts(suggest(app, catalog, q="social"))["social-audit"]["count"] == 2
     assert concepts(suggest(app, catalog, q="particip"))["participatory-budgeting"]["count"] == 1
@@ -110,8 +108,6 @@ def test_access_is_checked(app, catalog, monkeypatch):
     assert checked.count("citizendata_suggest") == 1
 
 
-@pytest.mark.xfail(strict=True, reason="citizendata_suggest reads limit with a bare int(): a limit that is no whole "
-                   "number raises ValueError (a server error), not a validation error")
 @pytest.mark.parametrize("limit", ["many", "1.5"])
 def test_a_bad_limit_is_a_validation_error(app, catalog, limit):
     with pytest.raises(toolkit.ValidationError) as err:

@@ -85,5 +85,5 @@ def citizendata_series_links(value: Any) -> list[dict[str, str]]:
 def citizendata_series_members(series_id: str) -> list[dict[str, Any]]:
     """The datasets of an initiative the current user may see."""
     result = toolkit.get_action("package_search")(
-        {}, {"fq": f'in_series:"{series_id}"', "rows": 200, "sort": "title_string asc"})
+        {}, {"fq": f'in_series:"{series_id}"', "rows": 200, "sort": "title_string asc", "include_private": True})
     return result["results"]

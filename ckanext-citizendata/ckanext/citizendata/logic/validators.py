@@ -29,7 +29,8 @@ def citizendata_list(value: Any) -> Any:
     """A list (or a JSON list, or comma/line separated text) stored as a JSON list."""
     if value is missing or value is None or value == "":
         return missing
-    return _dump(coerce.to_list(value))
+    items = coerce.to_list(value)
+    return _dump(items) if isinstance(items, list) else value  # not a list: the record validator says so
 
 
 @register_validator

@@ -286,7 +286,7 @@ def labels(scheme_id: str, lang: Optional[str] = None) -> dict[str, str]:
 @lru_cache(maxsize=256)
 def _labels(scheme_id: str, lang: str, _revision: str) -> dict[str, str]:
     stmt = sa.select(concept_table.c.notation, concept_table.c.pref_labels).where(
-        concept_table.c.scheme_id == scheme_id)
+        concept_table.c.scheme_id == scheme_id).order_by(concept_table.c.position)
     return {n: labels.get(lang) or labels.get("en") or n for n, labels in model.Session.execute(stmt)}
 
 

@@ -19,6 +19,7 @@ from ckanext.citizendata.record import fields
 from ckanext.citizendata.vocab import registry
 
 from ..registry import register_action
+from . import whole_number
 
 # vocabulary scheme -> the facet fields whose values are its concepts (SDG: goals, targets, indicators)
 FIELDS_OF_SCHEME: dict[str, list[fields.Field]] = {}
@@ -41,13 +42,13 @@ def citizendata_suggest(context, data_dict):
     """Datasets and concepts matching the start of ``q`` (``lang`` for labels, ``limit`` each, default 5)."""
     toolkit.check_access("citizendata_suggest", context, data_dict)
     q = str(toolkit.get_or_bust(data_dict, "q")).strip()
-    limit = int(data_dict.get("limit", 5))
+    limit = whole_number(data_dict, "limit", 5, 1, 100)
     datasets = toolkit.get_action("package_autocomplete")(dict(context), {"q": q, "limit": limit})
     concepts = []
     for concept in registry.search(q, schemes=list(FIELDS_OF_SCHEME), lang=data_dict.get("lang"), limit=limit * 3):
         field = facet_field(concept["scheme_id"], concept["notation"])
-        result = toolkit.get_action("package_search")(
-            dict(context), {"fq": f'{field}:"{concept["notation"]}"', "rows": 0})
+        result = toolkit.get_action("package_search")(  # counts of what the asker may see, private included
+            dict(context), {"fq": f'{field}:"{concept["notation"]}"', "rows": 0, "include_private": True})
         if result["count"]:
             concepts.append({"field": field, "value": concept["notation"], "label": concept["label"],
                              "count": result["count"],

@@ -11,17 +11,7 @@ from ckan.plugins import toolkit
 from ckanext.citizendata.vocab import registry
 
 from ..registry import register_action
-
-
-def _int(data_dict, key, default, low, high):
-    raw = data_dict.get(key, default)
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise toolkit.ValidationError({key: [f"{raw!r} is not a whole number"]})
-    if not low <= value <= high:
-        raise toolkit.ValidationError({key: [f"must be between {low} and {high}, got {value}"]})
-    return value
+from . import whole_number
 
 
 def _schemes_param(value) -> list[str]:
@@ -82,5 +72,5 @@ def citizendata_concept_search(context, data_dict):
     """
     toolkit.check_access("citizendata_concept_search", context, data_dict)
     q = toolkit.get_or_bust(data_dict, "q")
-    limit = _int(data_dict, "limit", 10, 1, 100)
+    limit = whole_number(data_dict, "limit", 10, 1, 100)
     return registry.search(str(q), _schemes_param(data_dict.get("scheme")), data_dict.get("lang"), limit)
