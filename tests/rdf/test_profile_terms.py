@@ -74,8 +74,6 @@ def test_terms_that_are_not_our_concepts(term):
     assert split_concept(term) is None
 
 
-@pytest.mark.xfail(strict=True, reason="split_concept takes an IRI with a fragment or a query under our base as a "
-                                       "concept whose notation holds '#' or '?', an IRI concept_iri never writes")
 @pytest.mark.parametrize("tail", ["sdg/16#goal", "initiative-types/social-audit?lang=en"])
 def test_an_iri_concept_iri_never_writes_is_not_our_concept(tail):
     iri = URIRef(VOCAB_BASE + tail)

@@ -14,4 +14,4 @@ def fold(text: str) -> str:
 
 def natural_key(code: str) -> tuple:
     """Sort key for codes: numbers compare as numbers, ``"1.10"`` after ``"1.9"``."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_]", code))
+    return tuple((0, int(part), "") if part.isdecimal() else (1, 0, part) for part in re.split(r"[.\-_]", code))

@@ -71,7 +71,8 @@ class Reader:
     def engagement(self, ref) -> list[dict[str, Any]]:
         order = terms.scheme_order("engagement-stages")
         entries = [e for e in map(self.activity, self.activities(ref)) if e]
-        return sorted(entries, key=lambda e: (order.get(e["stage"], len(order)), e["stage"]))
+        last = max(order.values(), default=0) + 1  # a stage the vocabulary lacks: after every known one
+        return sorted(entries, key=lambda e: (order.get(e["stage"], last), e["stage"]))
 
     def activities(self, ref) -> list:
         return [a for a in self.g.objects(ref, PROV.wasGeneratedBy) if (a, RDF.type, CDT.EngagementActivity) in self.g]
@@ -128,7 +129,9 @@ class Reader:
 
             reader.tidy(ref, dataset_dict, record)   # dataset_dict["theme"] keeps only other vocabularies' themes
         """
-        themes = {str(o) for o in self.g.objects(ref, DCAT.theme) if terms.split_concept(o, self.base)}
+        ours = {f.scheme for f in terms.CONCEPT_FIELDS if f.predicate == DCAT.theme}  # what the record keeps
+        themes = {str(o) for o in self.g.objects(ref, DCAT.theme)
+                  if (terms.split_concept(o, self.base) or ("",))[0] in ours}
         _drop(dataset_dict, "theme", lambda v: str(v) in themes)
         standards = {str(s) for s in standards_of(record, self.base)}
         _drop(dataset_dict, "conforms_to", lambda v: str(v) in standards)

@@ -132,7 +132,7 @@ def split_concept(iri, base: str = VOCAB_BASE) -> Optional[tuple[str, str]]:
     if isinstance(iri, (rdflib.BNode, rdflib.Literal)) or not text.startswith(base):
         return None
     scheme, _, segment = text[len(base):].partition("/")
-    if not scheme or not segment or "/" in segment:
+    if not scheme or not segment or any(mark in segment for mark in "/#?"):  # concept_iri never writes these
         return None
     return scheme, unquote(segment)
 
