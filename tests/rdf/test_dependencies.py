@@ -77,6 +77,17 @@ def test_the_organizations_publisher_type_is_a_fact(world, admin):
     assert facts_of(member)[0] not in (before_member, after_member)
 
 
+def test_the_organizations_title_and_name_are_facts(world, admin):
+    """The publisher's foaf:name is the organization's title, or its name when it has none (conformance.py)."""
+    member = world["member"]
+    before = facts_of(member)[0]
+    helpers.call_action("organization_patch", context=dict(admin), id=world["org"]["id"], title="GSS, renamed")
+    after = facts_of(member)[0]
+    assert after != before and "GSS, renamed" in after
+    helpers.call_action("organization_patch", context=dict(admin), id=world["org"]["id"], title="")
+    assert facts_of(member)[0] not in (before, after)
+
+
 def test_the_licence_is_a_fact(world, admin):
     member = world["member"]
     before = facts_of(member)[0]
@@ -187,5 +198,5 @@ def test_an_initiatives_members_cost_the_same_however_many_they_are(admin):
         CitizenDataset(owner_org=org["id"], in_series=[many["id"]])
     dependencies.facts([few["id"]])
     assert queries([few["id"]]) == queries([many["id"]])
-    members = ast.literal_eval(dependencies.facts([many["id"]])[many["id"]])[3]  # the text is a repr
+    members = ast.literal_eval(dependencies.facts([many["id"]])[many["id"]])[-1]  # the text is a repr
     assert len(members) == 6

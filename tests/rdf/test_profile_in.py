@@ -2,7 +2,6 @@
 wrote reads back to the same record (derived fields included: the profile drops those), values of other schemes and
 other IRIs are ignored, engagement in the order of the value chain, partners by their roles, in_series, and tidy()
 taking out of euro_dcat_ap_3's keys what is ours. Through ckanext-dcat: tests/rdf/test_roundtrip.py."""
-import pytest
 import rdflib
 from hypothesis import given, settings
 from rdflib import BNode, Literal, URIRef

@@ -2,7 +2,8 @@
 
 ``rdf/conformance.py`` completes a dataset's graph from other rows of the database:
 
-- the ADMS publisher type of its organization (the organization's extra ``dcat_type``);
+- the ADMS publisher type of its organization (the organization's extra ``dcat_type``), and the organization's
+  title and name (the publisher's ``foaf:name``, which conformance.py completes from them);
 - the licence of its CKAN ``license_id`` for distributions without one (read from the package row);
 - the title and description of each initiative (dataset series) it is in, and whether that is public;
 - for an initiative, its public members (``dcat:inSeries`` links from datasets that may be on other pages).
@@ -35,18 +36,23 @@ def facts(ids: Iterable[str]) -> dict[str, str]:
     p, g = model.package_table, model.group_table
     rows = model.Session.execute(
         sa.select(p.c.id, p.c.type, p.c.license_id, p.c.extras["in_series"].astext.label("in_series"),
-                  g.c.extras[ORGANIZATION_TYPE_EXTRA].astext.label("org_type"))
+                  g.c.extras[ORGANIZATION_TYPE_EXTRA].astext.label("org_type"), g.c.title.label("org_title"),
+                  g.c.name.label("org_name"))
         .select_from(p.outerjoin(g, g.c.id == p.c.owner_org)).where(p.c.id.in_(ids))).all()
     refs = {r.id: inherit.series_ids(r.in_series) if r.in_series else [] for r in rows}
-    wanted = {ref for found in refs.values() for ref in found}
-    series = {}
-    if wanted:
-        for s in model.Session.execute(
-                sa.select(p.c.id, p.c.name, p.c.title, p.c.notes, p.c.private, p.c.state, p.c.type)
-                .where(sa.or_(p.c.id.in_(wanted), p.c.name.in_(wanted)))):
-            entry = (s.id, s.title, s.notes, s.private, s.state, s.type)
-            series[s.id] = series[s.name] = entry
+    series = _series_entries({ref for found in refs.values() for ref in found})
     members = inherit.members_of([r.id for r in rows if r.type == inherit.SERIES_TYPE], public=True)
-    return {r.id: repr((r.license_id, r.org_type, [series.get(ref, ref) for ref in refs[r.id]], members.get(r.id)))
-            for r in rows}
+    return {r.id: repr((r.license_id, r.org_type, r.org_title, r.org_name, [series.get(ref, ref) for ref in refs[r.id]],
+                        members.get(r.id))) for r in rows}
 
+
+def _series_entries(refs: set) -> dict[str, tuple]:
+    """Id or name -> what a member's fragment reads of its initiative (title, description, visibility, state)."""
+    if not refs:
+        return {}
+    p = model.package_table
+    found = {}
+    for s in model.Session.execute(sa.select(p.c.id, p.c.name, p.c.title, p.c.notes, p.c.private, p.c.state, p.c.type)
+                                   .where(sa.or_(p.c.id.in_(refs), p.c.name.in_(refs)))):
+        found[s.id] = found[s.name] = (s.id, s.title, s.notes, s.private, s.state, s.type)
+    return found
