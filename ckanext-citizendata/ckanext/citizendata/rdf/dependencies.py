@@ -9,12 +9,14 @@
 - for an initiative, its public members (``dcat:inSeries`` links from datasets that may be on other pages).
 
 ``facts(ids)`` reads all of these for a page of datasets in a few queries (the members of every initiative on
-the page in one pass over the package table, not through the search index) and gives each dataset a short text; a change to any of these
-facts changes the text and so the digest, and the fragment is rebuilt on its next request.
+the page in one pass over the package table, not through the search index) and gives each dataset a short text;
+a change to any of these facts changes the text and so the digest, and the fragment is rebuilt on its next
+request.
 
 Example::
 
-    facts(["<dataset id>"])   # {"<dataset id>": "('cc-by', None, [('<series id>', 'Title', 'Notes', False, ...)], None)"}
+    facts(["<dataset id>"])
+    # {"<dataset id>": "('cc-by', None, 'GSS', 'gss', [('<series id>', 'Title', 'Notes', False, ...)], None)"}
 """
 from __future__ import annotations
 
