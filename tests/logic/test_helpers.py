@@ -92,12 +92,12 @@ def test_choices_come_in_the_order_of_the_vocabulary(request_as):
         for notation in reversed(ordered):  # rewrite each row: same content, written anew
             model.Session.execute(sa.update(concept_table).values(position=concept_table.c.position).where(
                 concept_table.c.scheme_id == "engagement-stages", concept_table.c.notation == notation))
-        registry._labels.cache_clear()
+        registry.clear_caches()
         with request_as("en"):
             assert list(choices("stage")) == ordered
     finally:
         model.Session.rollback()
-        registry._labels.cache_clear()
+        registry.clear_caches()
 
 
 @pytest.mark.parametrize("lang, field_name, notation, label", [

@@ -59,7 +59,7 @@ def test_after_an_initiative_is_updated_the_index_rows_of_its_members_change(set
     assert {index_doc(m["name"])["recognition_status"] for m in members} == {"complementary-source"}
     change_stored_extras(setup["series"]["id"], recognition_status="official", initiative_type="social-audit")
     assert index_doc("round-a")["recognition_status"] == "complementary-source"  # nothing re-indexed it yet
-    hooks.after_dataset_update({}, setup["series"]["id"])
+    hooks.after_dataset_update({}, setup["series"])  # the dict CKAN hands the hook
     for member in members:
         doc = index_doc(member["name"])
         assert (doc["recognition_status"], doc["initiative_type"]) == ("official", "social-audit"), member["name"]

@@ -57,7 +57,7 @@ class CitizenDataPlugin(p.SingletonPlugin):
         return hooks.before_dataset_index(pkg_dict)
 
     def after_dataset_update(self, context, pkg_dict):
-        hooks.after_dataset_update(context, pkg_dict["id"])
+        hooks.after_dataset_update(context, pkg_dict)
 
     def after_dataset_search(self, search_results, search_params):
         return facets.label_values(search_results)

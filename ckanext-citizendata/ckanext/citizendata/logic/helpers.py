@@ -1,7 +1,6 @@
 """Template helpers, registered by decorator."""
 from __future__ import annotations
 
-import re
 from typing import Any, Optional
 
 from ckan import model
@@ -30,10 +29,10 @@ def citizendata_vocab_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     pattern allows (``sdg_indicators``: the indicators of the SDG scheme), named in the user's language."""
     name = field.get("field_name", "")
     scheme = fields.leaf_vocabulary(name)
-    pattern = fields.FIELDS[name].pattern if name in fields.FIELDS else None
+    field_of_record = fields.FIELDS.get(name)
     labels = registry.display_labels(scheme, toolkit.h.lang()) if scheme else {}
     return [{"value": notation, "label": text} for notation, text in labels.items()
-            if pattern is None or re.fullmatch(pattern, notation)]
+            if field_of_record is None or field_of_record.takes(notation)]
 
 
 @register_helper

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
-import re
 from functools import lru_cache
 from typing import Callable, Optional
 from urllib.parse import unquote
@@ -56,7 +55,7 @@ class ConceptField:
 
     def takes(self, value: str) -> bool:
         """Whether a record value of the scheme belongs to this field (``sdg_targets`` takes ``16.6``)."""
-        return self.field.pattern is None or re.fullmatch(self.field.pattern, value) is not None
+        return self.field.takes(value)
 
 
 def m49_notation(code: str) -> str:

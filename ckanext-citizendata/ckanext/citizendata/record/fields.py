@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any, Iterator, Optional
 
 from .schema import SCHEMA
@@ -50,6 +51,10 @@ class Field:
     @property
     def multiple(self) -> bool:
         return self.kind == "array"
+
+    def takes(self, value: str) -> bool:
+        """Whether a value fits the field's pattern (``sdg_targets`` takes ``"16.6"``, not ``"16.6.2"``)."""
+        return self.pattern is None or re.fullmatch(self.pattern, value) is not None
 
     @property
     def labelled(self) -> bool:

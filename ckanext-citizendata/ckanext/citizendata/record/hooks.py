@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ckan import logic, model
+from ckan import logic
 
 from . import index, inherit, view
 
@@ -24,12 +24,11 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return index.before_dataset_index(pkg_dict)
 
 
-def after_dataset_update(context: dict[str, Any], ref: str) -> None:
+def after_dataset_update(context: dict[str, Any], pkg_dict: dict[str, Any]) -> None:
     """A dataset was updated; when it is an initiative, its datasets' effective values changed too (deleting
     and purging: logic/action/delete.py)."""
-    package = model.Package.get(ref)
-    if package is not None and package.type == inherit.SERIES_TYPE:
-        reindex_members(package.id, context)
+    if pkg_dict.get("type") == inherit.SERIES_TYPE:
+        reindex_members(pkg_dict["id"], context)
 
 
 def reindex_members(series_id: str, context: dict[str, Any], member_ids: Iterable[str] = ()) -> None:

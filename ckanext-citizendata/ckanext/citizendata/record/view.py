@@ -38,7 +38,7 @@ def make(pkg_dict: dict[str, Any], lookup: Optional[SeriesLookup] = None) -> dic
     taken: list[str] = []
     refs = series_ids(pkg_dict.get("in_series"))
     if refs and pkg_dict.get("type", "dataset") == "dataset":
-        record, taken = inherit(record, (lookup or SeriesLookup.for_request()).records(refs))
+        record, taken = _inherited(record, refs, lookup)
     pkg_dict.update(record)
     pkg_dict.update(derive(record))
     pkg_dict[MARK] = taken
@@ -68,7 +68,9 @@ def _empty(value: Any) -> bool:
 
 def effective(record: dict[str, Any], refs: list[str], lookup: Optional[SeriesLookup] = None) -> dict[str, Any]:
     """The record a validator checks: its own fields and, for a dataset in initiatives, what they give it."""
-    if not refs:
-        return record
-    return inherit(record, (lookup or SeriesLookup.for_request()).records(refs))[0]
+    return _inherited(record, refs, lookup)[0] if refs else record
+
+
+def _inherited(record: dict[str, Any], refs: list[str], lookup: Optional[SeriesLookup]) -> tuple[dict, list[str]]:
+    return inherit(record, (lookup or SeriesLookup.for_request()).records(refs))
 

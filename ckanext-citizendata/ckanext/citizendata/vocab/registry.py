@@ -82,11 +82,15 @@ def load_directory(directory: Optional[str] = None, force: bool = False) -> list
     reports = sorted((dataclasses.replace(r, concepts=counts.get(r.scheme, r.concepts)) for r in reports),
                      key=lambda r: r.scheme)
     model.Session.commit()
-    _notations.cache_clear()
-    _labels.cache_clear()
-    _labels_all.cache_clear()
-    _revision_seen[0] = 0.0
+    clear_caches()
     return reports
+
+
+def clear_caches() -> None:
+    """Forget what this process keeps of the registry (after a load, or a change made behind its back)."""
+    for cached in (_notations, _labels, _display_labels, _labels_all):
+        cached.cache_clear()
+    _revision_seen[0] = 0.0
 
 
 def _load_graph(graph: rdflib.Graph, digest: str, base: str) -> LoadReport:
@@ -274,8 +278,14 @@ def display(notation: str, text: str) -> str:
 
 
 def display_labels(scheme_id: str, lang: Optional[str] = None) -> dict[str, str]:
-    """notation -> :func:`display` name in ``lang`` (else English)."""
-    return {notation: display(notation, text) for notation, text in labels(scheme_id, lang).items()}
+    """notation -> :func:`display` name in ``lang`` (else English), cached per registry revision (pages ask it
+    once per value shown)."""
+    return _display_labels(scheme_id, lang or "en", revision())
+
+
+@lru_cache(maxsize=256)
+def _display_labels(scheme_id: str, lang: str, _revision: str) -> dict[str, str]:
+    return {notation: display(notation, text) for notation, text in _labels(scheme_id, lang, _revision).items()}
 
 
 def labels(scheme_id: str, lang: Optional[str] = None) -> dict[str, str]:

@@ -10,7 +10,6 @@ Example (API)::
 """
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from ckan.plugins import toolkit
@@ -32,7 +31,7 @@ def facet_field(scheme: str, notation: str) -> str:
     """The facet field a concept of ``scheme`` is a value of: the first whose pattern it fits
     (``facet_field("sdg", "16.6") == "sdg_targets"``)."""
     candidates = FIELDS_OF_SCHEME[scheme]
-    fitting = [f for f in candidates if f.pattern is None or re.fullmatch(f.pattern, notation)]
+    fitting = [f for f in candidates if f.takes(notation)]
     return (fitting or candidates)[0].name
 
 
