@@ -4,7 +4,7 @@ from __future__ import annotations
 import ckan.plugins as p
 from ckan.plugins import toolkit
 
-from ckanext.citizendata import cli, logic, views
+from ckanext.citizendata import cli, logic, views, web
 from ckanext.citizendata.rdf import endpoints as rdf_endpoints
 from ckanext.citizendata.rdf import profile as rdf_profile
 from ckanext.citizendata.record import hooks
@@ -22,6 +22,7 @@ class CitizenDataPlugin(p.SingletonPlugin):
     p.implements(p.IValidators)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer: runs before CKAN's start-up search check, so the search seam is in place for it
     def update_config(self, config):
@@ -30,6 +31,10 @@ class CitizenDataPlugin(p.SingletonPlugin):
         seam.install()
         rdf_profile.enable_by_default(config)
         rdf_endpoints.install()
+
+    # IMiddleware: our guards on CKAN's Flask app
+    def make_middleware(self, app, config):
+        return web.install(app)
 
     def get_commands(self):
         return cli.get_commands()
