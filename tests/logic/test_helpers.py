@@ -181,16 +181,39 @@ def test_series_choices_are_the_active_initiatives_by_title(request_as, setup):
                        {"value": setup["series"]["id"], "text": "Public Service Satisfaction Survey App"}]
 
 
-@pytest.mark.xfail(strict=True, reason="citizendata_series_choices offers every active initiative, private ones of "
-                   "organizations the user is not in too (their titles leak into the dataset form)")
-def test_series_choices_leave_out_private_initiatives_the_user_may_not_see(request_as, setup):
+def test_series_choices_are_the_initiatives_the_user_may_join(request_as, setup):
     hidden = series(setup, "hidden", "Hidden initiative", private=True)
+    opened = series(setup, "opened", "Opened initiative", open_membership=True)
+    series(setup, "opened-private", "Opened but private", open_membership=True, private=True)
     outsider = factories.User()
     factories.Organization(users=[{"name": outsider["name"], "capacity": "editor"}])
     with request_as(user=setup["user"]["name"]):
         assert hidden["id"] in [c["value"] for c in h.citizendata_series_choices()]
+    for who in (outsider["name"], None):    # another organization's editor; anonymous
+        with request_as(user=who):
+            assert h.citizendata_series_choices() == [{"value": opened["id"], "text": "Opened initiative"}]
+
+
+def test_series_choices_keep_the_initiatives_a_dataset_is_in_already(request_as, setup):
+    hidden = series(setup, "hidden", "Hidden initiative", private=True)
+    outsider = factories.User()
+    factories.Organization(users=[{"name": outsider["name"], "capacity": "editor"}])
     with request_as(user=outsider["name"]):
-        assert [c["value"] for c in h.citizendata_series_choices()] == [setup["series"]["id"]]
+        offered = h.citizendata_series_choices([hidden["id"], setup["series"]["id"], "no-such-initiative"])
+    assert offered == [{"value": hidden["id"], "text": "An initiative you may not see"},
+                       {"value": setup["series"]["id"], "text": "Public Service Satisfaction Survey App"}]
+
+
+def test_series_links_leave_out_initiatives_the_user_may_not_see(request_as, setup):
+    hidden = series(setup, "hidden", "Hidden initiative", private=True)
+    outsider = factories.User()
+    factories.Organization(users=[{"name": outsider["name"], "capacity": "editor"}])
+    value = [hidden["id"], setup["series"]["id"]]
+    with request_as(user=setup["user"]["name"]):
+        assert [link["name"] for link in h.citizendata_series_links(value)] == ["hidden", "ghana-pss-app"]
+    for who in (outsider["name"], None):
+        with request_as(user=who):
+            assert [link["name"] for link in h.citizendata_series_links(value)] == ["ghana-pss-app"]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.citizendata.model import search_index_table
 from ckanext.citizendata.record.fields import INHERITED
-from ckanext.citizendata.record.inherit import (SeriesLookup, inherit, members, public_members, series_ids,
+from ckanext.citizendata.record.inherit import (Series, SeriesLookup, gives_to, inherit, members, public_members, series_ids,
                                                 still_inherited)
 
 pytestmark = pytest.mark.usefixtures("clean_db")
@@ -218,3 +218,43 @@ def test_one_lookup_per_request(app):
         assert SeriesLookup.for_request() is first
     with app.flask_app.test_request_context("/two"):
         assert SeriesLookup.for_request() is not first
+
+
+# ---------------------------------------------------------------- gives_to, givers
+def _series(private=False, state="active", owner_org="org-a", open_membership=False):
+    return Series(id="s", name="s", title="S", notes="", private=private, owner_org=owner_org, record={},
+                  state=state, open_membership=open_membership)
+
+
+@pytest.mark.parametrize("series, member, gives", [
+    (_series(), {"private": False, "owner_org": "org-b"}, True),                       # public: to everyone
+    (_series(private=True), {"private": True, "owner_org": "org-a"}, True),            # private, same org, private
+    (_series(private=True), {"private": "True", "owner_org": "org-a"}, True),          # as CKAN's form sends it
+    (_series(private=True), {"private": False, "owner_org": "org-a"}, False),          # a public member
+    (_series(private=True), {"private": True, "owner_org": "org-b"}, False),           # another organization
+    (_series(private=True, owner_org=None), {"private": True, "owner_org": None}, False),   # no organization
+    (_series(state="draft"), {"private": False, "owner_org": "org-a"}, False),         # a draft is not public
+    (_series(private=True, state="draft"), {"private": True, "owner_org": "org-a"}, False),
+])
+def test_an_initiative_gives_only_what_every_reader_of_the_member_may_read(series, member, gives):
+    assert gives_to(series, member) is gives
+
+
+def test_givers_keep_the_order_and_name_the_withheld(setup):
+    helpers.call_action("package_create", context=dict(setup["context"]), type="dataset_series", name="hidden",
+                        notes="x", owner_org=setup["org"]["id"], private=True, countries=["ISL"],
+                        initiative_type="social-audit", engagement=[{"stage": "collect", "level": 3}])
+    lookup = SeriesLookup()
+    hidden = lookup.get("hidden")
+    givers, withheld = lookup.givers(["hidden", "ghana-pss-app", "nope"], {"private": False,
+                                                                          "owner_org": setup["org"]["id"]})
+    assert [g["countries"] for g in givers] == [["GHA"]] and withheld == [hidden.id]
+    givers, withheld = lookup.givers(["hidden", "ghana-pss-app"], {"private": True, "owner_org": setup["org"]["id"]})
+    assert [g["countries"] for g in givers] == [["ISL"], ["GHA"]] and withheld == []
+    assert hidden.private and not hidden.public and not hidden.open_membership
+
+
+def test_the_open_membership_flag_is_read_with_the_initiative(setup):
+    helpers.call_action("package_patch", context=dict(setup["context"]), id="ghana-pss-app", open_membership=True)
+    assert SeriesLookup().get("ghana-pss-app").open_membership is True
+    assert helpers.call_action("package_show", id="ghana-pss-app")["open_membership"] is True

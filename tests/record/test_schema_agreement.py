@@ -18,7 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS
 from ckanext.citizendata import namespaces
 from ckanext.citizendata.rdf import profile_terms
 
-from ckanext.citizendata.record import derive, fields
+from ckanext.citizendata.record import derive, fields, inherit
 from ckanext.citizendata.record.schema import FIELDS, READ_ONLY, SCHEMA, schema_path
 
 from ..rdf.test_jsonld_context import CORE
@@ -139,9 +139,13 @@ def test_initiative_schema_is_the_initiative_level_subset(scheming):
     fields = {f["field_name"]: f for f in initiative["dataset_fields"]}
     inherited = {name for name, prop in SCHEMA["properties"].items() if prop.get("x-inherited")}
     assert inherited | READ_ONLY <= set(fields)
-    assert set(fields) - DCAT_CORE <= set(FIELDS)
+    settings = {inherit.OPEN_MEMBERSHIP}   # the catalog's membership rule (logic/membership.py), not the record's
+    assert settings <= set(fields) and not settings & set(scheming)
+    assert set(fields) - DCAT_CORE - settings <= set(FIELDS)
     form_only = {"help_text", "form_snippet", "section_snippet", "section_title", "section_help"}
     for name, field in fields.items():
+        if name in settings:
+            continue
         ours = {k: v for k, v in field.items() if k not in form_only}
         assert ours == {k: v for k, v in scheming[name].items() if k not in form_only}, name  # as in dataset.yaml
     assert initiative["after_validators"] == "citizendata_record"

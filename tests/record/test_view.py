@@ -3,10 +3,10 @@ checks."""
 import copy
 
 import pytest
-from ckan.tests import helpers
+from ckan.tests import factories, helpers
 
 from ckanext.citizendata.record.inherit import SeriesLookup
-from ckanext.citizendata.record.view import MARK, effective, is_made, make, record_of
+from ckanext.citizendata.record.view import MARK, WITHHELD, effective, is_made, make, record_of
 
 from .test_inherit import setup  # noqa: F401
 
@@ -64,6 +64,23 @@ def test_a_dataset_in_an_initiative_is_made_with_what_it_inherits(setup):
     assert set(made[MARK]) == {"initiative_type", "engagement", "countries", "partners", "recognition_status"}
 
 
+@pytest.mark.parametrize("member_private, member_org, gives", [
+    (True, "own", True),        # a private member of the initiative's organization: its readers may read it
+    (False, "own", False),      # a public member: anyone reads it
+    (True, "other", False),     # a private member of another organization: its readers may not
+])
+def test_a_private_initiative_gives_only_to_private_members_of_its_organization(setup, member_private, member_org,
+                                                                               gives):
+    helpers.call_action("package_patch", context=dict(setup["context"]), id="ghana-pss-app", private=True)
+    owner = setup["org"]["id"] if member_org == "own" else factories.Organization()["id"]
+    stored = {"type": "dataset", "in_series": [setup["series"]["id"]], "private": member_private,
+              "owner_org": owner}
+    made = make(stored, SeriesLookup())
+    assert ("countries" in made) is gives
+    assert made.get(WITHHELD) == (None if gives else [setup["series"]["id"]])
+    assert bool(made[MARK]) is gives
+
+
 def test_an_initiative_inherits_nothing(setup):
     made = make({"type": "dataset_series", "in_series": [setup["series"]["id"]]}, SeriesLookup())
     assert made[MARK] == [] and "initiative_type" not in made
@@ -91,13 +108,13 @@ def test_record_of_another_dict_coerces_and_computes_what_it_lacks(setup):
 # ---------------------------------------------------------------- effective()
 def test_effective_without_initiatives_is_the_record_itself():
     record = {"sample_size": 3}
-    assert effective(record, []) is record
+    assert effective(record, [], {}) == (record, []) and effective(record, [], {})[0] is record
 
 
 def test_effective_with_initiatives_adds_what_they_give(setup):
     record = {"initiative_type": "social-audit"}
-    result = effective(record, ["ghana-pss-app", "no-such-initiative"], SeriesLookup())
+    result, withheld = effective(record, ["ghana-pss-app", "no-such-initiative"], {"private": False}, SeriesLookup())
     assert result["initiative_type"] == "social-audit" and result["countries"] == ["GHA"]
     assert result["engagement"] == [{"stage": "design", "level": 4, "actors": ["nso", "cso"]}]
-    assert record == {"initiative_type": "social-audit"}
-    assert effective(record, ["no-such-initiative"], SeriesLookup()) == record
+    assert withheld == [] and record == {"initiative_type": "social-audit"}
+    assert effective(record, ["no-such-initiative"], {}, SeriesLookup()) == (record, [])

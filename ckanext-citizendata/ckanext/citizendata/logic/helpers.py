@@ -3,15 +3,18 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ckan import model
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.record import fields
 from ckanext.citizendata.record.coerce import to_object
-from ckanext.citizendata.record.inherit import SERIES_TYPE, SeriesLookup, series_ids
+from ckanext.citizendata.record.inherit import SeriesLookup, series_ids
 from ckanext.citizendata.vocab import registry
 
+from . import membership
 from .registry import register_helper
+
+# the asker of a helper is the request's user, whom CKAN's check_access reads when the context names none
+REQUEST_USER: dict[str, Any] = {}
 
 
 @register_helper
@@ -66,18 +69,26 @@ def citizendata_series_ids(value: Any) -> list[str]:
 
 
 @register_helper
-def citizendata_series_choices() -> list[dict[str, str]]:
-    """Initiatives (dataset series) the user may attach a dataset to."""
-    rows = (model.Session.query(model.Package.id, model.Package.title)
-            .filter(model.Package.type == SERIES_TYPE, model.Package.state == "active")
-            .order_by(model.Package.title).all())
-    return [{"value": pid, "text": title} for pid, title in rows]
+def citizendata_series_choices(current: Any = None) -> list[dict[str, str]]:
+    """Initiatives (dataset series) the user may attach a dataset to (logic/membership.py), and those the dataset
+    is in already (``current``: its ``in_series``), so that saving the form keeps them; one the user may not see
+    is offered without its title."""
+    offered = [{"value": s.id, "text": s.title} for s in membership.joinable(dict(REQUEST_USER))]
+    known = {choice["value"] for choice in offered}
+    for series in SeriesLookup.for_request().many(series_ids(current)):
+        if series is not None and series.id not in known:
+            visible = membership.may_see(series, dict(REQUEST_USER))
+            offered.append({"value": series.id, "text": series.title if visible else
+                            toolkit._("An initiative you may not see")})
+    return offered
 
 
 @register_helper
 def citizendata_series_links(value: Any) -> list[dict[str, str]]:
+    """The initiatives of an ``in_series`` value that the user may see."""
     found = SeriesLookup.for_request().many(series_ids(value))
-    return [{"id": s.id, "name": s.name, "title": s.title} for s in found if s is not None]
+    return [{"id": s.id, "name": s.name, "title": s.title} for s in found
+            if s is not None and membership.may_see(s, dict(REQUEST_USER))]
 
 
 @register_helper

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing, unflatten
+from ckan.lib.navl.dictization_functions import StopOnError, missing, unflatten
 
 from ckanext.citizendata.record import coerce, inherit, view
 from ckanext.citizendata.record import schema as record_schema
+from ckanext.citizendata.record.fields import INHERITED
 from ckanext.citizendata.record.validate import validate as validate_record
 
+from . import membership
 from .registry import register_validator
 
 
@@ -53,6 +55,21 @@ def citizendata_bool(value: Any) -> Any:
     if value is missing or value is None or value == "":
         return missing
     return coerce.to_bool(value)
+
+
+@register_validator
+def citizendata_flag(key, data, errors, context):
+    """A yes/no setting of the catalog (not a record field): true or false, stored as JSON ``true``/``false``;
+    anything else is refused, never read as false."""
+    value = data.get(key, missing)
+    if value is missing or value is None or value == "":
+        data[key] = missing
+        return
+    flag = coerce.to_bool(value)
+    if isinstance(flag, bool):
+        data[key] = _dump(flag)
+    else:
+        errors[key].append(f"{key[-1]}: {_dump(value)} is not true or false")
 
 
 @register_validator
@@ -100,6 +117,7 @@ def _refuse_fields_of_another_type(data: dict, errors: dict, extras: dict) -> No
 def _keep_inherited(data: dict, extras: dict) -> None:
     """Fields sent back unchanged from what the initiative gives stay inherited, not copied."""
     names = coerce.to_list(extras.pop(view.MARK, None) or [])
+    extras.pop(view.WITHHELD, None)   # computed at show time, as inherited_fields
     refs = inherit.series_ids(data.get(("in_series",)))
     if not names or not refs or not isinstance(names, list):
         return
@@ -124,16 +142,39 @@ def error_key(errors: dict, path: list) -> tuple:
 
 
 @register_validator
-def citizendata_in_series(value: Any) -> Any:
-    """The initiatives (DCAT dataset series) a dataset belongs to, by name or id; stored as a list of ids."""
+def citizendata_in_series(key, data, errors, context):
+    """The initiatives (DCAT dataset series) a dataset belongs to, by name or id; stored as a list of ids.
+    An initiative the dataset did not state before must be one the user may join (logic/membership.py); one
+    the user may not see is answered as if it did not exist."""
+    value = data.get(key, missing)
     if value is missing or value is None or value == "" or value == []:
-        return missing
+        data[key] = missing
+        return
     refs = inherit.series_ids(value)
     found = inherit.SeriesLookup.for_request().many(refs)
+    stated = set(inherit.series_ids(_stored_in_series(context)))
     for ref, series in zip(refs, found):
-        if series is None:
-            raise Invalid(f"in_series: {_dump(ref)} is not an initiative (a dataset series of this catalog)")
-    return _dump([series.id for series in found])
+        message = _refusal(ref, series, stated, context)
+        if message:
+            errors[key].append(message)
+    if not errors[key]:
+        data[key] = _dump([series.id for series in found])
+
+
+def _stored_in_series(context: dict) -> Any:
+    """The in_series the dataset being updated has now (none for a new one)."""
+    package = context.get("package")
+    extras = getattr(package, "extras", None) or {}
+    return extras.get("in_series") if getattr(package, "type", None) == "dataset" else None
+
+
+def _refusal(ref: str, series: Any, stated: set, context: dict) -> str:
+    if series is None or (series.id not in stated and not membership.may_see(series, context)):
+        return f"in_series: {_dump(ref)} is not an initiative (a dataset series of this catalog)"
+    if series.id in stated or membership.may_join(series, context):
+        return ""
+    return (f"in_series: the initiative {_dump(series.name)} takes datasets only from its own organization "
+            f"(its editors may open it to others: {inherit.OPEN_MEMBERSHIP})")
 
 
 @register_validator
@@ -142,6 +183,18 @@ def citizendata_record(key, data, errors, context):
     inherits): JSON Schema, vocabularies, cross-field rules. Derived fields are computed at show time."""
     flat = unflatten(data)
     refs = inherit.series_ids(flat.get("in_series")) if not errors.get(("in_series",)) else []
-    record = view.effective(coerce.record_from_flat(flat), refs)
+    member = {"private": flat.get("private"), "owner_org": flat.get("owner_org")}
+    record, withheld = view.effective(coerce.record_from_flat(flat), refs, member)
+    why = _why_withheld(withheld)
     for path, message in validate_record(record, with_paths=True):
-        errors.setdefault(error_key(errors, path), []).append(message)
+        note = why if path and path[0] in INHERITED else ""
+        errors.setdefault(error_key(errors, path), []).append(message + note)
+
+
+def _why_withheld(withheld: list[str]) -> str:
+    """What an editor is told when a field an initiative would give is missing because it may not give it."""
+    if not withheld:
+        return ""
+    return (f" (not taken from initiative {', '.join(withheld)}: a dataset shows only values that everyone who "
+            f"may read it may read, so a public dataset takes nothing from a private initiative, nor any dataset "
+            f"from a private initiative of another organization)")

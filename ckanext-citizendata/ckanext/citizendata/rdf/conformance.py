@@ -222,6 +222,14 @@ def dataset(graph: rdflib.Graph, dataset_ref) -> None:
     complete(graph, dataset_ref)
 
 
+def withhold_series(graph: rdflib.Graph, dataset_ref, series_ids: list[str]) -> None:
+    """Drop the dataset's ``dcat:inSeries`` links to initiatives it may not show (the record view's
+    ``series_withheld``: record/inherit.py gives_to), so that no page names what its readers may not see."""
+    for series in list(graph.objects(dataset_ref, DCAT.inSeries)):
+        if _package_id(series) in series_ids:
+            graph.remove((dataset_ref, DCAT.inSeries, series))
+
+
 def _package_id(ref) -> str:
     """The CKAN id at the end of a dataset IRI made by ckanext-dcat, e.g. ``".../dataset/<id>"`` -> ``"<id>"``."""
     return str(ref).rstrip("/").rsplit("/", 1)[-1]

@@ -20,7 +20,7 @@ from ckanext.dcat.utils import dataset_uri
 
 from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.namespaces import bind_prefixes
-from ckanext.citizendata.record import fields
+from ckanext.citizendata.record import fields, view
 from ckanext.citizendata.vocab import registry
 
 from . import conformance, profile_in, profile_out
@@ -36,6 +36,7 @@ class CitizenDataProfile(RDFProfile):
         bind_prefixes(self.g)
         profile_out.Writer(self.g, _vocab_base(), label=_label).dataset(dataset_ref, dataset_dict)
         self._harvest_provenance(dataset_dict, dataset_ref)
+        conformance.withhold_series(self.g, dataset_ref, dataset_dict.get(view.WITHHELD) or [])
         conformance.dataset(self.g, dataset_ref)
 
     def graph_from_catalog(self, catalog_dict: Optional[dict[str, Any]], catalog_ref) -> None:

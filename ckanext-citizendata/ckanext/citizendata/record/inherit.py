@@ -5,10 +5,16 @@ Initiatives are read straight from the package table, all the ones a request nam
 the rest of the request (:class:`SeriesLookup`); members are found from the same table, not from the search
 index, so that what the catalog states of an initiative never depends on the state of the index.
 
+A member shows only what every reader of the member may see (:func:`gives_to`): values come from a public
+initiative, or from a private one of the member's own organization into a private member (whose readers are
+that organization's members). The rule depends on the two records only, never on who asks, so the index row
+and the cached DCAT fragment of a member hold the same values for everyone.
+
 Example::
 
     lookup = SeriesLookup.for_request()
-    effective, taken = inherit(record, lookup.records(["<series id>"]))    # taken == ["engagement", ...]
+    givers, withheld = lookup.givers(["<series id>"], {"private": False, "owner_org": "<org id>"})
+    effective, taken = inherit(record, givers)    # taken == ["engagement", ...]
 """
 from __future__ import annotations
 
@@ -19,11 +25,12 @@ import flask
 import sqlalchemy as sa
 from ckan import model
 
-from .coerce import coerce, record_from_flat, to_list
+from .coerce import coerce, record_from_flat, to_bool, to_list
 from .fields import INHERITED
 from .schema import property_schema
 
 SERIES_TYPE = "dataset_series"
+OPEN_MEMBERSHIP = "open_membership"   # an initiative's flag: datasets of other organizations may join it
 _REQUEST_KEY = "citizendata_series"
 
 
@@ -47,6 +54,29 @@ class Series:
     private: bool
     owner_org: Optional[str]
     record: dict[str, Any]    # its citizen-data fields, in the record's JSON types
+    state: str = "active"
+    open_membership: bool = False
+
+    @property
+    def public(self) -> bool:
+        """Anyone may see it: active and not private."""
+        return self.state == "active" and not self.private
+
+
+def gives_to(series: Series, member: dict[str, Any]) -> bool:
+    """Whether the initiative's values may be shown in ``member`` (a dict with ``private`` and ``owner_org``):
+    whoever may read the member may read the initiative. A public initiative gives to every member; an active
+    private one only to the private members of its own organization.
+
+    >>> gives_to(Series("s", "s", "S", "", True, "org-a", {}), {"private": True, "owner_org": "org-a"})
+    True
+    >>> gives_to(Series("s", "s", "S", "", True, "org-a", {}), {"private": False, "owner_org": "org-a"})
+    False
+    """
+    if series.public:
+        return True
+    return (series.state == "active" and bool(series.owner_org) and series.owner_org == member.get("owner_org")
+            and to_bool(member.get("private")) is True)
 
 
 class SeriesLookup:
@@ -81,6 +111,17 @@ class SeriesLookup:
         """The citizen-data fields of the initiatives that exist, in the order given."""
         return [s.record for s in self.many(refs) if s is not None]
 
+    def givers(self, refs: Iterable[str], member: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+        """(the citizen-data fields of the initiatives that give to ``member``, in the order given; the ids of
+        those that exist but may not give to it: see :func:`gives_to`)."""
+        givers, withheld = [], []
+        for series in self.many(refs):
+            if series is not None and gives_to(series, member):
+                givers.append(series.record)
+            elif series is not None:
+                withheld.append(series.id)
+        return givers, withheld
+
     def forget(self, *refs: str) -> None:
         for ref in refs:
             series = self._found.pop(ref, None)
@@ -91,12 +132,13 @@ class SeriesLookup:
     def _read(self, refs: list[str]) -> None:
         p = model.package_table
         rows = model.Session.execute(
-            sa.select(p.c.id, p.c.name, p.c.title, p.c.notes, p.c.private, p.c.owner_org, p.c.extras)
+            sa.select(p.c.id, p.c.name, p.c.title, p.c.notes, p.c.private, p.c.owner_org, p.c.extras, p.c.state)
             .where(sa.or_(p.c.id.in_(refs), p.c.name.in_(refs)), p.c.type == SERIES_TYPE, p.c.state != "deleted"))
         for row in rows:
+            extras = row.extras or {}
             series = Series(id=row.id, name=row.name, title=row.title or row.name, notes=row.notes or "",
-                            private=bool(row.private),
-                            owner_org=row.owner_org, record=record_from_flat(row.extras or {}))
+                            private=bool(row.private), owner_org=row.owner_org, record=record_from_flat(extras),
+                            state=row.state, open_membership=to_bool(extras.get(OPEN_MEMBERSHIP)) is True)
             self._found[row.id] = self._found[row.name] = series
         for ref in refs:
             self._found.setdefault(ref, None)

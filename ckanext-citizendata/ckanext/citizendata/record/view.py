@@ -2,6 +2,10 @@
 initiatives and with the derived fields, made once and then read by everything that shows it (package_show,
 the search index, the DCAT profile).
 
+Initiatives whose values the record may not show (:func:`~.inherit.gives_to`: a private initiative and a public
+dataset, or an initiative of another organization that is private) give nothing; their ids are listed in
+``series_withheld`` so that the record's editors can be told why.
+
 A dict that carries ``inherited_fields`` has been made (only :func:`make` writes that key; a stored package never
 holds it: the form's copy is dropped on input), so it is taken as it is: package_show's copy from the search
 index, the index's own document and the DCAT profile's input are not made a second time. Initiatives come from
@@ -23,6 +27,7 @@ from .inherit import SERIES_TYPE, SeriesLookup, inherit, series_ids
 from .schema import property_schema
 
 MARK = "inherited_fields"
+WITHHELD = "series_withheld"   # initiatives named in in_series that may not give to this record (see inherit.gives_to)
 RECORD_TYPES = ("dataset", SERIES_TYPE)
 
 
@@ -36,12 +41,15 @@ def make(pkg_dict: dict[str, Any], lookup: Optional[SeriesLookup] = None) -> dic
         return pkg_dict
     record = record_from_flat(pkg_dict)
     taken: list[str] = []
+    withheld: list[str] = []
     refs = series_ids(pkg_dict.get("in_series"))
     if refs and pkg_dict.get("type", "dataset") == "dataset":
-        record, taken = _inherited(record, refs, lookup)
+        record, taken, withheld = _inherited(record, refs, pkg_dict, lookup)
     pkg_dict.update(record)
     pkg_dict.update(derive(record))
     pkg_dict[MARK] = taken
+    if withheld:
+        pkg_dict[WITHHELD] = withheld
     return pkg_dict
 
 
@@ -66,11 +74,19 @@ def _empty(value: Any) -> bool:
     return value in (None, "", [], {})
 
 
-def effective(record: dict[str, Any], refs: list[str], lookup: Optional[SeriesLookup] = None) -> dict[str, Any]:
-    """The record a validator checks: its own fields and, for a dataset in initiatives, what they give it."""
-    return _inherited(record, refs, lookup)[0] if refs else record
+def effective(record: dict[str, Any], refs: list[str], member: dict[str, Any],
+              lookup: Optional[SeriesLookup] = None) -> tuple[dict[str, Any], list[str]]:
+    """(the record a validator checks: its own fields and, for a dataset in initiatives, what they give it;
+    the ids of the initiatives that may not give to it). ``member`` holds the dataset's ``private`` and
+    ``owner_org``."""
+    if not refs:
+        return record, []
+    effective_record, _taken, withheld = _inherited(record, refs, member, lookup)
+    return effective_record, withheld
 
 
-def _inherited(record: dict[str, Any], refs: list[str], lookup: Optional[SeriesLookup]) -> tuple[dict, list[str]]:
-    return inherit(record, (lookup or SeriesLookup.for_request()).records(refs))
+def _inherited(record: dict[str, Any], refs: list[str], member: dict[str, Any],
+               lookup: Optional[SeriesLookup]) -> tuple[dict, list[str], list[str]]:
+    givers, withheld = (lookup or SeriesLookup.for_request()).givers(refs, member)
+    return (*inherit(record, givers), withheld)
 
