@@ -117,12 +117,19 @@ def problems(data_dict: dict, allowed_types: Iterable[str], text_limit: int,
     return errors
 
 
+UPDATE_HINT = ("; an update keeps a dataset's type (CKAN's package_update): delete the dataset and create it "
+               "again with a registered type")
+
+
 def refuse_unstorable(data_dict: dict, current_type: str | None = None) -> None:
-    """Raise CKAN's ValidationError (409 on the API) naming every field no dataset may hold."""
+    """Raise CKAN's ValidationError (409 on the API) naming every field no dataset may hold. For an update,
+    ``current_type`` is the stored dataset's type, which CKAN keeps whatever ``type`` the update sends."""
     checked = dict(data_dict)
-    if checked.get("type") in (None, ""):
+    if current_type is not None:
         checked["type"] = current_type
     errors: dict[str, Any] = problems(checked, registered_types(), config.text_chars(), config.field_chars())
+    if current_type is not None and "type" in errors:
+        errors["type"] = [errors["type"][0] + UPDATE_HINT]
     if "tags" in errors:  # CKAN's ValidationError expects tag errors as [{"name": [...]}]
         errors["tags"] = [{"name": [message]} for message in errors["tags"]]
     if errors:
