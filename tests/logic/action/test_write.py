@@ -131,7 +131,7 @@ def test_a_refused_create_writes_nothing(app, editor, change, field, words):
 
 
 @pytest.mark.parametrize("action", ["package_update", "package_patch"])
-@pytest.mark.parametrize("change, field, words", BAD_INPUT)
+@pytest.mark.parametrize("change, field, words", BAD_INPUT[1:])  # an update keeps the type: below
 def test_a_refused_update_leaves_the_previous_state(app, editor, action, change, field, words):
     app.post(API + "package_create", json=record(), headers=editor["headers"], status=200)
     before = state("write-test")
@@ -140,6 +140,13 @@ def test_a_refused_update_leaves_the_previous_state(app, editor, action, change,
     assert words in " ".join(response.json["error"][field])
     assert state("write-test") == before
     assert before[1]["sample_size"] == "120" and before[2][0][0] == "Water points"
+
+
+def test_an_update_sending_another_type_keeps_the_registered_one(app, editor):
+    app.post(API + "package_create", json=record(), headers=editor["headers"], status=200)
+    updated = app.post(API + "package_patch", json={"id": "write-test", "type": "anything", "notes": "changed"},
+                       headers=editor["headers"], status=200).json["result"]
+    assert updated["type"] == "dataset" and updated["notes"] == "changed"
 
 
 @pytest.mark.ckan_config("ckanext.citizendata.limits.body_bytes", "40000000")
