@@ -229,3 +229,40 @@ def use_dcat_profiles_by_default(config: MutableMapping[str, Any], profiles: str
 def _in_ini_file(config: MutableMapping[str, Any], key: str) -> bool:
     path = config.get("__file__")
     return bool(path) and key in CKANConfigLoader(path).get_config()
+
+
+# ---------------------------------------------------------------- request and write bounds
+LIMITS = PREFIX + "limits."
+
+
+def _positive_int(key: str) -> int:
+    value = int(option(key))
+    if value < 1:
+        raise ValueError(f"{key} must be a positive whole number, got {value!r}")
+    return value
+
+
+def body_bytes() -> int:
+    """Largest API request body in bytes, e.g. ``10485760``."""
+    return _positive_int(LIMITS + "body_bytes")
+
+
+def json_depth() -> int:
+    """Deepest nesting of lists and objects in an API request's JSON body, e.g. ``32``."""
+    return _positive_int(LIMITS + "json_depth")
+
+
+def text_chars() -> int:
+    """Longest text value a dataset write accepts, in characters, e.g. ``100000``."""
+    return _positive_int(LIMITS + "text_chars")
+
+
+def field_chars() -> dict[str, int]:
+    """Per-field overrides of :func:`text_chars`, e.g. ``{"title": 1000, "name": 100}``."""
+    pairs = {}
+    for item in _list(LIMITS + "field_chars"):
+        field, _, chars = item.partition(":")
+        if not field or not chars.isdigit() or int(chars) < 1:
+            raise ValueError(f"{LIMITS}field_chars needs field:characters pairs, got {item!r}")
+        pairs[field] = int(chars)
+    return pairs

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Callable
 
 from . import helpers, validators  # noqa: F401  (registering)
-from .action import dcat, delete, suggest, vocab  # noqa: F401  (registering)
+from .action import dcat, delete, suggest, vocab, write  # noqa: F401  (registering)
+from .auth import activity as activity_auth  # noqa: F401  (registering)
 from .auth import suggest as suggest_auth  # noqa: F401  (registering)
 from .auth import vocab as vocab_auth  # noqa: F401  (registering)
 from .registry import ACTIONS, AUTH, HELPERS, VALIDATORS

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-INSTALLERS: tuple[Callable[[Any], None], ...] = ()
+from . import errors, limits, links
+
+INSTALLERS: tuple[Callable[[Any], None], ...] = (errors.install, limits.install, links.install)
 
 
 def install(app: Any) -> Any:
