@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-INSTALLERS: tuple[Callable[[Any], None], ...] = ()
+from ckanext.citizendata.web import cookies, forgery, reset, security, throttle
+
+# forgery before throttle: a sign-in without the CSRF token is refused before it is counted
+INSTALLERS: tuple[Callable[[Any], None], ...] = (
+    forgery.install, throttle.install, reset.install, cookies.install, security.install,
+)
 
 
 def install(app: Any) -> Any:
