@@ -2,7 +2,8 @@
 
 CKAN 2.12's ``/user/reset`` form already answers every request with the same redirect and message and mails only
 known accounts, except when the mail cannot be sent: then a known account gets "Error sending the email" and an
-unknown one the usual message, which tells them apart (on a site without a working SMTP server, always). Here the
+unknown one the usual message, which tells them apart (on a site without a working SMTP server, always; without
+``smtp.mail_from`` CKAN's mailer even fails with a 500 for known accounts only). Here the
 reset mail is sent through CKAN's INotifier seam (:func:`notify_about_topic`, wired by the plugin) and a failure
 is logged for the operator instead of shown. The second form, ``/user/reset/<id>?key=...``, answered 404 "User
 not found" for an unknown id and 403 "Invalid reset key" for a known one with a wrong key: both now get CKAN's
@@ -41,7 +42,7 @@ def notify_about_topic(already_notified: bool, topic: str, details: Optional[dic
     user = details["user"]
     try:
         mailer.send_reset_link(user)
-    except mailer.MailerException:
+    except Exception:  # noqa: BLE001 - MailerException, and CKAN's AttributeError when smtp.mail_from is unset
         log.exception("Password reset: the mail to user %s could not be sent", user.name)
     return True
 
