@@ -150,7 +150,14 @@ ensure_config() {
     "scheming.dataset_schemas = ckanext.citizendata.schemas:dataset.yaml ckanext.citizendata.schemas:initiative.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml ckanext.citizendata.schemas:presets.yaml" \
     "ckanext.dcat.enable_content_negotiation = true" \
-    "ckanext.citizendata.dcat.publisher_type = http://purl.org/adms/publishertype/NonProfitOrganisation"
+    "ckanext.citizendata.dcat.publisher_type = http://purl.org/adms/publishertype/NonProfitOrganisation" \
+    "SESSION_COOKIE_SAMESITE = Lax" \
+    "REMEMBER_COOKIE_SAMESITE = Lax"
+  # cookies over HTTPS only when the site is served over HTTPS (web/cookies.py also marks them Secure on any
+  # request that arrives over HTTPS, and never lets SameSite=None go without Secure)
+  case $SITE_URL in
+    https://*) quietly "$CKAN" config-tool ckan.ini "SESSION_COOKIE_SECURE = true" "REMEMBER_COOKIE_SECURE = true" ;;
+  esac
 }
 
 ADMIN_NOTE="(password kept in .state/admin-password)"

@@ -266,3 +266,67 @@ def field_chars() -> dict[str, int]:
             raise ValueError(f"{LIMITS}field_chars needs field:characters pairs, got {item!r}")
         pairs[field] = int(chars)
     return pairs
+
+# ---------------------------------------------------------------- session safety (web/csrf.py, security.py,
+# cookies.py, throttle.py)
+SECURITY = PREFIX + "security."
+SECURITY_HEADERS = (("X-Frame-Options", "frame_options"), ("X-Content-Type-Options", "content_type_options"),
+                    ("Referrer-Policy", "referrer_policy"))
+
+
+def csrf_everywhere() -> bool:
+    """Whether CKAN's CSRF token is checked on every state-changing request of a session-cookie user (API
+    included) and on the anonymous forms; ``WTF_CSRF_ENABLED`` false still turns every check off."""
+    return toolkit.asbool(option(SECURITY + "csrf")) and toolkit.asbool(option("WTF_CSRF_ENABLED"))
+
+
+def security_headers() -> dict[str, str]:
+    """The headers sent with every response, e.g. ``{"X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options":
+    "nosniff", "Referrer-Policy": "strict-origin-when-cross-origin", "Content-Security-Policy": "frame-ancestors
+    'self'"}``; an option left empty sends no header."""
+    headers = {name: _text(SECURITY + key) for name, key in SECURITY_HEADERS}
+    ancestors = _text(SECURITY + "frame_ancestors")
+    headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}" if ancestors else ""
+    return {name: value for name, value in headers.items() if value}
+
+
+def site_is_https() -> bool:
+    """Whether ``ckan.site_url`` is an https:// address (then cookies are sent over HTTPS only)."""
+    return _text("ckan.site_url").lower().startswith("https://")
+
+
+def login_limits() -> dict[str, int]:
+    """Failed sign-ins allowed per account and per address within the window (0: no limit), e.g.
+    ``{"account": 5, "address": 20, "window": 900}``."""
+    limits = {"account": option(SECURITY + "login_attempts"),
+              "address": option(SECURITY + "login_attempts_per_address"),
+              "window": option(SECURITY + "login_window")}
+    try:
+        values = {name: int(value) for name, value in limits.items()}
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{SECURITY}login_attempts, login_attempts_per_address and login_window must be whole "
+                         f"numbers, got {limits!r}") from err
+    if values["window"] < 1 or min(values.values()) < 0:
+        raise ValueError(f"{SECURITY}login_window must be at least 1 and the attempts at least 0, got {values!r}")
+    return values
+
+
+def cookie_settings() -> dict[str, Any]:
+    """The Flask settings of the session and remember-me cookies, hardened: ``Secure`` when the site is served
+    over HTTPS (``ckan.site_url``) or the operator asked for it, and never ``SameSite=None`` without ``Secure``
+    (then ``Lax``), e.g. ``{"SESSION_COOKIE_SECURE": False, "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False, "REMEMBER_COOKIE_SAMESITE": "Lax"}``."""
+    settings: dict[str, Any] = {}
+    for cookie in ("SESSION_COOKIE_", "REMEMBER_COOKIE_"):
+        secure = toolkit.asbool(option(cookie + "SECURE")) or site_is_https()
+        samesite = option(cookie + "SAMESITE")
+        if samesite is None or (str(samesite).lower() == "none" and not secure):
+            samesite = "Lax"
+        settings[cookie + "SECURE"], settings[cookie + "SAMESITE"] = secure, samesite
+    return settings
+
+
+def set_flask_options(app: Any, values: dict[str, Any]) -> None:
+    """Set options of CKAN's Flask app that our guards take over (Flask, Flask-Login and Flask-WTF read them
+    from the app on each request). CKAN's own config is left as the operator wrote it."""
+    app.config.update(values)

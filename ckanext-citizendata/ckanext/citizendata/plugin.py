@@ -9,6 +9,7 @@ from ckanext.citizendata.rdf import endpoints as rdf_endpoints
 from ckanext.citizendata.rdf import profile as rdf_profile
 from ckanext.citizendata.record import hooks
 from ckanext.citizendata.search import facets, seam
+from ckanext.citizendata.web import reset
 
 
 @toolkit.blanket.config_declarations
@@ -23,6 +24,7 @@ class CitizenDataPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.INotifier, inherit=True)
 
     # IConfigurer: runs before CKAN's start-up search check, so the search seam is in place for it
     def update_config(self, config):
@@ -35,6 +37,10 @@ class CitizenDataPlugin(p.SingletonPlugin):
     # IMiddleware: our guards on CKAN's Flask app
     def make_middleware(self, app, config):
         return web.install(app)
+
+    # INotifier: the password-reset mail, sent without telling whether the account exists
+    def notify_about_topic(self, already_notified, topic, details=None):
+        return reset.notify_about_topic(already_notified, topic, details)
 
     def get_commands(self):
         return cli.get_commands()

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import errors, limits, links
+from ckanext.citizendata.web import cookies, errors, forgery, limits, links, reset, security, throttle
 
-INSTALLERS: tuple[Callable[[Any], None], ...] = (errors.install, limits.install, links.install)
+# limits first (a body too large is refused unread); forgery before throttle: a sign-in without the CSRF token
+# is refused before it is counted
+INSTALLERS: tuple[Callable[[Any], None], ...] = (
+    errors.install, limits.install, links.install,
+    forgery.install, throttle.install, reset.install, cookies.install, security.install,
+)
 
 
 def install(app: Any) -> Any:
