@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Optional
 
 from flask import current_app
@@ -21,12 +22,15 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 UNLINKED = ""
+# a record's page: ``<blueprint>.<view>`` with an id (CKAN's url_for also tries static paths such as
+# ``/webassets/base/x.js`` as endpoints first, and must see those fail as before)
+_RECORD_ENDPOINT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_]+")
 
 
 def unlinkable(error: Exception, endpoint: str, values: dict[str, Any]) -> Optional[str]:
     """Flask URL-build error handler: ``UNLINKED`` for an endpoint of an unknown blueprint, else None (raise)."""
-    blueprint, dot, _view = endpoint.partition(".")
-    if not dot or blueprint in current_app.blueprints:
+    blueprint = endpoint.partition(".")[0]
+    if not _RECORD_ENDPOINT.fullmatch(endpoint) or "id" not in values or blueprint in current_app.blueprints:
         return None
     log.warning("no page to link for %s %s: blueprint %r does not exist (a dataset of an unregistered type?); "
                 "shown without its link", endpoint, values, blueprint)
