@@ -142,7 +142,7 @@ def test_initiative_schema_is_the_initiative_level_subset(scheming):
     settings = {inherit.OPEN_MEMBERSHIP}   # the catalog's membership rule (logic/membership.py), not the record's
     assert settings <= set(fields) and not settings & set(scheming)
     assert set(fields) - DCAT_CORE - settings <= set(FIELDS)
-    form_only = {"help_text", "form_snippet", "section_snippet", "section_title", "section_help"}
+    form_only = {"help_text", "form_snippet", "section_snippet", "section_title", "section_help", "error_snippet"}
     for name, field in fields.items():
         if name in settings:
             continue

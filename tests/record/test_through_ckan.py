@@ -163,3 +163,16 @@ def test_form_groups_the_fields_in_sections(app, publisher):
 def test_vocabulary_choices_in_the_users_language(app, publisher, lang, label):
     page = app.get(f"/{lang}/dataset/new", headers=publisher["headers"]).body
     assert label in page
+
+
+@pytest.mark.parametrize("sent", [
+    {},                                                   # title and name only: the repeating fields are missing
+    {"engagement-0-stage": "", "engagement-0-level": ""},  # an empty engagement block
+])
+def test_an_edit_form_missing_repeating_fields_answers_with_the_errors_not_a_500(app, publisher, sent):
+    helpers.call_action("package_create", context={"user": publisher["user"]["name"]}, **record(name="form-edit"))
+    form = {"name": "form-edit", "title": "Renamed", "owner_org": publisher["org"]["id"], "save": "", **sent}
+    page = app.post("/dataset/edit/form-edit", data=form, headers=publisher["headers"], status=200).body
+    assert "The form contains invalid entries" in page
+    assert "engagement: required" in page or "initiative_type: required" in page
+    assert helpers.call_action("package_show", id="form-edit")["title"] == "Public service satisfaction, round 3"
