@@ -229,3 +229,25 @@ def use_dcat_profiles_by_default(config: MutableMapping[str, Any], profiles: str
 def _in_ini_file(config: MutableMapping[str, Any], key: str) -> bool:
     path = config.get("__file__")
     return bool(path) and key in CKANConfigLoader(path).get_config()
+
+
+# ---------------------------------------------------------------- limits on searches
+LIMITS = PREFIX + "limits."
+QUERY_LIMIT_KEYS = ("q_chars", "fq_chars", "query_clauses", "query_depth", "search_statement_timeout_ms")
+
+
+def query_limits() -> dict[str, int]:
+    """The bounds on what a search may ask, by short name, e.g. ``{"q_chars": 2000, "fq_chars": 8000,
+    "query_clauses": 256, "query_depth": 32, "search_statement_timeout_ms": 10000}``; a value that is not a
+    whole number of 0 or more is a clear error."""
+    limits = {}
+    for name in QUERY_LIMIT_KEYS:
+        raw = option(LIMITS + name)
+        try:
+            value = int(raw)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{LIMITS + name} must be a whole number, got {raw!r}") from err
+        if value < 0:
+            raise ValueError(f"{LIMITS + name} must be 0 or more, got {value}")
+        limits[name] = value
+    return limits

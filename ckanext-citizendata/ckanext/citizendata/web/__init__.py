@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-INSTALLERS: tuple[Callable[[Any], None], ...] = ()
+from . import read_guard
+
+INSTALLERS: tuple[Callable[[Any], None], ...] = (read_guard.install,)
 
 
 def install(app: Any) -> Any:
