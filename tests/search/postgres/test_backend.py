@@ -131,9 +131,8 @@ def test_a_search_runs_under_the_request_s_timeout_and_puts_the_previous_one_bac
     before = session.execute(sa.text("SHOW statement_timeout")).scalar()
     backend = postgres.PostgresBackend()
     timed = to_request({"q": "timed"}, bounds={"search_statement_timeout_ms": 1234})
-    seen = statements_of(lambda: backend.search(timed), lambda s: "statement_timeout" in s)
-    set_values = [params for _, params in seen]
-    assert any("1234ms" in str(p) for p in set_values)
+    timeouts = timeout_settings(lambda: backend.search(timed))
+    assert timeouts[0] == "1234ms" and timeouts[-1] == before  # set first, the previous value put back last
     assert session.execute(sa.text("SHOW statement_timeout")).scalar() == before
     assert backend.search(timed).hits == 3
 
@@ -141,6 +140,18 @@ def test_a_search_runs_under_the_request_s_timeout_and_puts_the_previous_one_bac
 @pytest.mark.usefixtures("clean_db")
 def test_no_timeout_sets_nothing():
     backend = postgres.PostgresBackend()
-    seen = statements_of(lambda: backend.search(to_request({"q": "x"}, bounds={"search_statement_timeout_ms": 0})),
-                         lambda s: "statement_timeout" in s)
-    assert seen == []
+    untimed = to_request({"q": "x"}, bounds={"search_statement_timeout_ms": 0})
+    assert timeout_settings(lambda: backend.search(untimed)) == []
+    assert timeout_settings(lambda: backend.search(to_request({"q": "x"}))) == ["10000ms", "0"]  # the default
+
+
+def timeout_settings(run) -> list:
+    """The values ``run()`` sets statement_timeout to (set_config's name and value travel as parameters)."""
+    seen = statements_of(run, lambda statement: "set_config" in statement)
+    values = []
+    for _, params in seen:
+        items = list(params.values())  # in the statement's order: set_config(name, value, is_local)
+        if "statement_timeout" in items:
+            last = len(items) - 1 - items[::-1].index("statement_timeout")
+            values.append(items[last + 1])
+    return values
