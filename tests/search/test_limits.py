@@ -1,6 +1,8 @@
 """search/limits.py: the bounds on what a search may ask (characters, terms, nesting of q and fq; readable text;
 boolean flags), each refusal naming the parameter, the limit's configuration key and the rule; checked through
 CKAN's package_search (the hook) and at the seam, before either backend compiles."""
+import doctest
+
 import pytest
 from ckan.lib.search.common import SearchQueryError
 from ckan.plugins import toolkit
@@ -113,3 +115,8 @@ def test_package_search_applies_the_hook():
         helpers.call_action("package_search", q="water " * 400)
     with pytest.raises(toolkit.ValidationError):
         helpers.call_action("package_search", q="water", include_private="maybe")
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(limits)
+    assert result.failed == 0 and result.attempted >= 2

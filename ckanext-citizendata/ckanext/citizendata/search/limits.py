@@ -12,7 +12,7 @@ Example::
     'water'
     >>> check_text("q", "a\\x00b")
     Traceback (most recent call last):
-    LimitExceeded: q: a NUL character (U+0000) at position 2, which no query can hold
+    ckanext.citizendata.search.limits.LimitExceeded: q: a NUL character (U+0000) at position 2, which no query can hold
 """
 from __future__ import annotations
 
