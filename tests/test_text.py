@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from ckanext.citizendata.text import fold, natural_key
+from ckanext.citizendata.text import fold, natural_key, unreadable
 
 
 # ---------------------------------------------------------------- fold
@@ -68,3 +68,13 @@ def test_a_shorter_code_sorts_before_the_codes_it_begins():
 
 def test_digits_that_are_no_decimal_numbers_sort_as_text():
     assert sorted(["16.²", "16.2"], key=natural_key) == ["16.2", "16.²"]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("water", None), ("", None), ("é ﷺ 𝔸 \ufffd", None),
+    ("a\x00b", "a NUL character (U+0000) at position 2"),
+    ("\udc80", "a lone surrogate (U+DC80) at position 1"),
+    ("ab\ud800\x00", "a lone surrogate (U+D800) at position 3"),
+])
+def test_unreadable_names_the_first_character_no_field_can_hold(text, found):
+    assert unreadable(text) == found

@@ -223,3 +223,28 @@ def test_an_unsupported_version_wildcard_is_501(app):
 def test_a_malformed_query_is_400(app):
     response = app.get(f"{SDMX}/codelist/not%20an%20agency", status=400)
     assert "not an agency" in text_of(response.body)
+
+
+@pytest.mark.parametrize("resource", ["*", "codelist,conceptscheme"])
+def test_every_structure_type_by_star_or_comma_list(app, resource):
+    """``*`` for the structure type (documented in sdmx_io/rest.py) answered 404; it selects both kinds."""
+    root = xml_root(app.get(f"{SDMX}/{resource}/CITIZENDATA/*/*", status=200))
+    codelists = {c.get("id") for c in root.iter(f"{{{STR}}}Codelist")}
+    schemes = {c.get("id") for c in root.iter(f"{{{STR}}}ConceptScheme")}
+    own = {s["sdmx_id"] for s in registry.list_schemes() if s["sdmx_agency"] == "CITIZENDATA"}
+    assert codelists == {f"CL_{i}" for i in own} and schemes == {f"CS_{i}" for i in own}
+
+
+@pytest.mark.parametrize("path, status, detail", [
+    ("/codelist/%21bad/*/*", 400, "'!bad' is not a valid agency"),
+    ("/codelist/CITIZENDATA/%21bad", 400, "'!bad' is not a valid resource id"),
+    ("/codelist/CITIZENDATA/CL_SEX/%21%21", 400, "'!!' is not a valid version"),
+    ("/codelist/a%00", 400, "'a\\x00' is not a valid agency"),
+    ("/codelist/CITIZENDATA/*/1.*", 501, "version wildcard '1.*' is not supported"),
+    ("/codelist/CITIZENDATA/*/1%2B.0.0", 501, "version wildcard '1+.0.0' is not supported"),
+    ("/codelist,dataflow/CITIZENDATA", 404, "Unknown or unsupported structure type 'codelist,dataflow'"),
+])
+def test_bad_queries_are_sdmx_error_messages_with_their_status(app, path, status, detail):
+    as_json = json.loads(app.get(SDMX + path, headers={"Accept": SDMX_JSON}, status=status).body)
+    [error] = as_json["errors"]
+    assert error["detail"].startswith(detail)

@@ -1,6 +1,9 @@
 """rdf/endpoints.py: N-Triples on ckanext-dcat's endpoints (/catalog.nt, /dataset/<id>.nt, Accept:
 application/n-triples): the media type added to ckanext-dcat's table, the same one our vocabularies are served with,
 and bodies that parse as N-Triples to the graph the other formats carry, with the dataset's citizen-data triples."""
+import html
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 import rdflib
 from rdflib import Literal, URIRef
@@ -9,6 +12,7 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, RDF
 
 from ckan.plugins import toolkit
 from ckan.tests import factories, helpers
+from ckanext.dcat import logic as dcat_logic
 from ckanext.dcat import utils as dcat_utils
 
 from ckanext.citizendata.namespaces import CDT, EU_COUNTRY, STAT, VOCAB
@@ -132,3 +136,38 @@ def test_accept_n_triples_on_the_dataset_page_gives_its_record(app, published):
 def test_accept_n_triples_on_the_catalog_page(app, published):
     graph = nt_graph(app.get("/", headers={"Accept": NTRIPLES}, status=200))
     assert set(graph.subjects(RDF.type, DCAT.Dataset)) == {dataset_ref(d) for d in published}
+
+
+# ---------------------------------------------------------------- the catalog's query parameters
+def test_the_plugin_installed_the_encoded_page_links():
+    assert getattr(dcat_logic._pagination_info, "encodes_parameters", False)
+
+
+@pytest.mark.usefixtures("clean_db")
+@pytest.mark.parametrize("q, fq", [("water quality", None), ('title:"water wells" OR <x>', None),
+                                   ("*:*", "-0:[0 TO 0]"), ('water OR "&page=7"', 'title:wells OR tags:"x|y"')])
+def test_catalog_page_links_carry_the_query_percent_encoded(app, q, fq):
+    """ckanext-dcat wrote q / fq into the page IRIs as they came, and rdflib refused the IRI (500)."""
+    CitizenDataset(title="Water wells & rivers=1 quality")
+    params = {"q": q, **({"fq": fq} if fq else {})}
+    graph = rdflib.Graph().parse(data=app.get("/catalog.ttl", query_string=params, status=200).body,
+                                 format="turtle")
+    [page] = graph.subjects(RDF.type, HYDRA.PagedCollection)
+    link = urlsplit(str(graph.value(page, HYDRA.first)))
+    assert link.path == "/catalog.ttl"
+    assert parse_qsl(link.query) == [*params.items(), ("page", "1")]
+
+
+@pytest.mark.usefixtures("clean_db")
+@pytest.mark.parametrize("params, message", [
+    ({"q": "(water"}, "cannot parse query"),
+    ({"fq": "title:(open"}, "cannot parse query"),
+    ({"q": "(" * 40 + "a" + ")" * 40}, "ckanext.citizendata.limits.query_depth"),
+    ({"q": "x" * 2001}, "ckanext.citizendata.limits.q_chars"),
+    ({"fq": "metadata_modified:[NOW+99999999999DAYS TO *]"}, "is outside the calendar"),
+])
+def test_a_catalog_query_error_is_the_api_s_400(app, params, message):
+    page = html.unescape(app.get("/catalog.ttl", query_string=params, status=400).get_data(as_text=True))
+    assert "Search Query is invalid: " in page and message in page
+    api = app.get("/api/3/action/package_search", query_string=params, status=400).json
+    assert message in api["error"]["message"]

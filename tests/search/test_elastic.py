@@ -15,6 +15,7 @@ from ckanext.citizendata.search.elastic import (
     search_body,
     text_subfields,
 )
+from ckanext.citizendata.search.interface import QueryTooCostly
 from ckanext.citizendata.search.request import to_request
 
 UTC = datetime.timezone.utc
@@ -175,3 +176,11 @@ def test_docstring_examples_run():
     result = doctest.testmod(elastic)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_the_search_timeout_travels_in_the_body_and_a_timed_out_search_is_too_costly():
+    request = to_request({"q": "*:*"}, bounds={"search_statement_timeout_ms": 750})
+    assert search_body(request)["timeout"] == "750ms"
+    assert "timeout" not in search_body(to_request({"q": "*:*"}, bounds={"search_statement_timeout_ms": 0}))
+    with pytest.raises(QueryTooCostly, match="longer than the limit of 750 ms"):
+        ElasticsearchBackend(client=StubClient({**RESPONSE, "timed_out": True}), index="test").search(request)

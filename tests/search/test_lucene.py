@@ -138,3 +138,40 @@ def test_docstring_examples_run():
     result = doctest.testmod(lucene)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# ---------------------------------------------------------------- hostile input: clear errors, never a crash
+def test_a_negative_range_bound_is_a_number_not_an_operator():
+    assert parse("num_resources:[-1 TO 1]") == Range("num_resources", "-1", "1")
+    assert parse("num_resources:{-5 TO *]") == Range("num_resources", "-5", None, False, True)
+
+
+@pytest.mark.parametrize("q", [
+    "metadata_modified:[NOW-99999999999DAYS TO NOW]",
+    "metadata_modified:[NOW+99999999999DAYS TO *]",
+    "metadata_modified:[NOW+9999YEARS TO NOW]",
+    "metadata_modified:[NOW-99999999999999999999999999MILLIS TO NOW]",
+])
+def test_date_math_beyond_the_calendar_is_a_syntax_error(q):
+    with pytest.raises(lucene.QuerySyntaxError, match="is outside the calendar"):
+        parse(q)
+
+
+def test_millisecond_date_math():
+    node = parse("metadata_modified:[NOW-1500MILLIS TO NOW]")
+    assert node.low == NOW - datetime.timedelta(milliseconds=1500) and node.high == NOW
+
+
+def test_the_check_sees_the_tree_before_it_is_converted():
+    seen = []
+    parse("a AND (b OR c)", check=lambda ast: seen.append(lucene.shape(ast)))
+    assert seen == [(3, 3)]
+
+
+def test_a_deep_query_is_refused_by_its_check_not_by_python_s_stack():
+    def refuse(ast):
+        raise lucene.QuerySyntaxError("too deep")
+    with pytest.raises(lucene.QuerySyntaxError, match="too deep"):
+        parse("(" * 3000 + "a" + ")" * 3000, check=refuse)
+    with pytest.raises(lucene.QuerySyntaxError, match="too deep"):
+        lucene.parse_dismax("NOT " * 3000 + "a", "2<-1 5<80%", check=refuse)

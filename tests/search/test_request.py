@@ -60,3 +60,38 @@ def test_docstring_examples_run():
     result = doctest.testmod(request_module)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# ---------------------------------------------------------------- bounds at the seam
+LIMITS = {"q_chars": 50, "fq_chars": 100, "query_clauses": 4, "query_depth": 6, "search_statement_timeout_ms": 750}
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"q": "x" * 51}, "q: 51 characters, more than the limit of 50 (ckanext.citizendata.limits.q_chars)"),
+    ({"q": "a b c d e"}, "q: 5 terms, more than the limit of 4"),
+    ({"q": "((((((((a))))))))"}, "q: nested more than 6 deep"),
+    ({"fq": ["+capacity:public", "((((((((a))))))))"]}, "fq: nested more than 6 deep"),
+    ({"q": "water", "defType": "dismax", "mm": "2<-1", "fq": "a\x00"}, "fq: a NUL character (U+0000)"),
+    ({"sort": "name\udc80 asc"}, "sort: a lone surrogate (U+DC80)"),
+    ({"facet.field": ["tags\x00"]}, "facet.field: a NUL character"),
+    ({"fl": "id\x00"}, "fl: a NUL character"),
+])
+def test_the_bounds_apply_before_a_backend_compiles(params, message):
+    with pytest.raises(RequestError) as err:
+        to_request(params, bounds=LIMITS)
+    assert message in str(err.value)
+
+
+def test_ckan_s_own_filters_count_only_for_nesting():
+    """A member of 400 organizations: CKAN's permission filter is 17 kB and 400 terms, over the client's fq
+    bounds, and is still searched (the client's fq is bounded in before_dataset_search)."""
+    labels = " OR ".join(f'"member-{i:036d}"' for i in range(400))
+    request = to_request({"fq": ["+capacity:public", f"+permission_labels:({labels})"]}, bounds=LIMITS)
+    assert len(request.query.must[1].should) == 400
+    assert request.timeout_ms == 750
+
+
+def test_without_bounds_the_configured_ones_apply():
+    assert to_request({}).timeout_ms == 10000
+    with pytest.raises(RequestError, match="ckanext.citizendata.limits.query_depth"):
+        to_request({"fq": "(" * 33 + "a" + ")" * 33})

@@ -11,6 +11,7 @@ from ckanext.harvest.logic.action import update as harvest_update
 
 from ckanext.citizendata.model import search_index_table
 from ckanext.citizendata.search import seam
+from ckanext.citizendata.search.interface import QueryTooCostly
 from ckanext.citizendata.testing import MINIMAL_ENGAGEMENT, CitizenDataset
 
 pytestmark = pytest.mark.usefixtures("clean_db")
@@ -232,3 +233,70 @@ def test_index_document_keeps_ckan_fields(app):
     assert doc["organization"] == "doc-org" and doc["permission_labels"] == ["public"]
     assert doc["extras_sdg"] == "16.6.2" and json.loads(doc["validated_data_dict"])["id"] == dataset["id"]
     assert found(app, q="extras_sdg:16.6.2") == {"doc-check"}
+
+
+# ---------------------------------------------------------------- errors the client may read, and those it may not
+class FailingBackend:
+    """A backend whose search fails as a backend can: past its time limit, or with a database error."""
+
+    name = "failing"
+
+    def __init__(self, error):
+        self.error = error
+
+    def search(self, request):
+        raise self.error
+
+
+def test_a_too_costly_search_is_a_query_error_in_our_words():
+    connection = seam.Connection(FailingBackend(QueryTooCostly("the search took longer than the limit of 5 ms")))
+    with pytest.raises(search.SearchQueryError, match="took longer than the limit of 5 ms"):
+        connection.search(q="water")
+
+
+def test_a_database_error_reaches_the_log_not_the_client(caplog, monkeypatch):
+    orig = Exception('psycopg2.errors.StatementTooComplex: stack depth limit exceeded')
+    connection = seam.Connection(FailingBackend(sa.exc.OperationalError("SELECT 1", {}, orig)))
+    # CKAN's logging configuration may have disabled loggers made before it ran; listen to ours directly
+    monkeypatch.setattr(seam.log, "disabled", False)
+    seam.log.addHandler(caplog.handler)
+    try:
+        with pytest.raises(search.SearchError) as err:
+            connection.search(q="water")
+    finally:
+        seam.log.removeHandler(caplog.handler)
+    assert "stack depth" not in str(err.value) and "psycopg2" not in str(err.value)
+    assert "the search failed (the server's log says why)" in str(err.value)
+    assert "stack depth limit exceeded" in caplog.text
+
+
+@pytest.mark.parametrize("url, message", [
+    ("/api/3/action/package_search?fq=metadata_modified:NOW%2B99999999999DAYS", "is outside the calendar"),
+    ("/api/3/action/package_search?q=" + "(" * 500 + "a" + ")" * 500, "ckanext.citizendata.limits.query_depth"),
+    ("/api/3/action/package_search?q=" + "NOT%20" * 200 + "a", "ckanext.citizendata.limits.query_depth"),
+    ("/api/3/action/package_search?q=" + "water%20" * 400, "ckanext.citizendata.limits.q_chars"),
+    ("/api/3/action/package_search?fq=num_resources:[-1%20TO%201]", None),
+])
+def test_hostile_queries_that_answered_500_now_answer_400_or_200(app, url, message):
+    CitizenDataset(title="Water")
+    if message is None:
+        assert app.get(url, status=200).json["result"]["count"] == 1  # no resources: 0 is within [-1, 1]
+        return
+    assert message in app.get(url, status=400).json["error"]["message"]
+
+
+def test_rows_past_ckan_s_maximum_are_capped_as_ckan_caps_them(app):
+    """``rows`` is bounded by CKAN's own ``ckan.search.rows_max`` (1000): capped, not refused."""
+    for _ in range(3):
+        CitizenDataset()
+    with_ckan_max = app.get("/api/3/action/package_search?rows=100000", status=200).json["result"]
+    assert with_ckan_max["count"] == 3 and len(with_ckan_max["results"]) == 3
+    app.get("/api/3/action/package_search?rows=1e999", status=409)
+
+
+@pytest.mark.ckan_config("ckan.search.rows_max", "2")
+def test_rows_are_capped_at_ckan_s_configured_maximum(app):
+    for _ in range(3):
+        CitizenDataset()
+    result = app.get("/api/3/action/package_search?rows=100000", status=200).json["result"]
+    assert result["count"] == 3 and len(result["results"]) == 2

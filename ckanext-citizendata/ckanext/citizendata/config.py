@@ -330,3 +330,24 @@ def set_flask_options(app: Any, values: dict[str, Any]) -> None:
     """Set options of CKAN's Flask app that our guards take over (Flask, Flask-Login and Flask-WTF read them
     from the app on each request). CKAN's own config is left as the operator wrote it."""
     app.config.update(values)
+
+
+# ---------------------------------------------------------------- limits on searches
+QUERY_LIMIT_KEYS = ("q_chars", "fq_chars", "query_clauses", "query_depth", "search_statement_timeout_ms")
+
+
+def query_limits() -> dict[str, int]:
+    """The bounds on what a search may ask, by short name, e.g. ``{"q_chars": 2000, "fq_chars": 8000,
+    "query_clauses": 256, "query_depth": 32, "search_statement_timeout_ms": 10000}``; a value that is not a
+    whole number of 0 or more is a clear error."""
+    limits = {}
+    for name in QUERY_LIMIT_KEYS:
+        raw = option(LIMITS + name)
+        try:
+            value = int(raw)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{LIMITS + name} must be a whole number, got {raw!r}") from err
+        if value < 0:
+            raise ValueError(f"{LIMITS + name} must be 0 or more, got {value}")
+        limits[name] = value
+    return limits

@@ -8,7 +8,7 @@ from ckanext.citizendata import cli, logic, views, web
 from ckanext.citizendata.rdf import endpoints as rdf_endpoints
 from ckanext.citizendata.rdf import profile as rdf_profile
 from ckanext.citizendata.record import hooks
-from ckanext.citizendata.search import facets, seam
+from ckanext.citizendata.search import facets, limits, seam
 from ckanext.citizendata.web import reset
 
 
@@ -69,6 +69,9 @@ class CitizenDataPlugin(p.SingletonPlugin):
 
     def after_dataset_update(self, context, pkg_dict):
         hooks.after_dataset_update(context, pkg_dict)
+
+    def before_dataset_search(self, search_params):
+        return limits.check_search_params(search_params)
 
     def after_dataset_search(self, search_results, search_params):
         return facets.label_values(search_results)

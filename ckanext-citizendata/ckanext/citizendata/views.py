@@ -12,7 +12,7 @@ from ckan.plugins import toolkit
 from flask import Blueprint, Response, request
 
 from ckanext.citizendata.rdf import vocabulary_file
-from ckanext.citizendata.sdmx_io import registry_schemes, rest, writer
+from ckanext.citizendata.sdmx_io import registry_schemes, rest, structures, writer
 from ckanext.citizendata.vocab import rdf_out, registry
 
 vocabulary = Blueprint("citizendata_vocabulary", __name__)
@@ -55,10 +55,12 @@ def structure(resource: str, agency: str = "*", artefact_id: str = "*", version:
         fmt = rest.negotiate(request.headers.get("Accept"), request.args.get("format"))
     except rest.NotAcceptable as err:
         return Response(str(err), status=406, mimetype="text/plain")
-    if resource not in ("codelist", "conceptscheme"):
+    kinds = structures.KINDS if resource == rest.ANY else tuple(resource.split(","))
+    if not set(kinds) <= set(structures.KINDS):
         return _sdmx_error(404, f"Unknown or unsupported structure type {resource!r}", fmt)
     try:
-        found = rest.select(registry_schemes.all_schemes(resource), agency, artefact_id, version)
+        schemes = [s for kind in dict.fromkeys(kinds) for s in registry_schemes.all_schemes(kind)]
+        found = rest.select(schemes, agency, artefact_id, version, kind=resource)
     except rest.NotImplementedQuery as err:
         return _sdmx_error(501, str(err), fmt)
     except rest.QueryError as err:

@@ -113,3 +113,15 @@ def test_a_bad_limit_is_a_validation_error(app, catalog, limit):
     with pytest.raises(toolkit.ValidationError) as err:
         helpers.call_action("citizendata_suggest", q="audit", limit=limit)
     assert "limit" in err.value.error_dict
+
+
+def test_limit_abc_through_the_api_is_a_409_naming_it(app, catalog):
+    assert suggest(app, status=409, q="audit", limit="abc")["limit"] == ["'abc' is not a whole number"]
+
+
+@pytest.mark.parametrize("params, name", [({"q": "au\x00dit"}, "q"), ({"q": "audit\udc80"}, "q"),
+                                          ({"q": "x" * 2001}, "q"), ({"q": "audit", "lang": "e\x00"}, "lang")])
+def test_unreadable_or_long_text_is_a_validation_error_naming_it(catalog, params, name):
+    with pytest.raises(toolkit.ValidationError) as err:
+        helpers.call_action("citizendata_suggest", **params)
+    assert list(err.value.error_dict) == [name]

@@ -74,3 +74,33 @@ def test_vocabulary_show_with_or_without_concepts(include, has_concepts):
     assert shown["id"] == "engagement-levels" and ("concepts" in shown) is has_concepts
     if has_concepts:
         assert [c["notation"] for c in shown["concepts"]] == ["1", "2", "3", "4", "5"]
+
+
+# ---------------------------------------------------------------- hostile parameters: 409 naming them, never 500
+@pytest.mark.parametrize("value", ["maybe", "2", [], {"a": 1}])
+def test_vocabulary_show_refuses_an_include_concepts_that_is_not_a_boolean(value):
+    with pytest.raises(toolkit.ValidationError) as err:
+        helpers.call_action("citizendata_vocabulary_show", id="sdg", include_concepts=value)
+    assert err.value.error_dict == {"include_concepts": [f"{value!r} is not true or false"]}
+
+
+@pytest.mark.parametrize("action, params, name, rule", [
+    ("citizendata_vocabulary_show", {"id": "sd\x00g"}, "id", "a NUL character (U+0000) at position 3"),
+    ("citizendata_vocabulary_show", {"id": "x" * 201}, "id", "201 characters, more than the limit of 200"),
+    ("citizendata_concept_search", {"q": "wa\udc80"}, "q", "a lone surrogate (U+DC80) at position 3"),
+    ("citizendata_concept_search", {"q": "x" * 2001}, "q", "2001 characters, more than the limit of 2000"),
+    ("citizendata_concept_search", {"q": "a", "scheme": "sdg,\x00"}, "scheme", "a NUL character"),
+    ("citizendata_concept_search", {"q": "a", "lang": "e\x00"}, "lang", "a NUL character"),
+    ("citizendata_concept_show", {"scheme": "sdg", "notation": "16\x00"}, "notation", "a NUL character"),
+    ("citizendata_concept_show", {"iri": "http://x/\udc80"}, "iri", "a lone surrogate"),
+])
+def test_unreadable_or_long_text_parameters_are_refused_naming_them(action, params, name, rule):
+    with pytest.raises(toolkit.ValidationError) as err:
+        helpers.call_action(action, **params)
+    [message] = err.value.error_dict[name]
+    assert message.startswith(rule)
+
+
+def test_through_the_api_a_json_body_with_a_nul_is_a_409(app):
+    response = app.post("/api/3/action/citizendata_concept_search", json={"q": "a\x00"}, status=409)
+    assert response.json["error"]["q"] == ["a NUL character (U+0000) at position 2, which no parameter can hold"]

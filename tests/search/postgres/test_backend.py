@@ -5,7 +5,7 @@ from ckan import model
 from ckan.tests import factories
 from sqlalchemy.dialects import postgresql
 
-from ckanext.citizendata.search.interface import SortKey
+from ckanext.citizendata.search.interface import QueryTooCostly, SortKey
 from ckanext.citizendata.search.postgres import backend as postgres
 from ckanext.citizendata.search.request import to_request
 from ckanext.citizendata.testing import CitizenDataset
@@ -107,3 +107,51 @@ def test_rows_become_the_wanted_fields_of_the_document():
         "title": "T", "validated_data_dict": "{}"}
     assert postgres._pick(dict(row), {"*"}) == {"id": "x", "name": "n", "title": "T", "validated_data_dict": "{}"}
     assert postgres._pick({"id": "x", "doc": None}, {"id"}) == {"id": "x"}
+
+
+# ---------------------------------------------------------------- statement_timeout
+@pytest.mark.usefixtures("clean_db")
+def test_a_statement_past_the_timeout_is_stopped_and_the_transaction_stays_usable():
+    session = model.Session
+    before = session.execute(sa.text("SHOW statement_timeout")).scalar()
+    with pytest.raises(QueryTooCostly) as err:
+        with session.begin_nested(), postgres.statement_timeout(session, 5):
+            session.execute(sa.text("SELECT pg_sleep(2)"))
+    assert str(err.value).startswith("the search took longer than the limit of 5 ms "
+                                     "(ckanext.citizendata.limits.search_statement_timeout_ms)")
+    assert "cancel" not in str(err.value)  # PostgreSQL's own words ("canceling statement ...") stay in the log
+    assert session.execute(sa.text("SELECT 1")).scalar() == 1
+    assert session.execute(sa.text("SHOW statement_timeout")).scalar() == before
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_search_runs_under_the_request_s_timeout_and_puts_the_previous_one_back():
+    datasets("Timed")
+    session = model.Session
+    before = session.execute(sa.text("SHOW statement_timeout")).scalar()
+    backend = postgres.PostgresBackend()
+    timed = to_request({"q": "timed"}, bounds={"search_statement_timeout_ms": 1234})
+    timeouts = timeout_settings(lambda: backend.search(timed))
+    assert timeouts[0] == "1234ms" and timeouts[-1] == before  # set first, the previous value put back last
+    assert session.execute(sa.text("SHOW statement_timeout")).scalar() == before
+    assert backend.search(timed).hits == 3
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_no_timeout_sets_nothing():
+    backend = postgres.PostgresBackend()
+    untimed = to_request({"q": "x"}, bounds={"search_statement_timeout_ms": 0})
+    assert timeout_settings(lambda: backend.search(untimed)) == []
+    assert timeout_settings(lambda: backend.search(to_request({"q": "x"}))) == ["10000ms", "0"]  # the default
+
+
+def timeout_settings(run) -> list:
+    """The values ``run()`` sets statement_timeout to (set_config's name and value travel as parameters)."""
+    seen = statements_of(run, lambda statement: "set_config" in statement)
+    values = []
+    for _, params in seen:
+        items = list(params.values())  # in the statement's order: set_config(name, value, is_local)
+        if "statement_timeout" in items:
+            last = len(items) - 1 - items[::-1].index("statement_timeout")
+            values.append(items[last + 1])
+    return values

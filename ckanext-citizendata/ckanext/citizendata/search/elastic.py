@@ -31,6 +31,7 @@ from .interface import (
     Node,
     Phrase,
     Prefix,
+    QueryTooCostly,
     Range,
     SearchRequest,
     SearchResult,
@@ -213,6 +214,8 @@ def search_body(request: SearchRequest) -> dict[str, Any]:
     aggregations = facet_aggregations(request)
     if aggregations:
         body["aggs"] = aggregations
+    if request.timeout_ms:  # the same bound as PostgreSQL's statement_timeout
+        body["timeout"] = f"{request.timeout_ms}ms"
     return body
 
 
@@ -264,6 +267,9 @@ class ElasticsearchBackend:
         if not self.client.indices.exists(index=self.index):
             return SearchResult(hits=0, docs=[], facets={field: [] for field in request.facet_fields})
         response = self.client.search(index=self.index, **search_body(request))
+        if response.get("timed_out"):  # partial results are not an answer
+            raise QueryTooCostly(f"the search took longer than the limit of {request.timeout_ms} ms "
+                                 f"({cd_config.LIMITS}search_statement_timeout_ms); ask for less")
         wanted = set(request.fields)
         docs = [_hit_document(hit, wanted) for hit in response["hits"]["hits"]]
         return SearchResult(hits=int(response["hits"]["total"]["value"]), docs=docs, facets=_facet_counts(response))

@@ -105,6 +105,12 @@ class SearchRequest:
     facet_fields: tuple = ()
     facet_limit: int = 50               # -1: no limit
     facet_mincount: int = 1
+    timeout_ms: int = 0                 # how long the backend may take; 0: no limit
+
+
+class QueryTooCostly(Exception):
+    """Raised by a backend when a search ran past ``SearchRequest.timeout_ms`` or past what the server allows
+    one query (e.g. PostgreSQL's stack depth); the message is ours, never the server's."""
 
 
 @dataclasses.dataclass

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from typing import Optional
+from typing import Callable, Optional
 
 from dateutil.relativedelta import relativedelta
 from luqum import tree
@@ -56,20 +56,26 @@ def unescape(value: str) -> str:
     return _ESCAPED.sub(r"\1", value)
 
 
-def parse(query: Optional[str], default_and: bool = True, now: Optional[datetime.datetime] = None) -> Node:
+#: called with the parsed luqum tree before it is converted (e.g. to refuse a query nested too deep)
+Check = Optional[Callable[[tree.Item], None]]
+
+
+def parse(query: Optional[str], default_and: bool = True, now: Optional[datetime.datetime] = None,
+          check: Check = None) -> Node:
     """Parse a Lucene query string; implicit operators mean AND when ``default_and`` (CKAN sends q.op=AND)."""
-    ast = _luqum(query)
+    ast = _luqum(query, check)
     if ast is None:
         return MatchAll()
     return _Converter(default_and, now).convert(ast, None)
 
 
-def parse_dismax(query: Optional[str], mm: Optional[str], now: Optional[datetime.datetime] = None) -> Node:
+def parse_dismax(query: Optional[str], mm: Optional[str], now: Optional[datetime.datetime] = None,
+                 check: Check = None) -> Node:
     """Parse free text the way Solr's (e)dismax does: top-level plain clauses are optional and
     ``mm`` says how many must match (CKAN's default ``2<-1 5<80%``)."""
     if mm:
         min_should_match(mm, 1)  # a malformed mm is an error even when the query has one word
-    ast = _luqum(query)
+    ast = _luqum(query, check)
     if ast is None:
         return MatchAll()
     node = _Converter(False, now).convert(ast, None)
@@ -79,14 +85,41 @@ def parse_dismax(query: Optional[str], mm: Optional[str], now: Optional[datetime
     return node
 
 
-def _luqum(query: Optional[str]) -> Optional[tree.Item]:
+def _luqum(query: Optional[str], check: Check = None) -> Optional[tree.Item]:
     text = "" if query is None else str(query).strip()
     if text in ("", '""', "''"):
         return None
     try:
-        return _luqum_parser.parse(text)
+        ast = _luqum_parser.parse(text)
     except (ParseError, TypeError, ValueError) as err:
         raise QuerySyntaxError(f"cannot parse query {query!r}: {err}") from err
+    if check is not None:
+        check(ast)
+    return ast
+
+
+_LEAVES = (tree.Word, tree.Phrase, tree.Regex, tree.Range, tree.From, tree.To)
+
+
+def shape(ast: tree.Item, stop_at_depth: Optional[int] = None) -> tuple[int, int]:
+    """(nesting depth, number of terms) of a parsed query, walked without recursion (a query 10,000 deep is
+    measured, not a RecursionError). A term (word, phrase, range) is depth 0, each node above it one more:
+    ``shape(parser.parse("a AND (b OR NOT c)")) == (4, 3)``. With ``stop_at_depth`` the walk stops at the first
+    node that deep (the depth returned is then that bound)."""
+    depth = clauses = 0
+    stack = [(ast, 0)]  # (node, how many nodes above it)
+    while stack:
+        node, above = stack.pop()
+        if isinstance(node, _LEAVES):
+            clauses += 1
+            depth = max(depth, above + (1 if isinstance(node, (tree.Range, tree.From, tree.To)) else 0))
+            continue
+        children = list(node.children)
+        depth = max(depth, above + (1 if children else 0))
+        if stop_at_depth is not None and depth >= stop_at_depth:
+            return stop_at_depth, clauses
+        stack.extend((child, above + 1) for child in children)
+    return depth, clauses
 
 
 def min_should_match(spec: str, clauses: int) -> int:
@@ -131,10 +164,20 @@ def resolve_date(value: str, now: datetime.datetime) -> datetime.datetime:
     for sign, amount, unit, round_unit in _DATE_STEP.findall(match.group(1)):
         if round_unit:
             result = _round_down(result, _unit(round_unit))
-        else:
-            delta = relativedelta(**{_unit(unit): int(amount)})
+            continue
+        try:
+            delta = _delta(_unit(unit), int(amount))
             result = result + delta if sign == "+" else result - delta
+        except (OverflowError, ValueError) as err:  # beyond year 1 or 9999
+            raise QuerySyntaxError(f"{value!r} is outside the calendar (years 1 to 9999)") from err
     return result
+
+
+def _delta(unit: str, amount: int) -> relativedelta:
+    """``amount`` of a date math unit (relativedelta counts no milliseconds: they are 1000 microseconds)."""
+    if unit == "milliseconds":
+        return relativedelta(microseconds=amount * 1000)
+    return relativedelta(**{unit: amount})
 
 
 def _unit(name: str) -> str:
@@ -262,7 +305,12 @@ class _Converter:
         return Range(field, None, self._bound(node.a, field), True, bool(node.include))
 
     def _bound(self, node, field):
-        value = unescape(node.value[1:-1] if isinstance(node, tree.Phrase) else node.value)
+        sign = ""
+        if isinstance(node, tree.Prohibit):  # luqum reads the "-" of "[-1 TO 1]" as an operator
+            sign, node = "-", node.a
+        if not isinstance(node, (tree.Word, tree.Phrase)):
+            raise QuerySyntaxError(f"a range bound must be a value, not {node!s}")
+        value = sign + unescape(node.value[1:-1] if isinstance(node, tree.Phrase) else node.value)
         if value == "*":
             return None
         if is_date_field(field) or value.startswith("NOW"):

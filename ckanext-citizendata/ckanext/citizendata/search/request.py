@@ -12,7 +12,9 @@ import json
 import re
 from typing import Any, Optional
 
-from . import lucene
+from ckanext.citizendata import config as cd_config
+
+from . import limits, lucene
 from .interface import Bool, MatchAll, Node, SearchRequest, SortKey
 
 DEFAULT_FACET_LIMIT = 50
@@ -23,11 +25,23 @@ class RequestError(ValueError):
     """A parameter we cannot honour; the message names the parameter and the rule."""
 
 
-def to_request(params: dict[str, Any], q: Optional[str] = None) -> SearchRequest:
+def to_request(params: dict[str, Any], q: Optional[str] = None,
+               bounds: Optional[dict[str, int]] = None) -> SearchRequest:
+    """The request CKAN's Solr parameters describe. ``bounds`` (default: :func:`.config.query_limits`) limit ``q``
+    (characters, terms, nesting) and every ``fq`` (nesting: CKAN's own filters are among them); every text
+    parameter is refused when it holds a NUL or a lone surrogate."""
     query = params.get("q", "*:*") if q is None else q
+    bounds = cd_config.query_limits() if bounds is None else bounds
     try:
-        nodes = [_parse_q(query, params)] + [lucene.parse(f) for f in _as_list(params.get("fq"))]
-    except lucene.QuerySyntaxError as err:
+        for name in ("sort", "facet.field", "fl"):
+            for value in _as_list(params.get(name)):
+                limits.check_text(name, value)
+        q_text = limits.check_text("q", query, bounds.get("q_chars"), "q_chars")
+        nodes = [_parse_q(q_text, params, limits.tree_check("q", bounds.get("query_depth"),
+                                                            bounds.get("query_clauses")))]
+        fq_check = limits.tree_check("fq", bounds.get("query_depth"))
+        nodes += [lucene.parse(limits.check_text("fq", f), check=fq_check) for f in _as_list(params.get("fq"))]
+    except (lucene.QuerySyntaxError, limits.LimitExceeded) as err:
         raise RequestError(str(err)) from err
     nodes = [n for n in nodes if not isinstance(n, MatchAll)]
     combined: Node = nodes[0] if len(nodes) == 1 else Bool(must=tuple(nodes)) if nodes else MatchAll()
@@ -41,14 +55,14 @@ def to_request(params: dict[str, Any], q: Optional[str] = None) -> SearchRequest
         facet_fields=tuple(_facet_fields(params.get("facet.field"))) if facet_on else (),
         facet_limit=_int(params, "facet.limit", DEFAULT_FACET_LIMIT, minimum=-1),
         facet_mincount=_int(params, "facet.mincount", 1, minimum=0),
+        timeout_ms=bounds.get("search_statement_timeout_ms", 0),
     )
 
 
-def _parse_q(query: Any, params: dict[str, Any]) -> Node:
-    text = "" if query is None else str(query)
+def _parse_q(text: str, params: dict[str, Any], check: lucene.Check) -> Node:
     if params.get("defType") in ("dismax", "edismax"):
-        return lucene.parse_dismax(text, params.get("mm"))
-    return lucene.parse(text, default_and=str(params.get("q.op", "AND")).upper() != "OR")
+        return lucene.parse_dismax(text, params.get("mm"), check=check)
+    return lucene.parse(text, default_and=str(params.get("q.op", "AND")).upper() != "OR", check=check)
 
 
 def parse_sort(sort: Optional[str]) -> tuple:

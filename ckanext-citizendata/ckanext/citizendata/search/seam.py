@@ -30,7 +30,7 @@ from ckan.plugins import plugin_loaded
 from ckanext.citizendata import config as cd_config
 
 from . import lucene
-from .interface import SearchBackend
+from .interface import QueryTooCostly, SearchBackend
 from .request import RequestError, to_request
 
 log = logging.getLogger(__name__)
@@ -113,8 +113,11 @@ class Connection:
             raise search_common.SearchQueryError(str(err)) from err
         try:
             result = self.backend.search(request)
-        except sqlalchemy.exc.SQLAlchemyError as err:
-            raise search_common.SearchError(f"{self.url}: search failed: {getattr(err, 'orig', None) or err}") from err
+        except (QueryTooCostly, lucene.QuerySyntaxError) as err:  # dates are resolved when the backend compiles
+            raise search_common.SearchQueryError(str(err)) from err
+        except sqlalchemy.exc.SQLAlchemyError as err:  # the database's words go to the log, not to the client
+            log.exception("%s: search failed", self.url)
+            raise search_common.SearchError(f"{self.url}: the search failed (the server's log says why)") from err
         return Results(result.hits, result.docs, result.facets)
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ckanext.citizendata.web import cookies, errors, forgery, limits, links, reset, security, throttle
+from ckanext.citizendata.web import (cookies, errors, forgery, limits, links, read_guard, reset, security,
+                                     throttle)
 
 # limits first (a body too large is refused unread); forgery before throttle: a sign-in without the CSRF token
 # is refused before it is counted
 INSTALLERS: tuple[Callable[[Any], None], ...] = (
-    errors.install, limits.install, links.install,
+    errors.install, limits.install, links.install, read_guard.install,
     forgery.install, throttle.install, reset.install, cookies.install, security.install,
 )
 

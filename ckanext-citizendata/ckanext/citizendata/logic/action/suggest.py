@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 
 from ckan.plugins import toolkit
 
+from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.record import fields
 from ckanext.citizendata.vocab import registry
 
 from ..registry import register_action
-from . import whole_number
+from . import text, whole_number
 
 # vocabulary scheme -> the facet fields whose values are its concepts (SDG: goals, targets, indicators)
 FIELDS_OF_SCHEME: dict[str, list[fields.Field]] = {}
@@ -40,11 +41,12 @@ def facet_field(scheme: str, notation: str) -> str:
 def citizendata_suggest(context, data_dict):
     """Datasets and concepts matching the start of ``q`` (``lang`` for labels, ``limit`` each, default 5)."""
     toolkit.check_access("citizendata_suggest", context, data_dict)
-    q = str(toolkit.get_or_bust(data_dict, "q")).strip()
+    q = text(data_dict, "q", cd_config.query_limits()["q_chars"], required=True).strip()
     limit = whole_number(data_dict, "limit", 5, 1, 100)
+    lang = text(data_dict, "lang", 200) or None
     datasets = toolkit.get_action("package_autocomplete")(dict(context), {"q": q, "limit": limit})
     concepts = []
-    for concept in registry.search(q, schemes=list(FIELDS_OF_SCHEME), lang=data_dict.get("lang"), limit=limit * 3):
+    for concept in registry.search(q, schemes=list(FIELDS_OF_SCHEME), lang=lang, limit=limit * 3):
         field = facet_field(concept["scheme_id"], concept["notation"])
         result = toolkit.get_action("package_search")(  # counts of what the asker may see, private included
             dict(context), {"fq": f'{field}:"{concept["notation"]}"', "rows": 0, "include_private": True})

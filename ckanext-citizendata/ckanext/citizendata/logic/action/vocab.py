@@ -8,16 +8,22 @@ from __future__ import annotations
 
 from ckan.plugins import toolkit
 
+from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.vocab import registry
 
 from ..registry import register_action
-from . import whole_number
+from . import boolean, text, whole_number
+
+ID_CHARS = 200      # scheme ids, notations, languages
+IRI_CHARS = 2000
 
 
-def _schemes_param(value) -> list[str]:
+def _schemes_param(data_dict) -> list[str]:
+    value = data_dict.get("scheme")
     if not value:
         return []
-    return value if isinstance(value, list) else [v for v in str(value).split(",") if v]
+    values = value if isinstance(value, list) else [v for v in str(value).split(",") if v]
+    return [text({"scheme": v}, "scheme", ID_CHARS) for v in values]
 
 
 @register_action
@@ -36,11 +42,12 @@ def citizendata_vocabulary_show(context, data_dict):
     :param id: the scheme id, e.g. ``engagement-levels``
     """
     toolkit.check_access("citizendata_vocabulary_show", context, data_dict)
-    scheme_id = toolkit.get_or_bust(data_dict, "id")
+    scheme_id = text(data_dict, "id", ID_CHARS, required=True)
+    include_concepts = boolean(data_dict, "include_concepts", True)
     scheme = registry.get_scheme(scheme_id)
     if scheme is None:
         raise toolkit.ObjectNotFound(f"No concept scheme {scheme_id!r}")
-    if toolkit.asbool(data_dict.get("include_concepts", True)):
+    if include_concepts:
         scheme["concepts"] = registry.concepts(scheme_id)
     return scheme
 
@@ -51,10 +58,10 @@ def citizendata_concept_show(context, data_dict):
     """One concept, by ``scheme`` and ``notation`` or by ``iri``, with its narrower concepts."""
     toolkit.check_access("citizendata_concept_show", context, data_dict)
     if data_dict.get("iri"):
-        concept = registry.get_concept(iri=data_dict["iri"])
+        concept = registry.get_concept(iri=text(data_dict, "iri", IRI_CHARS))
     else:
-        scheme, notation = toolkit.get_or_bust(data_dict, ["scheme", "notation"])
-        concept = registry.get_concept(scheme, str(notation))
+        toolkit.get_or_bust(data_dict, ["scheme", "notation"])
+        concept = registry.get_concept(text(data_dict, "scheme", ID_CHARS), text(data_dict, "notation", ID_CHARS))
     if concept is None:
         raise toolkit.ObjectNotFound("No such concept")
     return concept
@@ -71,6 +78,6 @@ def citizendata_concept_search(context, data_dict):
     :param limit: at most this many (1-100, default 10)
     """
     toolkit.check_access("citizendata_concept_search", context, data_dict)
-    q = toolkit.get_or_bust(data_dict, "q")
+    q = text(data_dict, "q", cd_config.query_limits()["q_chars"], required=True)
     limit = whole_number(data_dict, "limit", 10, 1, 100)
-    return registry.search(str(q), _schemes_param(data_dict.get("scheme")), data_dict.get("lang"), limit)
+    return registry.search(q, _schemes_param(data_dict), text(data_dict, "lang", ID_CHARS) or None, limit)

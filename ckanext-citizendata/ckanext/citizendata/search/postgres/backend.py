@@ -11,6 +11,7 @@ Example::
 """
 from __future__ import annotations
 
+import contextlib
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +25,7 @@ from ckanext.citizendata.text import fold
 
 from .. import fields as F
 from ..facet_store import FacetStore, facetable_fields
-from ..interface import Node, SearchRequest, SearchResult, SortKey
+from ..interface import Node, QueryTooCostly, SearchRequest, SearchResult, SortKey
 from .analysis import analyse_words
 from .compiler import Compiler, facet_terms
 
@@ -124,7 +125,8 @@ class PostgresBackend:
     # ------------------------------------------------------------------ reads
     def search(self, request: SearchRequest) -> SearchResult:
         session = model.Session
-        with session.begin_nested():  # a failing query must not poison the caller's transaction
+        # a failing query must not poison the caller's transaction; none runs longer than the request allows
+        with session.begin_nested(), statement_timeout(session, request.timeout_ms):
             cost = cd_config.random_page_cost()
             if cost:
                 session.execute(sa.select(sa.func.set_config("random_page_cost", cost, True)))
@@ -204,6 +206,39 @@ class PostgresBackend:
         if request.facet_limit >= 0:
             stmt = stmt.limit(request.facet_limit)
         return [(str(value), int(n)) for value, n in session.execute(stmt)]
+
+
+# PostgreSQL's codes for a statement stopped by statement_timeout and for one too deep for its stack
+_TOO_COSTLY = {"57014": "took longer than the limit of {ms} ms ({key})",
+               "54001": "is too complex for the database (nested too deep)"}
+
+
+@contextlib.contextmanager
+def statement_timeout(session, ms: int):
+    """Run the block's statements under ``SET LOCAL statement_timeout`` (none when ``ms`` is 0), then put the
+    previous value back; a statement stopped by it (or by the server's stack depth limit) raises
+    :class:`~..interface.QueryTooCostly` with our own message. Use inside a savepoint: rolling it back after
+    the error leaves the caller's transaction usable.
+
+    Example::
+
+        with session.begin_nested(), statement_timeout(session, 10000):
+            session.execute(...)
+    """
+    previous = None
+    if ms:
+        previous = session.execute(sa.select(sa.func.current_setting("statement_timeout"),
+                                             sa.func.set_config("statement_timeout", f"{int(ms)}ms", True))).first()[0]
+    try:
+        yield
+    except sa.exc.DBAPIError as err:
+        rule = _TOO_COSTLY.get(getattr(err.orig, "pgcode", None))
+        if rule is None:
+            raise
+        raise QueryTooCostly("the search " + rule.format(ms=ms, key=cd_config.LIMITS + "search_statement_timeout_ms")
+                             + "; ask for less (fewer terms, no leading wildcards)") from err
+    if previous is not None:
+        session.execute(sa.select(sa.func.set_config("statement_timeout", previous, True)))
 
 
 # fields whose own column holds exactly the document's value
