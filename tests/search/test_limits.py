@@ -111,7 +111,7 @@ def test_the_configured_limit_is_the_one_applied():
 def test_package_search_applies_the_hook():
     CitizenDataset(title="Water wells")
     assert helpers.call_action("package_search", q="water")["count"] == 1
-    with pytest.raises(SearchQueryError, match=f"q: 2400 characters, more than the limit of 2000"):
+    with pytest.raises(SearchQueryError, match="q: 2400 characters, more than the limit of 2000"):
         helpers.call_action("package_search", q="water " * 400)
     with pytest.raises(toolkit.ValidationError):
         helpers.call_action("package_search", q="water", include_private="maybe")
