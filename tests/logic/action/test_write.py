@@ -37,11 +37,11 @@ def test_nul_and_lone_surrogates_are_named_with_their_path():
     found = problems({"title": "a\x00b", "notes": "x\udc80", "tags": [{"name": "ok"}, {"name": "t\x00"}],
                       "engagement": [{"description": "\ud800"}]})
     assert found == {
-        "title": ["title: contains a NUL character (U+0000), which cannot be stored"],
-        "notes": ["notes: contains a lone surrogate (U+DC80), which is not a character; send valid Unicode"],
-        "tags": ["tags[1].name: contains a NUL character (U+0000), which cannot be stored"],
-        "engagement": ["engagement[0].description: contains a lone surrogate (U+D800), which is not a character; "
-                       "send valid Unicode"]}
+        "title": ["title: contains a NUL character (U+0000) at position 2, which cannot be stored"],
+        "notes": ["notes: contains a lone surrogate (U+DC80) at position 2, which cannot be stored"],
+        "tags": ["tags[1].name: contains a NUL character (U+0000) at position 2, which cannot be stored"],
+        "engagement": ["engagement[0].description: contains a lone surrogate (U+D800) at position 1, which cannot "
+                       "be stored"]}
 
 
 def test_text_over_the_limit_names_the_field_the_limit_and_the_option():

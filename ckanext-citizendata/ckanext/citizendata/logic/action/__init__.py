@@ -13,10 +13,8 @@ from typing import Any
 
 from ckan.plugins import toolkit
 
+from ckanext.citizendata.record.coerce import to_bool
 from ckanext.citizendata.text import unreadable
-
-_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False,
-             "off": False}
 
 
 def whole_number(data_dict: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
@@ -34,13 +32,11 @@ def whole_number(data_dict: dict[str, Any], key: str, default: int, low: int, hi
 
 
 def boolean(data_dict: dict[str, Any], key: str, default: bool) -> bool:
-    """The parameter ``key`` as true or false (``true``/``false``, ``1``/``0``, ``yes``/``no``, ``on``/``off``),
-    else a ValidationError saying so."""
+    """The parameter ``key`` as true or false (the words the record reads so: ``true``/``false``, ``1``/``0``,
+    ``yes``/``no``, ``y``/``n``, ``on``/``off``), else a ValidationError saying so."""
     raw = data_dict.get(key, default)
-    if isinstance(raw, bool):
-        return raw
-    value = _BOOLEANS.get(str(raw).strip().lower())
-    if value is None:
+    value = to_bool(raw if isinstance(raw, bool) else str(raw))
+    if not isinstance(value, bool):
         raise toolkit.ValidationError({key: [f"{raw!r} is not true or false"]})
     return value
 

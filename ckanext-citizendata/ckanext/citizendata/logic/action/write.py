@@ -17,13 +17,12 @@ Example::
 
     >>> problems({"type": "anything", "title": "a\\x00b"}, {"dataset", "harvest"}, 100, {})
     {'type': ['type: "anything" is not a registered dataset type; allowed: dataset, harvest'],
-     'title': ['title: contains a NUL character (U+0000), which cannot be stored']}
+     'title': ['title: contains a NUL character (U+0000) at position 2, which cannot be stored']}
 """
 from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any, Iterable, Iterator
 
 from ckan import model
@@ -31,14 +30,16 @@ from ckan import plugins as p
 from ckan.plugins import toolkit
 
 from ckanext.citizendata import config
+from ckanext.citizendata.record import coerce
 from ckanext.citizendata.record.validate import path_text
+from ckanext.citizendata.text import unreadable
 
 from ..registry import register_action
 
 DEFAULT_TYPE = "dataset"
 BIGINT = (-(2 ** 63), 2 ** 63 - 1)
-BOOLEAN_WORDS = frozenset({"true", "false", "t", "f", "yes", "no", "y", "n", "1", "0", "on", "off"})
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# the words the record reads as true or false, and CKAN's boolean_validator's "t" and "f"
+BOOLEAN_WORDS = frozenset(coerce.TRUE | coerce.FALSE | {"t", "f"})
 
 
 def registered_types() -> set[str]:
@@ -65,12 +66,8 @@ def _leaves(value: Any, path: list) -> Iterator[tuple[list, Any]]:
 def _text_problem(text: str, limit: int, limit_key: str) -> str | None:
     if len(text) > limit:
         return f"{len(text)} characters, longer than the limit of {limit} ({limit_key})"
-    bad = _UNSTORABLE.search(text)
-    if bad is None:
-        return None
-    if bad.group() == "\x00":
-        return "contains a NUL character (U+0000), which cannot be stored"
-    return f"contains a lone surrogate (U+{ord(bad.group()):04X}), which is not a character; send valid Unicode"
+    bad = unreadable(text)
+    return f"contains {bad}, which cannot be stored" if bad else None
 
 
 def _number_problem(number: int | float) -> str | None:
@@ -138,7 +135,7 @@ def refuse_unstorable(data_dict: dict, current_type: str | None = None) -> None:
 
 def _current_type(data_dict: dict) -> str | None:
     ref = data_dict.get("id") or data_dict.get("name")
-    storable = isinstance(ref, str) and ref and not _UNSTORABLE.search(ref)  # else refused by the checks
+    storable = isinstance(ref, str) and ref and not unreadable(ref)  # else refused by the checks
     package = model.Package.get(ref) if storable else None
     return package.type if package is not None else None
 
