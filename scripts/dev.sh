@@ -207,10 +207,12 @@ cmd_run() {
   Sysadmin:                        admin / $(cat "$STATE/admin-password" 2>/dev/null || echo '?')   $ADMIN_NOTE
   API token for admin:             .venv/bin/ckan -c ckan.ini user token add admin my-token
                                    (or log in, then User > API Tokens)
-  Config:                          ckan.ini        Stop: Ctrl-C
+  Config:                          ckan.ini        Stop: Ctrl-C (the server and the workers together)
+  Server:                          gunicorn, WEB_CONCURRENCY workers (default 2 x cores + 1), with CKAN's
+                                   job worker and the harvest consumers (scripts/serve.py)
 
 EOF
-  exec "$CKAN" -c ckan.ini run --host 127.0.0.1 --port 5000 --disable-debugger --threaded
+  exec "$VENV/bin/python" scripts/serve.py --config ckan.ini --host 127.0.0.1 --port 5000
 }
 
 cmd_test() {
