@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-INSTALLERS: tuple[Callable[[Any], None], ...] = ()
+from ckanext.citizendata.web import faults
+
+INSTALLERS: tuple[Callable[[Any], None], ...] = (faults.install,)
 
 
 def install(app: Any) -> Any:
