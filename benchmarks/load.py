@@ -4,13 +4,14 @@ worker and the harvest consumers) and, in the same run, by CKAN's development se
 
     .venv/bin/python benchmarks/load.py [--config bench-load.ini] [--seconds 60] [--clients 20 50] [--writers 5]
 
-Seeds synthetic records when the site has fewer than --records, then runs the probe's mix (40% package_search with
-random facet filters, 20% /dataset/, 20% package_show, 10% /catalog.ttl?page=1, 10% /dataset/<id>.ttl) with each
-number of clients for --seconds, against both servers (each warmed first by --warmup seconds of load), then against gunicorn again with --writers concurrent
-writers (package_patch of ``notes`` with an API token, each writer on records of its own). Everything is on
-127.0.0.1 and bounded: --seconds per phase, --max-requests per phase, a timeout per request. Afterwards every
-written record's final state must equal its last write, and package_search must find that last value.
-Prints one line per figure (requests/s, errors, p50 / p95 / p99 ms per endpoint, the throughput ratio).
+Seeds synthetic records when the site has fewer than --records, starts both servers, warms each with --warmup
+seconds of load, then runs the probe's mix (40% package_search with random facet filters, 20% /dataset/, 20%
+package_show, 10% /catalog.ttl?page=1, 10% /dataset/<id>.ttl) with each number of clients for --seconds per server,
+in --rounds alternating slices (the machine's other load falls on both servers alike), then against gunicorn again
+with --writers concurrent writers (package_patch of ``notes`` with an API token, each writer on records of its
+own). Everything is on 127.0.0.1 and bounded: --seconds per phase, --max-requests per phase, a timeout per request.
+Afterwards every written record's final state must equal its last write, and package_search must find that last
+value. Prints one line per figure (requests/s, errors, p50 / p95 / p99 ms per endpoint, the throughput ratio).
 """
 from __future__ import annotations
 
@@ -82,6 +83,13 @@ class Results:
                 self.errors[endpoint] += 1
                 if len(self.samples) < 5:
                     self.samples.append(f"{endpoint}: {error}")
+
+    def merge(self, other: "Results") -> None:
+        for endpoint, values in other.timings.items():
+            self.timings[endpoint].extend(values)
+        for endpoint, errors in other.errors.items():
+            self.errors[endpoint] += errors
+        self.samples.extend(other.samples[:max(0, 5 - len(self.samples))])
 
     def count(self) -> int:
         return sum(len(v) for v in self.timings.values())
@@ -161,7 +169,11 @@ def check_writes(base: str, last: dict[str, str]) -> tuple[int, int]:
         stored += shown["result"]["notes"] == value
         hits = requests.get(f"{base}/api/3/action/package_search", params={"q": value, "rows": 5},
                             timeout=TIMEOUT).json()["result"]["results"]
-        found += [h["name"] for h in hits] == [name] and hits[0]["notes"] == value
+        agrees = [h["name"] for h in hits] == [name] and hits[0]["notes"] == value
+        found += agrees
+        if not agrees:
+            print(f"  index disagrees: {name} last write {value!r}, search for it finds "
+                  f"{[(h['name'], h['notes']) for h in hits]}", file=sys.stderr)
     return stored, found
 
 
@@ -209,7 +221,7 @@ def start(kind: str, config: str, port: int, workers: int | None) -> subprocess.
     else:
         command = [str(BIN / "ckan"), "-c", config, "run", "--host", "127.0.0.1", "--port", str(port),
                    "--disable-debugger", "--threaded"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -231,28 +243,48 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def measure(kind: str, args: argparse.Namespace, token: str) -> dict[str, float]:
-    """Every phase against one server; returns {phase label: read requests/s}."""
-    port, rates = free_port(), {}
-    proc = start(kind, args.config, port, args.workers)
+def alternated(bases: dict[str, str], site: Site, clients: int, args: argparse.Namespace) -> dict[str, float]:
+    """The read mix with ``clients`` clients against each server, in --rounds alternating slices of --seconds (so
+    the other load of a shared machine falls on both alike); prints each server's figures, returns its reads/s."""
+    totals = {kind: (Results(), 0.0) for kind in bases}
+    for round_ in range(args.rounds):
+        for kind in (list(bases) if round_ % 2 == 0 else list(bases)[::-1]):
+            results, elapsed, _ = run_phase(bases[kind], site, clients, args.seconds / args.rounds,
+                                            args.max_requests)
+            merged, seconds = totals[kind]
+            merged.merge(results)
+            totals[kind] = (merged, seconds + elapsed)
+    return {kind: report(f"{kind}_{clients}_clients", results, seconds) for kind, (results, seconds) in
+            totals.items()}
+
+
+def with_writers(base: str, site: Site, clients: int, args: argparse.Namespace, token: str) -> None:
+    results, elapsed, last = run_phase(base, site, clients, args.seconds, args.max_requests, args.writers, token)
+    report(f"gunicorn_{clients}_clients_{args.writers}_writers", results, elapsed)
+    stored, found = check_writes(base, last)
+    print(f"writes_final_state_is_last_write_{clients}: {stored}/{len(last)}")
+    print(f"writes_index_finds_last_value_{clients}: {found}/{len(last)}")
+
+
+def measure(args: argparse.Namespace, token: str) -> None:
+    kinds = ["gunicorn"] + ([] if args.skip_dev_server else ["dev_server"])
+    servers = {kind: (start(kind, args.config, port, args.workers), port) for kind, port in
+               ((kind, free_port()) for kind in kinds)}
     try:
-        base = f"http://127.0.0.1:{port}"
-        site = site_of(base)
-        run_phase(base, site, max(args.clients), args.warmup, args.max_requests)  # every worker warm, not measured
+        bases = {kind: f"http://127.0.0.1:{port}" for kind, (_, port) in servers.items()}
+        site = site_of(bases["gunicorn"])
+        for base in bases.values():  # every worker warm, not measured
+            run_phase(base, site, max(args.clients), args.warmup, args.max_requests)
         for clients in args.clients:
-            results, elapsed, _ = run_phase(base, site, clients, args.seconds, args.max_requests)
-            rates[f"{kind}_{clients}"] = report(f"{kind}_{clients}_clients", results, elapsed)
-        for clients in (args.clients if kind == "gunicorn" and args.writers else []):
-            results, elapsed, last = run_phase(base, site, clients, args.seconds, args.max_requests,
-                                               args.writers, token)
-            rates[f"{kind}_{clients}_writers"] = report(f"{kind}_{clients}_clients_{args.writers}_writers",
-                                                        results, elapsed)
-            stored, found = check_writes(base, last)
-            print(f"writes_final_state_is_last_write_{clients}: {stored}/{len(last)}")
-            print(f"writes_index_finds_last_value_{clients}: {found}/{len(last)}")
+            rates = alternated(bases, site, clients, args)
+            if "dev_server" in rates:
+                print(f"throughput_ratio_vs_dev_server_{clients}: "
+                      f"{rates['gunicorn'] / max(rates['dev_server'], 1e-9):.1f}x")
+        for clients in (args.clients if args.writers else []):
+            with_writers(bases["gunicorn"], site, clients, args, token)
     finally:
-        stop_server(proc)
-    return rates
+        for proc, _ in servers.values():
+            stop_server(proc)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -261,6 +293,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60, help="length of each phase")
     parser.add_argument("--clients", type=int, nargs="+", default=[20, 50])
     parser.add_argument("--writers", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=4, help="alternating slices of each phase per server")
     parser.add_argument("--warmup", type=float, default=20, help="seconds of unmeasured load before the phases")
     parser.add_argument("--records", type=int, default=500, help="seed synthetic records up to this many")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: as make run)")
@@ -274,12 +307,7 @@ def main(argv=None) -> None:
     args.config = str(Path(args.config).resolve())
     token, count = prepare(args.config, args.records)
     print(f"load_records_in_site: {count}")
-    rates = measure("gunicorn", args, token)
-    if not args.skip_dev_server:
-        rates.update(measure("dev_server", args, token))
-        for clients in args.clients:
-            ratio = rates[f"gunicorn_{clients}"] / max(rates[f"dev_server_{clients}"], 1e-9)
-            print(f"throughput_ratio_vs_dev_server_{clients}: {ratio:.1f}x")
+    measure(args, token)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 workers the catalog needs: CKAN's job worker (``ckan jobs worker``) and, when the ``harvest`` plugin is enabled,
 ckanext-harvest's gather and fetch consumers. All of them stop together on Ctrl-C (SIGINT) or SIGTERM.
 
-Each child runs in a process group of its own (so its own children, gunicorn's workers and RQ's work horse, go with
-it) and gets SIGTERM when this supervisor dies, even by SIGKILL (Linux's parent-death signal). Stopping sends
+Each child runs in a process group of its own, in the supervisor's session (so its own children, gunicorn's workers
+and RQ's work horse, go with it, and the kernel's per-session CPU share, autogroup, counts the site as one) and gets SIGTERM when this supervisor dies, even by SIGKILL (Linux's parent-death signal). Stopping sends
 SIGTERM to every group, waits ``--grace`` seconds for them to finish what they are doing, then SIGKILLs what is
 left. A background worker that exits on its own is started again (at most ``MAX_RESTARTS`` times); the web server
 exiting stops everything.
@@ -47,10 +47,17 @@ def default_workers(cores: int | None = None) -> int:
     return 2 * (cores or os.cpu_count() or 1) + 1
 
 
-def web_command(host: str, port: int, workers: int, timeout: int = 60) -> list[str]:
+def default_threads() -> int:
+    """Threads per worker (``WEB_THREADS``, default 4): a request waiting on PostgreSQL leaves the core to another."""
+    value = os.environ.get("WEB_THREADS", "").strip()
+    return max(1, int(value)) if value.isdigit() else 4
+
+
+def web_command(host: str, port: int, workers: int, threads: int = 4, timeout: int = 60) -> list[str]:
     """The gunicorn command line for CKAN's app (the ini file travels in ``CKAN_INI``)."""
     return [str(BIN / "gunicorn"), "--pythonpath", str(SCRIPTS), "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--timeout", str(timeout), "--graceful-timeout", "10",
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+            "--timeout", str(timeout), "--graceful-timeout", "10",
             "--max-requests", "2000", "--max-requests-jitter", "200", "--worker-tmp-dir", "/dev/shm",
             "--no-control-socket", "--name", "citizendata", "wsgi:application"]
 
@@ -88,7 +95,7 @@ class Child:
     restarts: int = 0
 
     def start(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(self.command, env=env, start_new_session=True,
+        self.process = subprocess.Popen(self.command, env=env, process_group=0,
                                         preexec_fn=_die_with_parent)
         print(f"serve: started {self.name} (pid {self.process.pid}): {' '.join(self.command[-3:])}", flush=True)
 
@@ -156,6 +163,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: 2 * cores + 1)")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: 4)")
     parser.add_argument("--grace", type=float, default=20.0, help="seconds to finish before SIGKILL")
     parser.add_argument("--no-background", action="store_true", help="serve only: no job worker, no consumers")
     return parser.parse_args(argv)
@@ -167,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     if port_taken(args.host, args.port):
         print(f"serve: {args.host}:{args.port} is already in use (is the site already running?)", file=sys.stderr)
         return 1
-    workers = args.workers or default_workers()
-    children = [Child("web", web_command(args.host, args.port, workers))]
+    workers, threads = args.workers or default_workers(), args.threads or default_threads()
+    children = [Child("web", web_command(args.host, args.port, workers, threads))]
     if not args.no_background:
         children += [Child(name, command) for name, command in
                      background_commands(config, enabled_plugins(config)).items()]
@@ -176,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     signal.signal(signal.SIGHUP, supervisor.request_stop)
-    print(f"serve: gunicorn with {workers} workers on http://{args.host}:{args.port}", flush=True)
+    print(f"serve: gunicorn with {workers} workers x {threads} threads on http://{args.host}:{args.port}", flush=True)
     return supervisor.run()
 
 

@@ -13,6 +13,9 @@ import sys
 
 import pytest
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "scripts"))
+import serve  # noqa: E402  (scripts/ is not a package)
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 UNITS = ROOT / "deploy" / "systemd"
 NGINX = ROOT / "deploy" / "nginx" / "citizendata.conf"
@@ -112,3 +115,11 @@ def test_nginx_accepts_the_site(tmp_path):
     (tmp_path / "nginx.conf").write_text(f"events {{}}\nhttp {{\n{NGINX.read_text()}\n}}\n")
     proc = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert proc.returncode == 0 or "ssl_certificate" in proc.stderr, proc.stderr
+
+
+def test_the_web_unit_runs_gunicorn_as_make_run_does(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    command = shlex.split(local(unit(UNITS / "citizendata-web.service")["Service"]["ExecStart"]))
+    workers = int(command[command.index("--workers") + 1])
+    assert command == serve.web_command("127.0.0.1", 5000, workers)
+    assert workers == serve.default_workers(2)  # sized for the 2-core machine the example names

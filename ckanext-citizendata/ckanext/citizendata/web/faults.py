@@ -22,6 +22,8 @@ import logging
 from typing import Any, Optional
 
 import flask
+import psycopg2
+import psycopg2.errors
 import redis.exceptions
 import sqlalchemy.exc
 from sqlalchemy import event
@@ -35,8 +37,10 @@ MESSAGES = {
     "database": "The database is unavailable; try again in a moment.",
     "queue": "The job queue is unavailable, so the request was not completed; try again in a moment.",
 }
-# SQLSTATE of a server that is going away or not yet there: class 08 (connection exception) and these
-UNAVAILABLE_SQLSTATES = {"57P01", "57P02", "57P03"}  # admin shutdown, crash shutdown, cannot connect now
+# SQLSTATE of a server that is going away or not there: class 08 (connection exception) and admin shutdown, crash
+# shutdown, cannot connect now
+UNAVAILABLE_SQLSTATES = ("08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03")
+UNAVAILABLE_ERRORS = tuple(psycopg2.errors.lookup(code) for code in UNAVAILABLE_SQLSTATES)
 API_LOGGER = "ckan.views.api"
 FLAG = "citizendata_unavailable"
 
@@ -52,13 +56,13 @@ def database_unavailable(exc: BaseException, is_disconnect: bool = False) -> boo
     orig = getattr(exc, "orig", exc)
     if is_disconnect or getattr(exc, "connection_invalidated", False):
         return True
-    if isinstance(exc, sqlalchemy.exc.DisconnectionError):
+    if isinstance(exc, sqlalchemy.exc.DisconnectionError) or isinstance(orig, UNAVAILABLE_ERRORS):
         return True
     code = getattr(orig, "pgcode", None)
     if code:
         return code.startswith("08") or code in UNAVAILABLE_SQLSTATES
-    return isinstance(exc, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)) or \
-        type(orig).__name__ in ("OperationalError", "InterfaceError")
+    # no SQLSTATE: libpq could not reach the server (psycopg2's base classes, not a subclass such as QueryCanceled)
+    return type(orig) in (psycopg2.OperationalError, psycopg2.InterfaceError)
 
 
 def kind_of(exc: Optional[BaseException]) -> Optional[str]:
