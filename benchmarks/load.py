@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -46,6 +47,11 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[int(rank) - 1]
 
 
+def quoted(value: str) -> str:
+    """A facet value inside a Lucene phrase."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def pick(rng: random.Random, mix=MIX) -> str:
     """An endpoint name drawn with the mix's weights."""
     names, weights = zip(*mix)
@@ -62,7 +68,7 @@ class Site:
         """(path, query parameters) of one request to ``endpoint``."""
         if endpoint == "package_search":
             chosen = rng.sample(sorted(self.facets), k=min(len(self.facets), rng.randint(0, 2)))
-            fq = " ".join(f'{f}:"{rng.choice(self.facets[f])}"' for f in chosen)
+            fq = " ".join(f'{f}:"{quoted(rng.choice(self.facets[f]))}"' for f in chosen)
             return "/api/3/action/package_search", {"fq": fq, "rows": 20, "facet.field": json.dumps(sorted(self.facets))}
         name = rng.choice(self.names)
         return {"dataset_page": ("/dataset/", {}), "package_show": ("/api/3/action/package_show", {"id": name}),
@@ -103,7 +109,8 @@ def reader(base: str, site: Site, seed: int, stop: threading.Event, results: Res
         started = time.perf_counter()
         try:
             response = session.get(base + path, params=params, timeout=TIMEOUT)
-            error = None if response.status_code == 200 else f"{response.status_code} {path}"
+            error = None if response.status_code == 200 else \
+                f"{response.status_code} {path} {params} {response.text[:300]!r}"
         except requests.RequestException as exc:
             error = type(exc).__name__
         results.add(endpoint, time.perf_counter() - started, error)
@@ -220,8 +227,11 @@ def start(kind: str, config: str, port: int, workers: int | None) -> subprocess.
         command += ["--workers", str(workers)] if workers else []
     else:
         command = [str(BIN / "ckan"), "-c", config, "run", "--host", "127.0.0.1", "--port", str(port),
-                   "--disable-debugger", "--threaded"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0)
+                   "--disable-debugger", "--disable-reloader", "--threaded"]
+    log = Path(tempfile.gettempdir()) / f"citizendata-load-{kind}-{port}.log"
+    print(f"{kind} output in {log}", file=sys.stderr)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, process_group=0)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:

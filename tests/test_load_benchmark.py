@@ -48,3 +48,7 @@ def test_results_merge_keeps_every_timing_and_error():
     two.add("dataset_page", 0.3, None)
     one.merge(two)
     assert one.count() == 3 and one.errors == {"package_show": 1} and one.samples == ["package_show: 503 /api"]
+
+
+def test_a_facet_value_with_quotes_stays_one_phrase():
+    assert load.quoted('say "hi" \\ there') == 'say \\"hi\\" \\\\ there'
