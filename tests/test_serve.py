@@ -52,12 +52,13 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_for(url: str, seconds: float = 90) -> requests.Response:
+def wait_for(url: str, seconds: float = 240) -> requests.Response:
+    """The first answer of a server that is starting (its workers load CKAN: slow on a busy machine)."""
     deadline = time.monotonic() + seconds
     while True:
         try:
-            return requests.get(url, timeout=30)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=60)
+        except (requests.ConnectionError, requests.Timeout):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
@@ -87,7 +88,7 @@ def test_serves_with_workers_and_stops_every_process_together(ckan_config, stop)
         base = f"http://127.0.0.1:{port}"
         status = wait_for(f"{base}/api/3/action/status_show")
         assert status.status_code == 200 and status.json()["success"] is True
-        assert requests.get(f"{base}/dataset/", timeout=60).status_code == 200
+        assert requests.get(f"{base}/dataset/", timeout=120).status_code == 200
         time.sleep(2)  # the background workers finish starting
         children = descendants(proc.pid)
         commands = " | ".join(children.values())
@@ -99,7 +100,7 @@ def test_serves_with_workers_and_stops_every_process_together(ckan_config, stop)
                                  ckan_config["__file__"], "--port", str(port)], capture_output=True, text=True,
                                 timeout=60)
         assert second.returncode == 1 and "already in use" in second.stderr
-        assert requests.get(f"{base}/api/3/action/status_show", timeout=30).status_code == 200
+        assert requests.get(f"{base}/api/3/action/status_show", timeout=120).status_code == 200
 
         proc.send_signal(stop)
         proc.wait(timeout=60)
