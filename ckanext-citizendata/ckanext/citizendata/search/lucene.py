@@ -15,12 +15,17 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import threading
 from typing import Optional
 
 from dateutil.relativedelta import relativedelta
 from luqum import tree
 from luqum.exceptions import ParseError
 from luqum.parser import parser as _luqum_parser
+
+# luqum's parser is one PLY parser with one module-level lexer, both stateful: two threads parsing at once (gunicorn's
+# gthread workers, `ckan run --threaded`) corrupt each other's tokens ("unexpected end of expression" on valid queries)
+_PARSING = threading.Lock()
 
 from .interface import (
     Bool,
@@ -84,7 +89,8 @@ def _luqum(query: Optional[str]) -> Optional[tree.Item]:
     if text in ("", '""', "''"):
         return None
     try:
-        return _luqum_parser.parse(text)
+        with _PARSING:
+            return _luqum_parser.parse(text)
     except (ParseError, TypeError, ValueError) as err:
         raise QuerySyntaxError(f"cannot parse query {query!r}: {err}") from err
 
