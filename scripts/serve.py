@@ -6,8 +6,9 @@ ckanext-harvest's gather and fetch consumers. All of them stop together on Ctrl-
 Each child runs in a process group of its own, in the supervisor's session (so its own children, gunicorn's workers
 and RQ's work horse, go with it, and the kernel's per-session CPU share, autogroup, counts the site as one) and gets SIGTERM when this supervisor dies, even by SIGKILL (Linux's parent-death signal). Stopping sends
 SIGTERM to every group, waits ``--grace`` seconds for them to finish what they are doing, then SIGKILLs what is
-left. A background worker that exits on its own is started again (at most ``MAX_RESTARTS`` times); the web server
-exiting stops everything.
+left. A background worker that exits on its own is started again (ckanext-harvest's consumers exit on a Redis read
+timeout after idling, with redis-py 8's default 5 s socket timeout), unless it exits ``MAX_RESTARTS`` times within
+``RESTART_WINDOW`` seconds (then everything stops); the web server exiting stops everything.
 
 Example::
 
@@ -31,7 +32,8 @@ from ckan.cli import CKANConfigLoader
 
 SCRIPTS = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-MAX_RESTARTS = 5
+MAX_RESTARTS = 5          # a background worker that exits this many times within RESTART_WINDOW seconds is given up
+RESTART_WINDOW = 60.0
 PR_SET_PDEATHSIG = 1
 
 
@@ -92,7 +94,12 @@ class Child:
     name: str
     command: list[str]
     process: subprocess.Popen | None = None
-    restarts: int = 0
+    restarts: list[float] = field(default_factory=list)
+
+    def crash_looping(self, now: float) -> bool:
+        """Whether it exited ``MAX_RESTARTS`` times within the last ``RESTART_WINDOW`` seconds."""
+        self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW]
+        return len(self.restarts) >= MAX_RESTARTS
 
     def start(self, env: dict[str, str]) -> None:
         self.process = subprocess.Popen(self.command, env=env, process_group=0,
@@ -134,11 +141,11 @@ class Supervisor:
             returncode = child.process.poll()
             if returncode is None:
                 continue
-            if child.name == "web" or child.restarts >= MAX_RESTARTS:
+            if child.name == "web" or child.crash_looping(time.monotonic()):
                 print(f"serve: {child.name} exited with {returncode}: stopping", file=sys.stderr, flush=True)
                 self.stopping = True
                 return 1
-            child.restarts += 1
+            child.restarts.append(time.monotonic())
             print(f"serve: {child.name} exited with {returncode}: starting it again", file=sys.stderr, flush=True)
             time.sleep(1)
             child.start(self.env)

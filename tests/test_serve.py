@@ -78,6 +78,14 @@ def test_harvest_consumers_only_when_the_harvest_plugin_is_enabled():
     assert serve.background_commands("x.ini", [])["jobs"][-2:] == ["jobs", "worker"]
 
 
+def test_a_background_worker_is_given_up_only_when_it_exits_again_and_again_within_a_minute():
+    child = serve.Child("gather", ["true"])
+    child.restarts = [0.0, 100.0, 200.0, 300.0, 400.0]  # one exit every 100 s: an idle consumer's timeout
+    assert not child.crash_looping(410.0)
+    child.restarts = [400.0, 401.0, 402.0, 403.0, 404.0]
+    assert child.crash_looping(405.0)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_serves_with_workers_and_stops_every_process_together(ckan_config, stop):
     port = free_port()
