@@ -214,10 +214,12 @@ cmd_run() {
   Sysadmin:                        admin / $(cat "$STATE/admin-password" 2>/dev/null || echo '?')   $ADMIN_NOTE
   API token for admin:             .venv/bin/ckan -c ckan.ini user token add admin my-token
                                    (or log in, then User > API Tokens)
-  Config:                          ckan.ini        Stop: Ctrl-C
+  Config:                          ckan.ini        Stop: Ctrl-C (the server and the workers together)
+  Server:                          gunicorn, WEB_CONCURRENCY workers (default 2 x cores + 1), with CKAN's
+                                   job worker and the harvest consumers (scripts/serve.py)
 
 EOF
-  exec "$CKAN" -c ckan.ini run --host 127.0.0.1 --port 5000 --disable-debugger --threaded
+  exec "$VENV/bin/python" scripts/serve.py --config ckan.ini --host 127.0.0.1 --port 5000
 }
 
 cmd_test() {
@@ -251,10 +253,12 @@ cmd_bench() {  # databases of their own for the benchmarks, then run them
   bench_config bench.ini "$BENCH_DB" 4
   bench_config bench-search.ini "${BENCH_DB}_search" 5
   bench_config bench-dcat.ini "${BENCH_DB}_dcat" 6
+  bench_config bench-load.ini "${BENCH_DB}_load" 7
   say "Benchmarks (figures below)"
   "$VENV/bin/python" benchmarks/generate.py --config bench.ini "${@}" 2>/dev/null | grep -E '^[a-z_0-9]+: '
   "$VENV/bin/python" benchmarks/search.py --config bench-search.ini 2>/dev/null | grep -E '^[a-z_0-9]+: '
   "$VENV/bin/python" benchmarks/dcat.py --config bench-dcat.ini --compare-n 2>/dev/null | grep -E '^[a-z_0-9]+: '
+  "$VENV/bin/python" benchmarks/load.py --config bench-load.ini 2>/dev/null | grep -E '^[a-z_0-9]+: '
 }
 
 case "${1:-}" in

@@ -1,6 +1,7 @@
 """Lucene syntax -> neutral nodes, for the queries CKAN core, ckanext-dcat and ckanext-harvest send."""
 import datetime
 import doctest
+import threading
 
 import pytest
 
@@ -175,3 +176,27 @@ def test_a_deep_query_is_refused_by_its_check_not_by_python_s_stack():
         parse("(" * 3000 + "a" + ")" * 3000, check=refuse)
     with pytest.raises(lucene.QuerySyntaxError, match="too deep"):
         lucene.parse_dismax("NOT " * 3000 + "a", "2<-1 5<80%", check=refuse)
+
+
+def test_threads_parsing_at_once_each_get_their_own_query():
+    """gunicorn's gthread workers and `ckan run --threaded` parse in several threads: luqum's one PLY lexer is shared
+    state, so without the lock valid queries failed ("unexpected end of expression") or came back as another's."""
+    queries = [f'+permission_labels:("public") +site_id:"default" organization:"org-{i}" -dataset_type:harvest'
+               for i in range(8)]
+    expected = {q: repr(lucene._luqum(q)) for q in queries}
+    failures = []
+
+    def work(query):
+        for _ in range(300):
+            try:
+                if repr(lucene._luqum(query)) != expected[query]:
+                    failures.append("another query's tree")
+            except lucene.QuerySyntaxError as err:
+                failures.append(str(err))
+
+    threads = [threading.Thread(target=work, args=(q,)) for q in queries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

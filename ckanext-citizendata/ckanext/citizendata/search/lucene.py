@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import threading
 from typing import Callable, Optional
 
 from dateutil.relativedelta import relativedelta
@@ -39,6 +40,9 @@ class QuerySyntaxError(ValueError):
     """A query string that cannot be parsed or uses syntax we do not support; the message says which."""
 
 
+# luqum's parser is one PLY parser with one module-level lexer, both stateful: two threads parsing at once (gunicorn's
+# gthread workers, `ckan run --threaded`) corrupt each other's tokens ("unexpected end of expression" on valid queries)
+_PARSING = threading.Lock()
 _ESCAPED = re.compile(r"\\(.)")
 _DATE_MATH = re.compile(r"^NOW((?:[+-]\d+[A-Z]+|/[A-Z]+)*)$")
 _DATE_STEP = re.compile(r"([+-])(\d+)([A-Z]+)|/([A-Z]+)")
@@ -90,7 +94,8 @@ def _luqum(query: Optional[str], check: Check = None) -> Optional[tree.Item]:
     if text in ("", '""', "''"):
         return None
     try:
-        ast = _luqum_parser.parse(text)
+        with _PARSING:
+            ast = _luqum_parser.parse(text)
     except (ParseError, TypeError, ValueError) as err:
         raise QuerySyntaxError(f"cannot parse query {query!r}: {err}") from err
     if check is not None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ckanext.citizendata.web import (cookies, errors, forgery, limits, links, read_guard, reset, security,
+from ckanext.citizendata.web import (cookies, errors, faults, forgery, limits, links, read_guard, reset, security,
                                      throttle)
 
-# limits first (a body too large is refused unread); forgery before throttle: a sign-in without the CSRF token
-# is refused before it is counted
+# faults before errors (a database or queue that is down answers 503, not a generic error); limits first among
+# the request hooks (a body too large is refused unread); forgery before throttle (a sign-in without the CSRF
+# token is refused before it is counted)
 INSTALLERS: tuple[Callable[[Any], None], ...] = (
-    errors.install, limits.install, links.install, read_guard.install,
+    faults.install, errors.install, limits.install, links.install, read_guard.install,
     forgery.install, throttle.install, reset.install, cookies.install, security.install,
 )
 
