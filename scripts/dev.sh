@@ -130,6 +130,9 @@ ensure_venv() {
 
 # ------------------------------------------------------------------ CKAN
 ensure_config() {
+  # ckanext-harvest uses ckan.redis.url (with its socket_timeout) only when no mq.hostname is set: with one, its
+  # consumers get redis-py's 5 s timeout and die when idle. Earlier setups wrote one: take it out.
+  [ -f ckan.ini ] && sed -i -E '/^ckan\.harvest\.mq\.(hostname|port|redis_db) *=/d' ckan.ini
   [ -f ckan.ini ] && return 0
   say "Writing ckan.ini"
   mkdir -p storage
@@ -142,9 +145,6 @@ ensure_config() {
     "solr_url = http://127.0.0.1:8983/solr/ckan-unused" \
     "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/1?socket_timeout=86400" \
     "ckan.harvest.mq.type = redis" \
-    "ckan.harvest.mq.hostname = 127.0.0.1" \
-    "ckan.harvest.mq.port = $REDIS_PORT" \
-    "ckan.harvest.mq.redis_db = 1" \
     "ckan.storage_path = $ROOT/storage" \
     "ckanext.citizendata.search.backend = postgres" \
     "scheming.dataset_schemas = ckanext.citizendata.schemas:dataset.yaml ckanext.citizendata.schemas:initiative.yaml" \

@@ -171,8 +171,6 @@ def services():
 use = config:{ROOT / 'tests' / 'test.ini'}
 sqlalchemy.url = postgresql://ckan_default:ckan_default@127.0.0.1:{pg.port}/ckan
 ckan.redis.url = redis://127.0.0.1:{cache.port}/0
-ckan.harvest.mq.port = {cache.port}
-ckan.harvest.mq.redis_db = 0
 ckan.plugins = activity scheming_datasets citizendata dcat harvest ckan_harvester
 ckan.storage_path = {folder / 'storage'}
 """)
