@@ -247,6 +247,9 @@ class FailingBackend:
     def search(self, request):
         raise self.error
 
+    def add(self, docs):
+        raise self.error
+
 
 def test_a_too_costly_search_is_a_query_error_in_our_words():
     connection = seam.Connection(FailingBackend(QueryTooCostly("the search took longer than the limit of 5 ms")))
@@ -254,19 +257,23 @@ def test_a_too_costly_search_is_a_query_error_in_our_words():
         connection.search(q="water")
 
 
-def test_a_database_error_reaches_the_log_not_the_client(caplog, monkeypatch):
+@pytest.mark.parametrize("call, error, words", [
+    (lambda c: c.search(q="water"), search.SearchError, "the search failed (the server's log says why)"),
+    (lambda c: c.add([{"index_id": "x"}]), search.SearchIndexError, "could not index (the server's log says why)"),
+])
+def test_a_database_error_reaches_the_log_not_the_client(caplog, monkeypatch, call, error, words):
     orig = Exception('psycopg2.errors.StatementTooComplex: stack depth limit exceeded')
     connection = seam.Connection(FailingBackend(sa.exc.OperationalError("SELECT 1", {}, orig)))
     # CKAN's logging configuration may have disabled loggers made before it ran; listen to ours directly
     monkeypatch.setattr(seam.log, "disabled", False)
     seam.log.addHandler(caplog.handler)
     try:
-        with pytest.raises(search.SearchError) as err:
-            connection.search(q="water")
+        with pytest.raises(error) as err:
+            call(connection)
     finally:
         seam.log.removeHandler(caplog.handler)
     assert "stack depth" not in str(err.value) and "psycopg2" not in str(err.value)
-    assert "the search failed (the server's log says why)" in str(err.value)
+    assert words in str(err.value)
     assert "stack depth limit exceeded" in caplog.text
 
 

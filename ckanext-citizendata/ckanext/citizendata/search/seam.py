@@ -91,8 +91,9 @@ class Connection:
             return
         try:
             self.backend.add(list(docs))
-        except sqlalchemy.exc.SQLAlchemyError as err:
-            raise search_common.SearchIndexError(f"{self.url}: could not index: {getattr(err, 'orig', None) or err}") from err
+        except sqlalchemy.exc.SQLAlchemyError as err:  # the database's words go to the log, not to the client
+            log.exception("%s: indexing failed", self.url)
+            raise search_common.SearchIndexError(f"{self.url}: could not index (the server's log says why)") from err
 
     def delete(self, id: Optional[str] = None, q: Optional[str] = None, commit: bool = True, **_: Any) -> int:
         if id is None and q is None:
