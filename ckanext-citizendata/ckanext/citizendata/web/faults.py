@@ -30,6 +30,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import InternalServerError
 
+from .errors import is_api_request
+
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
@@ -86,7 +88,7 @@ def _note(kind: Optional[str]) -> None:
 def unavailable_response(kind: str) -> flask.Response:
     """The 503 answer: JSON on the API, a small page elsewhere (no template: rendering may need the database)."""
     message = MESSAGES[kind]
-    if flask.request.path.startswith("/api/"):
+    if is_api_request():
         body = json.dumps({"success": False, "error": {"__type": "Service Unavailable", "message": message}})
         response = flask.Response(body, status=503, mimetype="application/json")
     else:

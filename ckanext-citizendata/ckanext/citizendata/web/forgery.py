@@ -28,10 +28,12 @@ from typing import Any, Optional
 
 from ckan.common import current_user
 from ckan.plugins import toolkit
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, request
 from flask_wtf.csrf import CSRFError
 
 from ckanext.citizendata import config
+
+from .errors import api_error, is_api_request
 
 REFUSAL = ("This request changes data and comes with your session cookie only, so it needs the CSRF token of a "
            "page of this site (form field {field} or header X-CSRFToken; API clients use an API token in the "
@@ -46,11 +48,6 @@ def install(app: Any) -> None:
     app.before_request(protect)
 
 
-def is_api() -> bool:
-    """Whether the request is for CKAN's API blueprint."""
-    return (request.endpoint or "").split(".")[0] == "api"
-
-
 def needs_token() -> bool:
     """Whether this request must carry the CSRF token (before the method is looked at)."""
     if not request.endpoint:
@@ -59,7 +56,7 @@ def needs_token() -> bool:
         return True  # identified by the session cookie
     if current_user.is_authenticated:
         return False  # identified by an API token
-    return not is_api()  # anonymous: the forms need it, the API does not
+    return not is_api_request()  # anonymous: the forms need it, the API does not
 
 
 def protect() -> Optional[Any]:
@@ -75,6 +72,6 @@ def protect() -> Optional[Any]:
 
 def refuse(reason: str) -> Any:
     message = REFUSAL.format(field=g.get("csrf_field_name") or "_csrf_token", reason=reason)
-    if is_api():
-        return jsonify({"success": False, "error": {"__type": "Authorization Error", "message": message}}), 403
+    if is_api_request():
+        return api_error(403, "Authorization Error", message)
     return toolkit.abort(403, message)

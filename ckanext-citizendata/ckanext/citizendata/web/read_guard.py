@@ -24,7 +24,8 @@ from werkzeug.exceptions import BadRequest
 from ckanext.citizendata.rdf import endpoints as rdf_endpoints
 from ckanext.citizendata.text import unreadable
 
-API_PREFIX = "/api/"
+from .errors import is_api_request
+
 OWN_CHECKS = ("citizendata_sdmx",)  # blueprints that refuse unreadable input in their own format
 
 
@@ -66,7 +67,7 @@ def search_query_error(app: Any, err: SearchQueryError) -> Any:
 
 
 def _bad_request(message: str, app: Any = None) -> Any:
-    if request.path.startswith(API_PREFIX):
+    if is_api_request():
         body = {"success": False, "error": {"__type": "Bad Request", "message": message}}
         return Response(json.dumps(body), status=400, mimetype="application/json")
     if app is not None:  # inside an error handler: hand the 400 to CKAN's own error page

@@ -25,6 +25,8 @@ from ckan.lib import mailer
 from ckan.plugins import toolkit
 from flask import request
 
+from ckanext.citizendata.text import unreadable
+
 log = logging.getLogger(__name__)
 
 TOPIC = "request_password_reset"
@@ -52,7 +54,7 @@ def same_answer_for_unknown_ids() -> None:
     if request.endpoint != "user.perform_reset":
         return
     user_id = (request.view_args or {}).get("id", "")
-    if "\x00" in user_id or model.User.get(user_id) is None:
+    if unreadable(user_id) or model.User.get(user_id) is None:
         message = toolkit._("Invalid reset key. Please try again.")
         toolkit.h.flash_error(message)
         toolkit.abort(403, message)

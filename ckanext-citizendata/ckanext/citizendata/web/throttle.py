@@ -34,6 +34,7 @@ from flask import make_response, request
 from redis.exceptions import RedisError
 
 from ckanext.citizendata import config
+from ckanext.citizendata.text import unreadable
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def account_key(login: str) -> str:
     """The Redis key counting failures for the account a sign-in names (by name or email)."""
     name = (login or "").strip()
     user = None
-    if name and "\x00" not in name:
+    if name and not unreadable(name):  # no database lookup of what PostgreSQL cannot read
         user = model.User.by_name(name) or model.User.by_email(name)
     return _key("account", user.id if user else name.lower())
 
