@@ -17,6 +17,8 @@ from .schema import INPUT_FIELDS, property_schema
 
 TRUE = {"true", "yes", "on", "1", "y"}
 FALSE = {"false", "no", "off", "0", "n"}
+# what CKAN's own boolean readers (asbool, boolean_validator) also take: "t" and "f"
+CKAN_BOOLEAN_WORDS = frozenset(TRUE | FALSE | {"t", "f"})
 
 
 def _missing(value: Any) -> bool:

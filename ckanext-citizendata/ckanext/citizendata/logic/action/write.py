@@ -38,8 +38,6 @@ from ..registry import register_action
 
 DEFAULT_TYPE = "dataset"
 BIGINT = (-(2 ** 63), 2 ** 63 - 1)
-# the words the record reads as true or false, and CKAN's boolean_validator's "t" and "f"
-BOOLEAN_WORDS = frozenset(coerce.TRUE | coerce.FALSE | {"t", "f"})
 
 
 def registered_types() -> set[str]:
@@ -82,7 +80,7 @@ def _private_problem(data_dict: dict) -> str | None:
     value = data_dict.get("private")
     if value is None or value == "" or isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.strip().lower() in BOOLEAN_WORDS:
+    if isinstance(value, str) and value.strip().lower() in coerce.CKAN_BOOLEAN_WORDS:
         return None
     return f"must be true or false, got {json.dumps(value, ensure_ascii=False)[:80]}"
 
