@@ -200,3 +200,11 @@ def test_threads_parsing_at_once_each_get_their_own_query():
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_check_syntax_runs_the_check_on_the_parsed_tree_and_converts_nothing():
+    seen = []
+    assert lucene.check_syntax("a AND (b OR c)", lambda ast: seen.append(lucene.shape(ast))) is None
+    assert seen == [(3, 3)]
+    with pytest.raises(lucene.QuerySyntaxError):
+        lucene.check_syntax("(water", lambda ast: None)

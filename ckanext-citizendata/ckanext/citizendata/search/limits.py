@@ -23,13 +23,13 @@ from ckan.plugins import toolkit
 from luqum import tree
 
 from ckanext.citizendata import config as cd_config
+from ckanext.citizendata.record.coerce import CKAN_BOOLEAN_WORDS
 from ckanext.citizendata.text import unreadable
 
 from . import lucene
 
 FLAGS = ("include_private", "include_drafts", "include_deleted")
-_TRUE = {"true", "1", "yes", "on", "t", "y"}
-_FALSE = {"false", "0", "no", "off", "f", "n", ""}
+BOOLEAN_WORDS = CKAN_BOOLEAN_WORDS | {""}   # an empty flag is CKAN's false
 
 
 class LimitExceeded(ValueError):
@@ -74,7 +74,7 @@ def check_query(name: str, value: Any, limits: dict[str, int]) -> None:
     chars = "q_chars" if name == "q" else "fq_chars"
     text = check_text(name, value, limits[chars], chars)
     try:
-        lucene.parse(text, check=tree_check(name, limits["query_depth"], limits["query_clauses"]))
+        lucene.check_syntax(text, tree_check(name, limits["query_depth"], limits["query_clauses"]))
     except lucene.QuerySyntaxError:
         pass  # the syntax is the seam's to report, with the rest of the request
 
@@ -107,4 +107,4 @@ def check_search_params(data_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_boolean(value: Any) -> bool:
-    return isinstance(value, bool) or (isinstance(value, (str, int)) and str(value).strip().lower() in _TRUE | _FALSE)
+    return isinstance(value, bool) or (isinstance(value, (str, int)) and str(value).strip().lower() in BOOLEAN_WORDS)

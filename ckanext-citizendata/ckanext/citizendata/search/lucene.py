@@ -89,6 +89,12 @@ def parse_dismax(query: Optional[str], mm: Optional[str], now: Optional[datetime
     return node
 
 
+def check_syntax(query: Optional[str], check: Check) -> None:
+    """Parse ``query`` and run ``check`` on its luqum tree without converting it (a bound checked before the
+    search, which parses again): ``check_syntax("a AND b", refuse_deep)``."""
+    _luqum(query, check)
+
+
 def _luqum(query: Optional[str], check: Check = None) -> Optional[tree.Item]:
     text = "" if query is None else str(query).strip()
     if text in ("", '""', "''"):
