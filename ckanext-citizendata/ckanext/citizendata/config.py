@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import importlib.resources
+import os
 from functools import lru_cache
 from typing import Any, MutableMapping
 
@@ -351,3 +352,42 @@ def query_limits() -> dict[str, int]:
             raise ValueError(f"{LIMITS + name} must be 0 or more, got {value}")
         limits[name] = value
     return limits
+
+
+# ---------------------------------------------------------------- harvesting (ingest/harvest/)
+HARVEST = PREFIX + "harvest."
+
+
+def harvest_allow_addresses() -> list[str]:
+    """Private or loopback addresses (IPs or CIDR networks) harvests may reach, e.g. ``["127.0.0.1"]``."""
+    return _list(HARVEST + "allow_addresses")
+
+
+def harvest_number(name: str) -> int:
+    """A whole-number harvest option by short name (``timeout_seconds``, ``retries``, ``backoff_seconds``,
+    ``retry_after_max_seconds``, ``requests_per_second``, ``max_response_bytes``, ``max_redirects``,
+    ``delete_threshold``, ``idle_job_minutes``, ``keep_jobs``), e.g. ``harvest_number("retries") == 3``; a value
+    that is not a whole number of 0 or more is a clear error."""
+    raw = option(HARVEST + name)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{HARVEST + name} must be a whole number, got {raw!r}") from err
+    if value < 0:
+        raise ValueError(f"{HARVEST + name} must be 0 or more, got {value}")
+    return value
+
+
+def harvest_sources_dir() -> str:
+    """The folder of partner-source YAML files; empty when the packaged harvesters/ folder is meant."""
+    return str(option(HARVEST + "sources_dir") or "")
+
+
+def harvest_user_agent() -> str:
+    return str(option(HARVEST + "user_agent"))
+
+
+def secret(name: str) -> str | None:
+    """A source's secret (an API token) by the name its YAML gives: the environment variable of that name, else
+    the ini option ``ckanext.citizendata.harvest.secret.<name>``; None when neither is set."""
+    return os.environ.get(name) or toolkit.config.get(HARVEST + "secret." + name) or None

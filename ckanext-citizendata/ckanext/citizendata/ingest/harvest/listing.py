@@ -1,0 +1,105 @@
+"""What a source type hands to the harvest engine: pages of sightings (one upstream record each, mapped to a CKAN
+dataset dict), and the source's settings as read from its YAML file.
+
+Example::
+
+    page = Page(url="https://portal.example/api/3/action/package_search?start=0",
+                sightings=[Sighting(guid="0c5e...", record={"title": "Water points", "notes": "..."},
+                                    original_uri="https://portal.example/dataset/water-points")])
+    page.sightings[0].content_hash()      # 'sha256:9f2c...' (same record, same hash, in any key order)
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import Any, Iterator, Optional, Protocol
+
+DATASET = "dataset"
+SERIES = "dataset_series"
+
+
+def canonical(value: Any) -> str:
+    """One text for equal values: keys sorted, no spaces, lists kept in order (their order is data)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def digest(value: Any) -> str:
+    """``sha256:<hex>`` of the canonical text of ``value``."""
+    return "sha256:" + hashlib.sha256(canonical(value).encode("utf-8")).hexdigest()
+
+
+@dataclasses.dataclass
+class Sighting:
+    """One record as a source states it.
+
+    ``record`` is a CKAN dataset dict with only what the source states: DCAT-AP core keys (``title``, ``notes``,
+    ``url``, ``tags``, ``extras``-free scheming fields such as ``issued``, ``contact``, ``publisher``), the
+    citizen-data fields it carries, ``resources``; never ``id``, ``name`` or ``owner_org`` (the engine sets them).
+    """
+    guid: str                                   # the source's identity of the record (its URI, id, ...)
+    record: dict[str, Any]
+    kind: str = DATASET                         # or SERIES (an initiative)
+    original_uri: Optional[str] = None          # the record's IRI or page at the source (dct:source)
+    identifier: Optional[str] = None            # the source's identifier (adms:identifier)
+    publisher: Optional[str] = None             # publisher name or IRI (identity across sources with identifier)
+    upstream_modified: Optional[str] = None     # ISO 8601, as the source states it
+    warnings: list[str] = dataclasses.field(default_factory=list)   # values dropped, each with why
+
+    def content_hash(self) -> str:
+        """The hash that decides changed or unchanged: of the mapped record and its kind only."""
+        return digest({"kind": self.kind, "record": self.record})
+
+    def identity_keys(self) -> list[str]:
+        """Keys under which another source's sighting is the same dataset: its URI, or identifier + publisher."""
+        keys = []
+        if self.original_uri:
+            keys.append("uri:" + self.original_uri)
+        if self.identifier and self.publisher:
+            keys.append(f"id:{self.publisher}\x1f{self.identifier}")
+        return keys
+
+
+@dataclasses.dataclass
+class Page:
+    """One page of a listing. ``failed`` set: the page could not be read (the listing is then incomplete, and no
+    record is withdrawn); ``errors``: records of the page that could not be read, as (guid or position, why)."""
+    url: str
+    sightings: list[Sighting] = dataclasses.field(default_factory=list)
+    errors: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    failed: Optional[str] = None
+
+
+@dataclasses.dataclass
+class SourceSpec:
+    """A source as its YAML file in harvesters/ defines it (validated by sources.py)."""
+    name: str
+    type: str                                   # ckan | dcat | sdmx (the IHarvester's info()["name"] minus prefix)
+    url: str
+    organization: str
+    title: str = ""
+    schedule: str = "MANUAL"                    # ckanext-harvest frequency: MANUAL, DAILY, WEEKLY, ...
+    languages: list[str] = dataclasses.field(default_factory=lambda: ["en"])
+    priority: int = 0                           # higher owns a dataset seen from two sources
+    defaults: dict[str, Any] = dataclasses.field(default_factory=dict)     # fields set when the source lacks them
+    rules: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # mapping rules (rules.py)
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)      # per source type (page size, paths, ...)
+    secrets: dict[str, str] = dataclasses.field(default_factory=dict)      # resolved at run time, never stored
+    delete_threshold: float = 0.8               # no withdrawals when a listing is smaller than this share
+
+
+class Fetcher(Protocol):
+    """What a source type uses to read the network (fetch.Client): bounded, SSRF-guarded, retried."""
+
+    def get(self, url: str, params: Optional[dict[str, Any]] = None,
+            headers: Optional[dict[str, str]] = None) -> Any: ...
+
+    def get_json(self, url: str, params: Optional[dict[str, Any]] = None,
+                 headers: Optional[dict[str, str]] = None) -> Any: ...
+
+
+class Lister(Protocol):
+    """A source type: ``pages(spec, fetcher, since)`` lists the source; ``since`` (a datetime) asks for records
+    changed since then where the source can say so (an incremental run, which never withdraws records)."""
+
+    def __call__(self, spec: SourceSpec, fetcher: Fetcher, since: Any = None) -> Iterator[Page]: ...
