@@ -1,15 +1,15 @@
 """Provenance of harvested records, one row per (source, guid).
 
-Revision ID: e5a7c9d20005
-Revises: d4f6b8c10004
+Revision ID: a7c9e1f40007
+Revises: f6b8d0e30006
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "e5a7c9d20005"
-down_revision = "d4f6b8c10004"
+revision = "a7c9e1f40007"
+down_revision = "f6b8d0e30006"
 branch_labels = None
 depends_on = None
 
