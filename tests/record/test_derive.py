@@ -1,7 +1,7 @@
 """record/derive.py: the fields derived from the record, and the index fields derived from it."""
 import pytest
 
-from ckanext.citizendata.record.derive import derive, index_values, m49_codes, sdg_parents
+from ckanext.citizendata.record.derive import CLASSIFYING, derive, index_values, m49_codes, sdg_parents
 
 
 @pytest.mark.parametrize("engagement, meets", [
@@ -49,9 +49,19 @@ def test_an_empty_record_derives_empty_values():
 def test_index_values_engaged_stages_and_deepest_level():
     record = {"engagement": [{"stage": "use", "level": 2}, {"stage": "collect", "level": "5"},
                              {"stage": "design", "level": 3}, {"level": 1}, "not an entry"]}
-    assert index_values(record) == {"engagement_stage": ["collect", "design", "use"], "engagement_level_max": 5}
+    values = index_values(record)
+    assert values["engagement_stage"] == ["collect", "design", "use"] and values["engagement_level_max"] == 5
 
 
 def test_index_values_without_engagement():
-    assert index_values({}) == {"engagement_stage": [], "engagement_level_max": None}
-    assert index_values({"engagement": []}) == {"engagement_stage": [], "engagement_level_max": None}
+    assert index_values({})["engagement_stage"] == [] and index_values({})["engagement_level_max"] is None
+    assert index_values({"engagement": []})["engagement_level_max"] is None
+
+
+def test_needs_classification_lists_the_classifying_facts_a_record_lacks_in_schema_order():
+    everything = {"initiative_type": "community-survey", "engagement": [{"stage": "design", "level": 4}],
+                  "sdg_indicators": ["16.6.2"], "countries": ["GHA"], "population_groups": ["women-girls"]}
+    assert index_values(everything)["needs_classification"] == []
+    assert index_values({})["needs_classification"] == list(CLASSIFYING)
+    partial = {"initiative_type": "community-survey", "sdg_indicators": [], "countries": ["GHA"]}
+    assert index_values(partial)["needs_classification"] == ["engagement", "sdg_indicators", "population_groups"]

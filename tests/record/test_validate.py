@@ -125,3 +125,11 @@ def test_unloaded_vocabulary_is_reported_not_silently_passed():
 def test_close_matches():
     assert close_matches("16.6.9", frozenset({"16.6.1", "16.6.2", "16.9.1", "1.6.9"})) == ["16.6.1", "16.6.2"]
     assert close_matches("zzz", frozenset({"design", "collect"})) == []
+
+
+def test_a_harvested_record_need_not_state_the_required_fields_but_what_it_states_is_checked():
+    assert set(validate({}, VOCABS)) == {"initiative_type", "engagement"}
+    assert validate({}, VOCABS, harvested=True) == {}
+    errors = validate({"sdg_indicators": ["16.6.9"], "engagement": [{"level": 4}]}, VOCABS, harvested=True)
+    assert set(errors) == {"sdg_indicators", "engagement"}
+    assert errors["engagement"] == ["engagement[0].stage: required"]

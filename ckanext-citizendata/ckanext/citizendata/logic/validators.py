@@ -13,6 +13,7 @@ from typing import Any
 
 from ckan.lib.navl.dictization_functions import StopOnError, missing, unflatten
 
+from ckanext.citizendata.ingest.harvest import provenance
 from ckanext.citizendata.record import coerce, inherit, view
 from ckanext.citizendata.record import schema as record_schema
 from ckanext.citizendata.record.fields import INHERITED
@@ -180,13 +181,15 @@ def _refusal(ref: str, series: Any, stated: set, context: dict) -> str:
 @register_validator
 def citizendata_record(key, data, errors, context):
     """Check the whole effective record once (its own fields, and for a dataset in an initiative the fields it
-    inherits): JSON Schema, vocabularies, cross-field rules. Derived fields are computed at show time."""
+    inherits): JSON Schema, vocabularies, cross-field rules. Derived fields are computed at show time. A harvested
+    record (written by the harvest engine, or owned by a source) need not state the record's required fields."""
     flat = unflatten(data)
+    harvested = bool(context.get(provenance.CONTEXT_FLAG)) or provenance.is_harvested(flat.get("id"))
     refs = inherit.series_ids(flat.get("in_series")) if not errors.get(("in_series",)) else []
     member = {"private": flat.get("private"), "owner_org": flat.get("owner_org")}
     record, withheld = view.effective(coerce.record_from_flat(flat), refs, member)
     why = _why_withheld(withheld)
-    for path, message in validate_record(record, with_paths=True):
+    for path, message in validate_record(record, with_paths=True, harvested=harvested):
         note = why if path and path[0] in INHERITED else ""
         errors.setdefault(error_key(errors, path), []).append(message + note)
 

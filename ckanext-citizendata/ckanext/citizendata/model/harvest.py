@@ -12,7 +12,8 @@ Example::
                                        harvest_record_table.c.guid == "https://portal.example/dataset/x")
 """
 from ckan import model
-from sqlalchemy import ARRAY, Boolean, Column, DateTime, Index, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Index, PrimaryKeyConstraint, Table, Text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 TABLE_NAME = "citizendata_harvest_record"
 

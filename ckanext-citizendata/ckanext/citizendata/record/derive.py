@@ -6,7 +6,8 @@ Example::
     >>> derive({"engagement": [{"stage": "design", "level": 4}], "sdg_indicators": ["16.6.2"], "countries": ["GHA"]})
     {'meets_copenhagen_definition': True, 'sdg_targets': ['16.6'], 'sdg_goals': ['16'], 'm49': ['288']}
     >>> index_values({"engagement": [{"stage": "design", "level": 4}, {"stage": "collect", "level": 5}]})
-    {'engagement_stage': ['collect', 'design'], 'engagement_level_max': 5}
+    {'engagement_stage': ['collect', 'design'], 'engagement_level_max': 5, 'needs_classification': ['initiative_type', \
+'sdg_indicators', 'countries', 'population_groups']}
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any, Callable, Optional
 from ckanext.citizendata.text import natural_key
 
 from . import countries
+from .schema import SCHEMA
 
 DEFINING_STAGES = ("design", "collect")
 DEFINING_LEVEL = 4
@@ -66,10 +68,20 @@ def _deepest_level(record: dict[str, Any]) -> Optional[int]:
     return max(levels) if levels else None
 
 
+# the facts a record is classified by (the x-derived-from of the index field needs_classification)
+CLASSIFYING: tuple[str, ...] = tuple(SCHEMA["x-index-fields"]["needs_classification"]["x-derived-from"])
+
+
+def _missing_facts(record: dict[str, Any]) -> list[str]:
+    """The classifying facts the record does not state (own or inherited), in the schema's order."""
+    return [name for name in CLASSIFYING if record.get(name) in (None, "", [], {})]
+
+
 # one function per index field of the schema's x-index-fields (a test holds the two together)
 INDEX_DERIVATIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "engagement_stage": _engaged_stages,
     "engagement_level_max": _deepest_level,
+    "needs_classification": _missing_facts,
 }
 
 

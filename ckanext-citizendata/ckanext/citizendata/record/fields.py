@@ -46,7 +46,7 @@ class Field:
     derived: bool                  # computed, never accepted from input (readOnly)
     index: str                     # how the search index holds it: one of INDEX_RULES
     facet: Optional[Facet]
-    derived_from: Optional[str] = None   # for index fields: the record field they are computed from
+    derived_from: Any = None   # for index fields: the record field (or list of fields) they are computed from
 
     @property
     def multiple(self) -> bool:

@@ -191,12 +191,16 @@ RULES: tuple[Callable[[dict], list], ...] = (_unique_stages, _probability_needs_
 
 # ---------------------------------------------------------------- entry point
 def validate(record: dict[str, Any], vocabularies: Optional[Vocabularies] = None,
-             with_paths: bool = False) -> Any:
+             with_paths: bool = False, harvested: bool = False) -> Any:
     """Errors of one record's citizen-data fields, keyed by top-level field ({} when valid); with
-    ``with_paths`` a list of (path, message) instead. Read-only (derived) fields in the input are ignored."""
+    ``with_paths`` a list of (path, message) instead. Read-only (derived) fields in the input are ignored.
+    A ``harvested`` record need not state the record's required fields (a partner portal rarely has them): what
+    it states is checked as always, and the index lists what it lacks (``needs_classification``)."""
     vocabularies = vocabularies or RegistryVocabularies()
     record = {k: v for k, v in record.items() if k not in READ_ONLY}
     found = _schema_errors(record)
+    if harvested:
+        found = [(path, words) for path, words in found if not (len(path) == 1 and words == "required")]
     taken = {tuple(path) for path, _ in found}
     found += _vocab_errors(record, vocabularies, taken)
     found += [item for rule in RULES for item in rule(record)]
