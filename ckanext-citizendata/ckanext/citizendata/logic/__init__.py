@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import helpers, validators  # noqa: F401  (registering)
+from . import harvest, helpers, validators  # noqa: F401  (harvest: for the plugin; the rest registering)
 from .action import dcat, delete, suggest, vocab, write  # noqa: F401  (registering)
 from .auth import activity as activity_auth  # noqa: F401  (registering)
 from .auth import suggest as suggest_auth  # noqa: F401  (registering)

@@ -14,6 +14,7 @@ from typing import Any
 from ckan.lib.navl.dictization_functions import StopOnError, missing, unflatten
 
 from ckanext.citizendata.ingest.harvest import provenance
+from ckanext.citizendata.rdf import catalog_record
 from ckanext.citizendata.record import coerce, inherit, view
 from ckanext.citizendata.record import schema as record_schema
 from ckanext.citizendata.record.fields import INHERITED
@@ -119,6 +120,7 @@ def _keep_inherited(data: dict, extras: dict) -> None:
     """Fields sent back unchanged from what the initiative gives stay inherited, not copied."""
     names = coerce.to_list(extras.pop(view.MARK, None) or [])
     extras.pop(view.WITHHELD, None)   # computed at show time, as inherited_fields
+    extras.pop(catalog_record.KEY, None)   # a harvested record's provenance: kept by the harvest engine
     refs = inherit.series_ids(data.get(("in_series",)))
     if not names or not refs or not isinstance(names, list):
         return

@@ -23,7 +23,7 @@ from ckanext.citizendata.namespaces import bind_prefixes
 from ckanext.citizendata.record import fields, view
 from ckanext.citizendata.vocab import registry
 
-from . import conformance, profile_in, profile_out
+from . import catalog_record, conformance, profile_in, profile_out
 
 PROFILE_NAME = "citizendata"
 BASE_PROFILE = "euro_dcat_ap_3"
@@ -35,7 +35,7 @@ class CitizenDataProfile(RDFProfile):
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref) -> None:
         bind_prefixes(self.g)
         profile_out.Writer(self.g, _vocab_base(), label=_label).dataset(dataset_ref, dataset_dict)
-        self._harvest_provenance(dataset_dict, dataset_ref)
+        catalog_record.add(self.g, dataset_ref, dataset_dict.get(catalog_record.KEY))
         conformance.withhold_series(self.g, dataset_ref, dataset_dict.get(view.WITHHELD) or [])
         conformance.dataset(self.g, dataset_ref)
 
@@ -55,10 +55,6 @@ class CitizenDataProfile(RDFProfile):
             record["in_series"] = series
         dataset_dict.update(record)
         return dataset_dict
-
-    def _harvest_provenance(self, dataset_dict: dict[str, Any], dataset_ref) -> None:
-        """Where harvested records will say where they came from (source, original identifier, retrieval time,
-        content hash), once the harvesters exist (issue 5, item 1, last point). Nothing yet."""
 
 
 def _vocab_base() -> str:

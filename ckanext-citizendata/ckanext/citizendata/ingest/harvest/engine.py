@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Optional
 
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib import search
 from ckan.plugins import toolkit
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra, \
@@ -182,15 +183,19 @@ def _import(obj, spec: SourceSpec, sighting: Sighting, hashed: str) -> Any:
         provenance.save(sighting, source_id, package_id=owner.package_id, owner=False, content_hash=hashed,
                         job_id=obj.harvest_job_id)
         model.Session.commit()
+        if row is None or row.package_id != owner.package_id:
+            search.rebuild(owner.package_id)   # its provenance (in its index row and DCAT) lists one more source
         return "unchanged"
     if owner is not None:
         provenance.update(owner.source_id, owner.guid, owner=False)
         package = _live_package(owner.package_id)
     elif package is None and others:
         package = _live_package(others[0].package_id)   # listed elsewhere, owned by none: ours now
-    package_id = _write(obj, spec, sighting, package, row)
+    # the row first: the write indexes the record, and its index row carries its provenance
+    package_id = package.id if package is not None else model.types.make_uuid()
     provenance.save(sighting, source_id, package_id=package_id, owner=True, content_hash=hashed,
                     job_id=obj.harvest_job_id)
+    _write(obj, spec, sighting, package, package_id, row)
     model.Session.commit()
     return True
 
@@ -208,20 +213,19 @@ def _make_current(obj, package_id: str) -> None:
     model.Session.flush()
 
 
-def _write(obj, spec: SourceSpec, sighting: Sighting, package: Optional[model.Package], row) -> str:
+def _write(obj, spec: SourceSpec, sighting: Sighting, package: Optional[model.Package], package_id: str,
+           row) -> None:
     record = rules.apply(sighting.record, spec.rules, spec.defaults)
     context = _site_context()
+    _make_current(obj, package_id)
     if package is None:
-        data = {**record, "id": model.types.make_uuid(), "type": sighting.kind, "owner_org": spec.organization,
+        data = {**record, "id": package_id, "type": sighting.kind, "owner_org": spec.organization,
                 "name": HarvesterBase._gen_new_name(record.get("title") or sighting.guid)}
-        _make_current(obj, data["id"])
         toolkit.get_action("package_create")(context, data)
-        return data["id"]
-    _make_current(obj, package.id)
+        return
     current = toolkit.get_action("package_show")(dict(context), {"id": package.id})
     data = merge(current, record, row.source_fields if row else [])
     toolkit.get_action("package_update")(context, data)
-    return package.id
 
 
 def merge(current: dict[str, Any], record: dict[str, Any], stated_before: Iterable[str]) -> dict[str, Any]:

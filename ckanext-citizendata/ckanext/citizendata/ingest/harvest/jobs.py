@@ -119,7 +119,7 @@ def finish(job: HarvestJob, after: Optional[Callable[[list[str]], None]] = None)
     prune(job.source_id)
     changed = [pid for (pid,) in model.Session.query(HarvestObject.package_id).filter(
         HarvestObject.harvest_job_id == job.id, HarvestObject.package_id.isnot(None),
-        HarvestObject.report_status.in_(["added", "updated"]))]
+        HarvestObject.current.is_(True))]   # the objects this job wrote packages from
     if after and changed:
         after(changed)
     return job.status
@@ -195,14 +195,21 @@ _TALLY = {"added": "added", "updated": "updated", "not modified": "unchanged", "
           "errored": "errors"}
 
 
-def run(source: HarvestSource, spec: SourceSpec, lister: Lister, *, full: bool = False,
+def _since(source_id: str, full: bool, incremental: bool) -> Optional[datetime.datetime]:
+    """Where an incremental run starts: None (a full listing, which may withdraw records) when asked for, when
+    the source type cannot list changes only, or when no complete job exists yet."""
+    return None if full or not incremental else last_complete_start(source_id)
+
+
+def run(source: HarvestSource, spec: SourceSpec, lister: Lister, *, full: bool = False, incremental: bool = True,
         fetcher: Optional[Any] = None, progress: Optional[Callable[[int], None]] = None,
         after: Optional[Callable[[list[str]], None]] = None) -> Summary:
     """Run one source now, in this process: gather, import every object, end the job. Incremental (records
-    changed since the last complete job, no withdrawals) unless ``full`` or no complete job exists."""
+    changed since the last complete job, no withdrawals) unless ``full``, the source type lists everything
+    every time (``incremental`` False), or no complete job exists."""
     with source_lock(source.id):
         _end_orphans(source.id)
-        since = None if full else last_complete_start(source.id)
+        since = _since(source.id, full, incremental)
         job = HarvestJob(source=source, status=RUNNING, gather_started=utcnow())
         job.save()
         summary = Summary(job_id=job.id)
@@ -218,3 +225,25 @@ def run(source: HarvestSource, spec: SourceSpec, lister: Lister, *, full: bool =
             setattr(summary, _TALLY[status], getattr(summary, _TALLY[status]) + 1)
         summary.status = finish(job, after)
         return summary
+
+
+# ---------------------------------------------------------------- ckanext-harvest's queue consumers
+def queue_gather(job: HarvestJob, spec: SourceSpec, lister: Lister, *, incremental: bool = True,
+                 after: Optional[Callable[[list[str]], None]] = None) -> list[str]:
+    """IHarvester.gather_stage: the objects to import; a job with none is ended here (no cron needed)."""
+    end_stale()
+    since = _since(job.source_id, False, incremental)
+    gathered = engine.gather(job, spec, lister, fetch.Client(), full=since is None, since=since)
+    if not gathered.objects:
+        job.gather_finished = utcnow()
+        finish(job, after)
+    return gathered.objects
+
+
+def queue_import(obj: HarvestObject, spec: SourceSpec,
+                 after: Optional[Callable[[list[str]], None]] = None) -> Any:
+    """IHarvester.import_stage: import one object; the job ends with its last object (no cron needed)."""
+    outcome = engine.import_object(obj, spec)
+    obj = model.Session.merge(obj)
+    finish_if_done(obj.job, importing=obj.id, after=after)
+    return outcome
