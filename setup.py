@@ -4,27 +4,11 @@ The code lives in ckanext-citizendata/ckanext/citizendata; the data folders at t
 (schemas/, vocabularies/, harvesters/) are mapped in as real subpackages so that a plain
 ``pip install .`` ships them and scheming can name ``ckanext.citizendata.schemas:<file>``.
 """
-from setuptools import setup
+from setuptools import find_packages, setup
 
 SRC = "ckanext-citizendata/ckanext/citizendata"
-CODE = [
-    "",
-    "search",
-    "search.postgres",
-    "model",
-    "logic",
-    "logic.action",
-    "logic.auth",
-    "ingest",
-    "rdf",
-    "vocab",
-    "sdmx_io",
-    "record",
-    "demo",
-    "migration",
-    "migration.citizendata",
-    "migration.citizendata.versions",
-]
+# every package under SRC (a new folder with an __init__.py ships without a list to keep up to date)
+CODE = [""] + find_packages(SRC)
 DATA_DIRS = {"schemas": "schemas", "vocabularies": "vocabularies", "harvesters": "harvesters"}
 
 packages = ["ckanext.citizendata" + ("." + sub if sub else "") for sub in CODE]
@@ -69,6 +53,10 @@ setup(
     entry_points={
         "ckan.plugins": [
             "citizendata = ckanext.citizendata.plugin:CitizenDataPlugin",
+            # the source types as ckanext-harvest harvesters (harvest_plugins.py)
+            "citizendata_ckan_harvester = ckanext.citizendata.harvest_plugins:CkanPortalHarvester",
+            "citizendata_dcat_harvester = ckanext.citizendata.harvest_plugins:DcatEndpointHarvester",
+            "citizendata_sdmx_harvester = ckanext.citizendata.harvest_plugins:SdmxRegistryHarvester",
         ],
         # the DCAT profile, applied after euro_dcat_ap_3 (see rdf/profile.py)
         "ckan.rdf.profiles": [

@@ -14,6 +14,8 @@ from ckan.plugins import toolkit
 
 from ckanext.citizendata import demo
 from ckanext.citizendata.ingest import bulk, bulkload, files
+from ckanext.citizendata.ingest.harvest import source_sync, sources
+from ckanext.citizendata.logic import harvest as harvesting
 from ckanext.citizendata.rdf.shacl_cli import shacl_report
 from ckanext.citizendata.vocab import registry
 
@@ -157,6 +159,71 @@ def generate_records(count, seed, org, batch_size):
 
 
 citizendata.add_command(shacl_report)
+
+
+# ---------------------------------------------------------------- harvesting
+@citizendata.group()
+def harvest():
+    """Partner sources: sync their YAML files, run them, see how they went."""
+
+
+@harvest.group("sources")
+def harvest_sources():
+    """The source files (one YAML per partner source)."""
+
+
+@harvest_sources.command("sync")
+@click.option("--dir", "directory", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Folder of source files (default: ckanext.citizendata.harvest.sources_dir, else harvesters/)")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing")
+def harvest_sources_sync(directory, dry_run):
+    """Create, update and deactivate harvest sources to match the source files. Exit 1 if a file is invalid."""
+    try:
+        report = source_sync.sync(directory, dry_run=dry_run)
+    except sources.SourceFileError as err:
+        click.secho("Invalid source files:", fg="red", err=True)
+        for problem in err.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise click.exceptions.Exit(1)
+    for label, names in (("created", report.created), ("updated", report.updated),
+                         ("unchanged", report.unchanged), ("deactivated", report.deactivated)):
+        click.echo(f"{label:12} {', '.join(names) if names else '-'}")
+
+
+@harvest.command("run")
+@click.argument("source")
+@click.option("--full", is_flag=True, help="List everything (records gone upstream are withdrawn), not only changes")
+def harvest_run(source, full):
+    """Harvest SOURCE (name or id) now, in this process. Exit 1 when the job failed."""
+    summary = harvesting.run_source(source, full=full)
+    _print_summary(summary)
+    if summary.status != "Finished":
+        raise click.exceptions.Exit(1)
+
+
+def _print_summary(summary) -> None:
+    colour = "green" if summary.status == "Finished" else "red"
+    click.secho(summary.line(), fg=colour)
+    for reason in summary.reasons:
+        click.echo(f"  - {reason}")
+    click.echo(f"job {summary.job_id}; peak memory {harvesting.peak_memory_mb():.0f} MB")
+
+
+@harvest.command("status")
+def harvest_status():
+    """Every source with its last job: status, counts, when."""
+    for line in harvesting.status_lines():
+        click.echo(line)
+
+
+@harvest.command("demo")
+@click.option("--port", type=int, default=8765, show_default=True,
+              help="Port on 127.0.0.1 where the recorded partner responses are served")
+def harvest_demo(port):
+    """Harvest the demo sources (harvesters/demo/) from their recorded responses, served on 127.0.0.1: no
+    internet needed."""
+    for summary in harvesting.run_demo(port):
+        _print_summary(summary)
 
 
 def get_commands():

@@ -10,11 +10,14 @@ Example::
 from __future__ import annotations
 
 import logging
-from typing import Any
+import resource
+from typing import Any, Callable, Iterator, Optional
 
+from ckan import model
 from ckan.plugins import toolkit
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 
-from ckanext.citizendata.ingest.harvest import provenance
+from ckanext.citizendata.ingest.harvest import fetch, jobs, kinds, provenance, replay, source_sync, sources
 from ckanext.citizendata.rdf import cache
 from ckanext.citizendata.rdf.assemble import JOIN
 from ckanext.citizendata.rdf.catalog_record import KEY
@@ -58,3 +61,70 @@ def enqueue_warm(package_ids: list[str]) -> None:
                             title=f"citizendata: DCAT fragments of {len(package_ids)} harvested records")
     except Exception as error:  # the harvest is done either way; the catalog builds fragments when asked
         log.warning("DCAT fragments of harvested records not queued: %s", type(error).__name__)
+
+
+# ---------------------------------------------------------------- running sources (the CLI's harvest commands)
+def find_source(ref: str) -> HarvestSource:
+    """A harvest source by id or name; ValueError naming ``ref`` when there is none."""
+    source = HarvestSource.get(ref)
+    if source is None:
+        package = model.Package.get(ref)
+        source = HarvestSource.get(package.id) if package is not None and package.type == "harvest" else None
+    if source is None:
+        raise ValueError(f"no harvest source {ref!r} (see: ckan citizendata harvest status)")
+    return source
+
+
+def run_source(ref: str, full: bool = False, fetcher: Optional[Any] = None,
+               progress: Optional[Callable[[int], None]] = None) -> jobs.Summary:
+    """Run one of our sources now, in this process; the job's summary."""
+    source = find_source(ref)
+    spec = sources.resolve_secrets(sources.spec_from_source(source))
+    kind = kinds.by_harvester(source.type)
+    return jobs.run(source, spec, kind.pages, full=full, incremental=kind.incremental, fetcher=fetcher,
+                    progress=progress, after=enqueue_warm)
+
+
+def peak_memory_mb() -> float:
+    """The most memory this process has held (resident), in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _last_job(source_id: str) -> Optional[HarvestJob]:
+    return model.Session.query(HarvestJob).filter_by(source_id=source_id) \
+        .order_by(HarvestJob.created.desc()).first()
+
+
+def _counts(job: HarvestJob) -> str:
+    rows = model.Session.query(HarvestObject.report_status, model.func.count()).filter(
+        HarvestObject.harvest_job_id == job.id).group_by(HarvestObject.report_status).all()
+    return ", ".join(f"{count} {status or 'pending'}" for status, count in sorted(rows, key=lambda r: str(r[0])))
+
+
+def status_lines() -> Iterator[str]:
+    """One line per harvest source: name, type, active, records, last job (status, when, object counts)."""
+    jobs.end_stale()
+    for source in model.Session.query(HarvestSource).order_by(HarvestSource.title):
+        package = model.Package.get(source.id)
+        name = package.name if package is not None else source.id
+        job = _last_job(source.id)
+        last = (f"{job.status} {job.finished or job.created:%Y-%m-%d %H:%M} ({_counts(job) or 'nothing changed'})"
+                if job else "never run")
+        active = "active" if source.active else "inactive"
+        yield f"{name:32} {source.type:22} {active:8} {provenance.count(source.id):6} records  last job: {last}"
+
+
+def demo_folder() -> str:
+    """The demo sources (harvesters/demo/): their YAML files and the recorded responses they are read from."""
+    return str(sources.packaged_folder() / "demo")
+
+
+def run_demo(port: int) -> list[jobs.Summary]:
+    """Serve the demo sources' recorded responses on 127.0.0.1:``port``, sync the demo source files, and harvest
+    each source in full; this process alone may reach 127.0.0.1."""
+    folder = demo_folder()
+    with replay.Replay(port=port) as server:
+        server.add_recorded(folder)
+        source_sync.sync(folder)
+        fetcher = fetch.Client(allow=["127.0.0.1"])
+        return [run_source(spec.name, full=True, fetcher=fetcher) for spec in sources.load_all(folder)]

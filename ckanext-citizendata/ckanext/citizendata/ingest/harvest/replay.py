@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import http.server
+import pathlib
 import socketserver
 import threading
 import time
 import urllib.parse
 from typing import Callable, Iterable, Optional, Union
+
+import yaml
 
 
 @dataclasses.dataclass
@@ -126,6 +129,17 @@ class Replay:
         with self._lock:
             self._routes = [r for r in self._routes if (r.path, r.query) != (route.path, route.query)]
             self._routes.append(route)
+
+    def add_recorded(self, folder: str, routes_file: str = "replay.yaml") -> int:
+        """Serve the recorded responses a folder lists in ``replay.yaml``: items ``{path, file, content_type,
+        query (optional), status (optional)}``, ``file`` relative to the folder. The number of routes."""
+        root = pathlib.Path(folder)
+        routes = yaml.safe_load((root / routes_file).read_text(encoding="utf-8")) or []
+        for route in routes:
+            self.add(route["path"], body=(root / route["file"]).read_bytes(),
+                     content_type=route.get("content_type", "application/octet-stream"),
+                     status=int(route.get("status", 200)), query=route.get("query"))
+        return len(routes)
 
     def answer(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
         with self._lock:

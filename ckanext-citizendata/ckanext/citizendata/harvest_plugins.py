@@ -1,0 +1,53 @@
+"""The source types as ckanext-harvest harvesters (``IHarvester``), wiring only: each stage hands off to the
+harvest engine (ingest/harvest/jobs.py) with the source's settings (its YAML, as synced into the source's config)
+and the source type's listing. Enabled as ``citizendata_ckan_harvester``, ``citizendata_dcat_harvester`` and
+``citizendata_sdmx_harvester`` in ``ckan.plugins``.
+
+Example (ckan.ini)::
+
+    ckan.plugins = ... harvest citizendata_ckan_harvester citizendata_dcat_harvester citizendata_sdmx_harvester
+"""
+from __future__ import annotations
+
+import ckan.plugins as p
+from ckanext.harvest.interfaces import IHarvester
+
+from ckanext.citizendata.ingest.harvest import jobs, kinds, sources
+from ckanext.citizendata.logic import harvest
+
+
+class _Harvester(p.SingletonPlugin):
+    p.implements(IHarvester)
+    kind = ""
+
+    def info(self):
+        kind = kinds.SOURCE_TYPES[self.kind]
+        return {"name": kind.harvester, "title": kind.title, "description": kind.description}
+
+    def validate_config(self, config):
+        return sources.validate_config(config)
+
+    def gather_stage(self, harvest_job):
+        spec = sources.resolve_secrets(sources.spec_from_source(harvest_job.source))
+        kind = kinds.SOURCE_TYPES[self.kind]
+        return jobs.queue_gather(harvest_job, spec, kind.pages, incremental=kind.incremental,
+                                 after=harvest.enqueue_warm)
+
+    def fetch_stage(self, harvest_object):
+        return True   # gather read the content already (a listing page holds the records)
+
+    def import_stage(self, harvest_object):
+        spec = sources.spec_from_source(harvest_object.source)
+        return jobs.queue_import(harvest_object, spec, after=harvest.enqueue_warm)
+
+
+class CkanPortalHarvester(_Harvester):
+    kind = "ckan"
+
+
+class DcatEndpointHarvester(_Harvester):
+    kind = "dcat"
+
+
+class SdmxRegistryHarvester(_Harvester):
+    kind = "sdmx"
