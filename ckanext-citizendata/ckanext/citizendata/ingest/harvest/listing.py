@@ -84,8 +84,12 @@ class SourceSpec:
     defaults: dict[str, Any] = dataclasses.field(default_factory=dict)     # fields set when the source lacks them
     rules: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # mapping rules (rules.py)
     options: dict[str, Any] = dataclasses.field(default_factory=dict)      # per source type (page size, paths, ...)
-    secrets: dict[str, str] = dataclasses.field(default_factory=dict)      # resolved at run time, never stored
+    secrets: dict[str, str] = dataclasses.field(default_factory=dict)      # option -> value: resolved at run
+                                                                            # time (sources.py), never stored
     delete_threshold: float = 0.8               # no withdrawals when a listing is smaller than this share
+    secret_names: dict[str, str] = dataclasses.field(default_factory=dict)  # option -> variable, as in the file
+    active: bool = True                         # an inactive source is kept but never run
+    file: str = ""                              # the source file's name, e.g. "hdx.yaml" ("" for hand-made)
 
 
 class Fetcher(Protocol):
