@@ -25,7 +25,7 @@ class _Harvester(p.SingletonPlugin):
         return {"name": kind.harvester, "title": kind.title, "description": kind.description}
 
     def validate_config(self, config):
-        return sources.validate_config(config)
+        return sources.validate_config(config, self.kind)
 
     def gather_stage(self, harvest_job):
         spec = sources.resolve_secrets(sources.spec_from_source(harvest_job.source))

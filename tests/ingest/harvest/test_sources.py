@@ -56,10 +56,10 @@ def problems_of(path):
 
 # ---------------------------------------------------------------- the shipped files and the schema
 def test_every_shipped_source_file_is_valid():
-    specs = sources.load_all(sources.packaged_folder())
-    assert [s.file for s in specs] == sorted(p.name for p in sources.source_files(sources.packaged_folder()))
-    assert {"demo-ckan-portal", "demo-dcat-catalog"} <= {s.name for s in specs}
-    assert {s.type for s in specs} >= {"ckan", "dcat"}
+    for folder in (sources.packaged_folder(), sources.packaged_folder() / "demo"):
+        specs = sources.load_all(folder)
+        assert [s.file for s in specs] == sorted(p.name for p in sources.source_files(folder))
+    assert {s.type for s in specs} >= {"ckan", "dcat"}   # the demo harvests one source of each
 
 
 def test_the_schema_is_draft_2020_12_and_its_schedules_are_ckanext_harvests():

@@ -360,3 +360,22 @@ def _active(source: Any) -> bool:
     if isinstance(source, dict):
         return bool(source.get("active", source.get("state", "active") == "active"))
     return bool(source.active)
+
+
+def validate_config(text: Any, kind: str) -> str:
+    """IHarvester.validate_config of a source of ``kind`` (``ckan``, ``dcat``, ``sdmx``): its config JSON as the
+    source's page or API gives it, checked as a source file's settings would be. Returns it; ValueError naming
+    each problem (ckanext-harvest shows it on the form)."""
+    try:
+        stored = json.loads(text or "{}") if isinstance(text, str) else dict(text or {})
+    except (TypeError, ValueError) as err:
+        raise ValueError("config: not a JSON object") from err
+    if not isinstance(stored, dict):
+        raise ValueError("config: not a JSON object")
+    unknown = sorted(set(stored) - {*CONFIG_KEYS, "secrets", FILE_KEY, MANAGED_KEY})
+    data = {key: stored[key] for key in (*CONFIG_KEYS, "secrets") if key in stored}
+    data.update(name="config-check", type=kind, url="https://source.example/", organization="organization")
+    problems = [f"config: {key}: unknown setting" for key in unknown] + check(data, None, "config")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return text if isinstance(text, str) else json.dumps(stored)
