@@ -155,7 +155,8 @@ class Replay:
         return route.handler(request)
 
     def start(self) -> "Replay":
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
         self._thread.start()
         return self
 
