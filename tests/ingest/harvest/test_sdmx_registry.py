@@ -272,12 +272,12 @@ SDMX_ERROR = (b'<?xml version="1.0" encoding="UTF-8"?><mes:Error '
     (200, SDG[:5000], "the response is not well-formed XML"),
     (200, b"", "the response is not well-formed XML"),
     (200, b"<html><body>Service unavailable</body></html>", "the response is not an SDMX structure message"),
-    (200, BILLION_LAUGHS, "the message declares a DTD, which is refused"),
+    (200, BILLION_LAUGHS, "XML with a DTD entity declaration is not accepted"),
     (200, BILLION_LAUGHS.decode().replace('"1.0"?>', '"1.0" encoding="UTF-16"?>', 1).encode("utf-16"),
-     "the message declares a DTD, which is refused"),
+     "XML with a DTD entity declaration is not accepted"),
     (200, SDMX_ERROR, "the registry answered with an SDMX error message"),
     (200, re.sub(rb"<str:Dataflows>.*</str:Dataflows>", b"", SDG, flags=re.S), "the message holds no dataflow"),
-    (500, b"Internal error", "HTTP 500"),
+    (500, b"Internal error", "the source answered with HTTP status 500"),
 ])
 def test_an_unusable_answer_is_a_failed_page(vocab, status, body, reason):
     with Replay() as server:

@@ -50,6 +50,7 @@ from lxml import etree
 from ckanext.citizendata.text import natural_key
 from ckanext.citizendata.vocab import registry
 
+from . import fetch
 from .fetch import FetchError
 from .listing import DATASET, Page, Sighting, SourceSpec
 
@@ -233,18 +234,18 @@ def reference(element) -> Optional[Ref]:
 
 
 def _parse(body: bytes):
-    """The root of a structure message, or UnreadableMessage. A DTD is refused (its entities could expand without
-    bound or read files); the parser would load none and resolve no entity anyway."""
-    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        raise UnreadableMessage("the message declares a DTD, which is refused")
+    """The root of a structure message, or UnreadableMessage. XML declaring entities is refused by the harvest's
+    one check (fetch.check_xml_safe); the parser would load no DTD and resolve no entity anyway."""
+    try:
+        fetch.check_xml_safe(body, "the structure message")
+    except fetch.FetchError as err:
+        raise UnreadableMessage(err.reason) from err
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
                              remove_pis=True)
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as err:
         raise UnreadableMessage("the response is not well-formed XML") from err
-    if root.getroottree().docinfo.internalDTD is not None:   # in an encoding the byte test cannot see (UTF-16)
-        raise UnreadableMessage("the message declares a DTD, which is refused")
     if local(root) == "Error":
         raise UnreadableMessage("the registry answered with an SDMX error message")
     if local(root) != "Structure":
