@@ -193,7 +193,7 @@ def test_a_truncated_page_fails_and_ends_the_listing(server):
 def test_a_page_the_server_refuses_fails(server):
     server.add("/gone.ttl", b"", "text/plain", status=404)
     [page] = listing(spec(server.url("/gone.ttl")))
-    assert page.failed == "HTTP 404"
+    assert page.failed == "the source answered with HTTP status 404"
 
 
 def test_xml_declaring_entities_is_refused_before_parsing(server):

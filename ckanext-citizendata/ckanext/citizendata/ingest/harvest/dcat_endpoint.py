@@ -75,19 +75,6 @@ class UnreadablePage(Exception):
         self.reason = reason
 
 
-def _refuse_entity_declarations(body: bytes, url: str) -> None:
-    """Stand-in for ``fetch.check_xml_safe`` until the hardened fetch module brings it: XML that declares DTD
-    entities (billion laughs, external entities) is refused before any XML parser sees it."""
-    text = body.decode("utf-16", "replace") if body[:2] in (b"\xff\xfe", b"\xfe\xff") else \
-        body.decode("utf-8", "replace")
-    if "<!ENTITY" in text:
-        raise fetch.FetchError(url, "XML with DTD entity declarations is refused")
-
-
-# TODO(harvest fetch): drop the stand-in once fetch.check_xml_safe(body, url) has landed
-check_xml_safe = getattr(fetch, "check_xml_safe", _refuse_entity_declarations)
-
-
 # ---------------------------------------------------------------- the listing
 def pages(spec: SourceSpec, fetcher: Any, since: Any = None) -> Iterator[Page]:
     """The catalog's pages, following Hydra paging (hydra:next / hydra:nextPage of a hydra:PagedCollection or
@@ -222,7 +209,7 @@ def parse_graph(body: bytes, fmt: str, url: str) -> tuple[rdflib.Graph, list[tup
     predicate, why): empty IRIs ``<>`` and empty literals."""
     if fmt == "xml":
         try:
-            check_xml_safe(body, url)
+            fetch.check_xml_safe(body, url)
         except fetch.FetchError as err:
             raise UnreadablePage(err.reason) from err
     if fmt == "json-ld":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import ckan_portal
+from . import ckan_portal, dcat_endpoint, sdmx_registry
 from .listing import Lister
 
 PREFIX = "citizendata_"
@@ -34,6 +34,12 @@ SOURCE_TYPES: dict[str, SourceType] = {kind.name: kind for kind in (
     SourceType("ckan", "CKAN portal (citizen data)",
                "A CKAN site's action API (HDX too): stable paging, incremental by metadata_modified, HDX fields.",
                ckan_portal.pages, incremental=True),
+    SourceType("dcat", "DCAT endpoint (citizen data)",
+               "A DCAT-AP catalog (Turtle, RDF/XML, JSON-LD, N-Triples) with Hydra paging; national variants.",
+               dcat_endpoint.pages, incremental=False),
+    SourceType("sdmx", "SDMX registry (citizen data)",
+               "Dataflows of an SDMX REST registry (v1 or v2) as records, as StatDCAT-AP maps them.",
+               sdmx_registry.pages, incremental=False),
 )}
 
 

@@ -374,7 +374,8 @@ def validate_config(text: Any, kind: str) -> str:
         raise ValueError("config: not a JSON object")
     unknown = sorted(set(stored) - {*CONFIG_KEYS, "secrets", FILE_KEY, MANAGED_KEY})
     data = {key: stored[key] for key in (*CONFIG_KEYS, "secrets") if key in stored}
-    data.update(name="config-check", type=kind, url="https://source.example/", organization="organization")
+    data.update(name="config-check", title="config check", type=kind, url="https://source.example/",
+                organization="organization")
     problems = [f"config: {key}: unknown setting" for key in unknown] + check(data, None, "config")
     if problems:
         raise ValueError("; ".join(problems))
