@@ -189,6 +189,11 @@ def _personal_data_needs_safeguard(record) -> list[tuple[list, str]]:
 RULES: tuple[Callable[[dict], list], ...] = (_unique_stages, _probability_needs_size, _personal_data_needs_safeguard)
 
 
+def _without_required_fields(found: list[tuple[list, str]]) -> list[tuple[list, str]]:
+    """The errors but those of a missing required top-level field (what a harvested record may lack)."""
+    return [(path, words) for path, words in found if not (len(path) == 1 and words == "required")]
+
+
 # ---------------------------------------------------------------- entry point
 def validate(record: dict[str, Any], vocabularies: Optional[Vocabularies] = None,
              with_paths: bool = False, harvested: bool = False) -> Any:
@@ -200,7 +205,7 @@ def validate(record: dict[str, Any], vocabularies: Optional[Vocabularies] = None
     record = {k: v for k, v in record.items() if k not in READ_ONLY}
     found = _schema_errors(record)
     if harvested:
-        found = [(path, words) for path, words in found if not (len(path) == 1 and words == "required")]
+        found = _without_required_fields(found)
     taken = {tuple(path) for path, _ in found}
     found += _vocab_errors(record, vocabularies, taken)
     found += [item for rule in RULES for item in rule(record)]

@@ -179,13 +179,7 @@ def _import(obj, spec: SourceSpec, sighting: Sighting, hashed: str) -> Any:
     others = provenance.others_of(package.id, source_id) if package else provenance.same_dataset(sighting, source_id)
     owner = next((o for o in others if o.owner), None)
     if owner is not None and _priority(owner.source_id) >= spec.priority:
-        # another source owns this dataset: ours is kept as "also listed at", and never overwrites
-        provenance.save(sighting, source_id, package_id=owner.package_id, owner=False, content_hash=hashed,
-                        job_id=obj.harvest_job_id)
-        model.Session.commit()
-        if row is None or row.package_id != owner.package_id:
-            search.rebuild(owner.package_id)   # its provenance (in its index row and DCAT) lists one more source
-        return "unchanged"
+        return _also_listed(obj, sighting, hashed, row, owner)
     if owner is not None:
         provenance.update(owner.source_id, owner.guid, owner=False)
         package = _live_package(owner.package_id)
@@ -198,6 +192,17 @@ def _import(obj, spec: SourceSpec, sighting: Sighting, hashed: str) -> Any:
     _write(obj, spec, sighting, package, package_id, row)
     model.Session.commit()
     return True
+
+
+def _also_listed(obj, sighting: Sighting, hashed: str, row, owner) -> str:
+    """Another source of higher (or equal, earlier) priority owns this dataset: ours is kept as "also listed at"
+    and never overwrites it."""
+    provenance.save(sighting, obj.source.id, package_id=owner.package_id, owner=False, content_hash=hashed,
+                    job_id=obj.harvest_job_id)
+    model.Session.commit()
+    if row is None or row.package_id != owner.package_id:
+        search.rebuild(owner.package_id)   # its provenance (in its index row and DCAT) lists one more source
+    return "unchanged"
 
 
 def _make_current(obj, package_id: str) -> None:
