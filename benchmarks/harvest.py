@@ -123,7 +123,7 @@ def run_ours(source_id: str) -> object:
     return harvest.run_source(source_id, full=True, fetcher=fetch.Client(allow=["127.0.0.1"]))
 
 
-ROW_TABLES = ("package", "package_extra", "resource", "activity", "harvest_object", "harvest_object_extra",
+ROW_TABLES = ("package", "resource", "activity", "harvest_object", "harvest_object_extra",
               "citizendata_harvest_record", "citizendata_search_index")
 
 

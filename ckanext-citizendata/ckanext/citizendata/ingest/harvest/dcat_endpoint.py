@@ -27,7 +27,7 @@ import hashlib
 import json
 import logging
 import urllib.parse
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Iterator, Optional
 
 import rdflib
@@ -128,7 +128,8 @@ class _Listing:
             return Page(response.url, failed=f"the paging loops: this page repeats {self.bodies[body_hash]}"), None
         self.bodies[body_hash] = response.url
         try:
-            sightings, errors, next_url = read_page(response.body, response.content_type, response.url, self.spec)
+            sightings, errors, next_url = read_page(response.body, response.content_type, response.url, self.spec,
+                                                    lazy=True)
         except UnreadablePage as err:
             return Page(response.url, failed=err.reason), None
         return Page(response.url, self.first_seen(sightings, errors, response.url), errors), next_url
@@ -159,10 +160,12 @@ def _address(url: str) -> str:
 
 
 # ---------------------------------------------------------------- one page
-def read_page(body: bytes, content_type: str, url: str,
-              spec: SourceSpec) -> tuple[list[Sighting], list[tuple[str, str]], Optional[str]]:
+def read_page(body: bytes, content_type: str, url: str, spec: SourceSpec,
+              lazy: bool = False) -> tuple[list[Sighting], list[tuple[str, str]], Optional[str]]:
     """The sightings of one catalog page, the datasets that could not be mapped as (guid or position, why), and
     the next page's address (None on the last page). Raises :class:`UnreadablePage` for a page that cannot be read.
+    ``lazy``: each sighting carries a digest of its statements (``raw``) and maps its record only when asked
+    (``materialized()``), so a harvest maps only the datasets that changed.
 
     Example::
 
@@ -177,7 +180,7 @@ def read_page(body: bytes, content_type: str, url: str,
     sightings: list[Sighting] = []
     errors: list[tuple[str, str]] = []
     for position, (ref, kind) in enumerate(nodes, start=1):
-        found = _read_dataset(context, ref, kind, position)
+        found = (_lazy_dataset if lazy else _read_dataset)(context, ref, kind, position)
         if isinstance(found, Sighting):
             _add_unique(found, sightings, errors)
         else:
@@ -358,6 +361,46 @@ def _read_dataset(context: _PageGraph, ref, kind: str, position: int):
         warnings.insert(0, "the dataset's IRI is empty (<>, the page itself); it is followed by its dct:identifier")
     return Sighting(guid=guid, record=record, kind=kind, original_uri=iri, identifier=identifier,
                     publisher=_publisher(record), upstream_modified=record.get("modified"), warnings=warnings)
+
+
+def _lazy_dataset(context: _PageGraph, ref, kind: str, position: int):
+    """The dataset's Sighting with the digest of its statements, mapped only when asked."""
+    iri = str(ref) if isinstance(ref, URIRef) and str(ref) != context.url else None
+    identifier = _first_text(context.graph, ref, DCTERMS.identifier)
+    if not (iri or identifier):
+        return f"#{position}", "a dataset without an IRI or dct:identifier: no guid to follow it by"
+    return Sighting(guid=iri or identifier, record={}, kind=kind, original_uri=iri, identifier=identifier,
+                    raw=statements_digest(context.graph, ref, context.datasets),
+                    build=partial(_read_dataset, context, ref, kind, position))
+
+
+def statements_digest(graph: rdflib.Graph, ref, datasets: frozenset) -> str:
+    """A digest of everything the page states about a dataset: its triples and those of every node it reaches
+    (distributions, agents, periods, concepts; not other datasets), blank nodes named by what they state, so the
+    same statements give the same digest in any order, syntax or blank-node labelling."""
+    reached, todo = {ref}, [ref]
+    while todo:
+        for o in graph.objects(todo.pop()):
+            if not isinstance(o, Literal) and o not in reached and o not in datasets:
+                reached.add(o)
+                todo.append(o)
+    names: dict[Any, str] = {}
+    lines = sorted(f"{_term(s, graph, names)} {p.n3()} {_term(o, graph, names)}"
+                   for s in reached for p, o in graph.predicate_objects(s))
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _term(term, graph: rdflib.Graph, names: dict[Any, str], seen: frozenset = frozenset()) -> str:
+    """A term's text; a blank node's is the digest of what it states (cycles cut)."""
+    if not isinstance(term, BNode):
+        return term.n3()
+    if term in names:
+        return names[term]
+    if term in seen:
+        return "_:cycle"
+    inner = sorted(f"{p.n3()} {_term(o, graph, names, seen | {term})}" for p, o in graph.predicate_objects(term))
+    names[term] = "_:" + hashlib.sha256("\n".join(inner).encode("utf-8")).hexdigest()[:32]
+    return names[term]
 
 
 def _add_unique(sighting: Sighting, sightings: list[Sighting], errors: list[tuple[str, str]]) -> None:

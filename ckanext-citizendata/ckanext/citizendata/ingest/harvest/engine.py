@@ -96,7 +96,11 @@ def _objects_for(job, sightings: list[Sighting], mapping: str, result: Gathered)
         if row is not None and row.content_hash == hashed and not row.withdrawn:
             result.unchanged += 1
             continue
-        payload = {"hash": hashed, "sighting": dataclasses.asdict(sighting)}
+        full = sighting.materialized()
+        if isinstance(full, tuple):
+            _gather_error(job, f"record {full[0]} could not be read: {full[1]}")
+            continue
+        payload = {"hash": hashed, "sighting": full.stored()}
         obj = HarvestObject(guid=sighting.guid, job=job, source=job.source, content=json.dumps(payload))
         model.Session.add(obj)
         model.Session.flush()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from typing import Any, Iterator, Optional, Protocol
+from typing import Any, Callable, Iterator, Optional, Protocol
 
 DATASET = "dataset"
 SERIES = "dataset_series"
@@ -45,10 +45,26 @@ class Sighting:
     publisher: Optional[str] = None             # publisher name or IRI (identity across sources with identifier)
     upstream_modified: Optional[str] = None     # ISO 8601, as the source states it
     warnings: list[str] = dataclasses.field(default_factory=list)   # values dropped, each with why
+    # a source type that maps a record only when it changed gives a digest of what the source states (``raw``)
+    # and the function that maps it (``build``: the full Sighting, or (guid, why) when it cannot be mapped)
+    raw: Optional[str] = None
+    build: Optional[Callable[[], Any]] = dataclasses.field(default=None, repr=False, compare=False)
 
     def content_hash(self) -> str:
-        """The hash that decides changed or unchanged: of the mapped record and its kind only."""
+        """The hash that decides changed or unchanged: of what the source states (``raw``), else of the mapped
+        record, and of its kind."""
+        if self.raw is not None:
+            return digest({"kind": self.kind, "raw": self.raw})
         return digest({"kind": self.kind, "record": self.record})
+
+    def materialized(self) -> Any:
+        """The sighting with its record (mapped now, for a source type that maps only what changed), or
+        (guid, why) when it cannot be mapped."""
+        return self.build() if self.build is not None else self
+
+    def stored(self) -> dict[str, Any]:
+        """What a harvest object keeps of it (its content): every field but ``build``."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "build"}
 
     def identity_keys(self) -> list[str]:
         """Keys under which another source's sighting is the same dataset: its URI, or identifier + publisher."""
