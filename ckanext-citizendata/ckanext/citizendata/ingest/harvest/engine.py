@@ -143,7 +143,9 @@ def _status(obj) -> Optional[str]:
 
 def import_object(obj, spec: SourceSpec) -> Any:
     """Import one object: True (written or withdrawn), "unchanged" (another source owns the dataset), False
-    (an error, recorded on the object; the provenance row is left as it was, so the next run tries again)."""
+    (an error, recorded on the object; the provenance row is left as it was, so the next run tries again). A
+    write is committed by the caller, with the object's own bookkeeping (ckanext-harvest saves the object after
+    its import stage)."""
     try:
         if _status(obj) == DELETE:
             return _withdraw(obj)
@@ -194,8 +196,7 @@ def _import(obj, spec: SourceSpec, sighting: Sighting, hashed: str) -> Any:
     provenance.save(sighting, source_id, package_id=package_id, owner=True, content_hash=hashed,
                     job_id=obj.harvest_job_id)
     _write(obj, spec, sighting, package, package_id, row)
-    model.Session.commit()
-    return True
+    return True   # the caller commits the record with its object's bookkeeping: one transaction
 
 
 def _also_listed(obj, sighting: Sighting, hashed: str, row, owner) -> str:

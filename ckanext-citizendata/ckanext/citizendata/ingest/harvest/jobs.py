@@ -169,7 +169,7 @@ def last_complete_start(source_id: str) -> Optional[datetime.datetime]:
 def import_one(obj: HarvestObject, spec: SourceSpec) -> str:
     """Import one object with ckanext-harvest's bookkeeping (state, times, report status); the report status."""
     obj.state, obj.import_started = "IMPORT", utcnow()
-    obj.save()
+    model.Session.add(obj)
     outcome = engine.import_object(obj, spec)
     obj = model.Session.merge(obj)
     obj.import_finished = utcnow()
