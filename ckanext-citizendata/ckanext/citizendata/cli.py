@@ -195,10 +195,21 @@ def harvest_sources_sync(directory, dry_run):
 @click.option("--full", is_flag=True, help="List everything (records gone upstream are withdrawn), not only changes")
 def harvest_run(source, full):
     """Harvest SOURCE (name or id) now, in this process. Exit 1 when the job failed."""
-    summary = harvesting.run_source(source, full=full)
+    summary = harvesting.run_source(source, full=full, progress=_progress)
+    click.echo("", err=True)
     _print_summary(summary)
     if summary.status != "Finished":
         raise click.exceptions.Exit(1)
+
+
+def _progress(stage: str, done: int, total) -> None:
+    """One line on stderr, redrawn: the records read so far, then a bar of the records imported."""
+    if total:
+        filled = int(30 * done / total)
+        line = f"{stage}: [{'#' * filled}{' ' * (30 - filled)}] {done}/{total}"
+    else:
+        line = f"{stage}: {done} records read"
+    click.echo(f"\r{line:60}", nl=False, err=True)
 
 
 def _print_summary(summary) -> None:

@@ -76,7 +76,7 @@ def find_source(ref: str) -> HarvestSource:
 
 
 def run_source(ref: str, full: bool = False, fetcher: Optional[Any] = None,
-               progress: Optional[Callable[[int], None]] = None) -> jobs.Summary:
+               progress: Optional[Callable[[str, int, Optional[int]], None]] = None) -> jobs.Summary:
     """Run one of our sources now, in this process; the job's summary."""
     source = find_source(ref)
     spec = sources.resolve_secrets(sources.spec_from_source(source))

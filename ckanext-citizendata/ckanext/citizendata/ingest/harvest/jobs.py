@@ -202,27 +202,35 @@ def _since(source_id: str, full: bool, incremental: bool) -> Optional[datetime.d
 
 
 def run(source: HarvestSource, spec: SourceSpec, lister: Lister, *, full: bool = False, incremental: bool = True,
-        fetcher: Optional[Any] = None, progress: Optional[Callable[[int], None]] = None,
+        fetcher: Optional[Any] = None, progress: Optional[Callable[[str, int, Optional[int]], None]] = None,
         after: Optional[Callable[[list[str]], None]] = None) -> Summary:
     """Run one source now, in this process: gather, import every object, end the job. Incremental (records
     changed since the last complete job, no withdrawals) unless ``full``, the source type lists everything
-    every time (``incremental`` False), or no complete job exists."""
+    every time (``incremental`` False), or no complete job exists. ``progress(stage, done, total)`` is told how
+    far the listing (``"listing"``, records read, no total) and the import (``"importing"``) are."""
+    tell = progress or (lambda stage, done, total: None)
     with source_lock(source.id):
         _end_orphans(source.id)
         since = _since(source.id, full, incremental)
         job = HarvestJob(source=source, status=RUNNING, gather_started=utcnow())
         job.save()
-        summary = Summary(job_id=job.id)
+        summary, listed = Summary(job_id=job.id), [0]
+
+        def count(n: int) -> None:
+            listed[0] += n
+            tell("listing", listed[0], None)
+
         gathered = engine.gather(job, spec, lister, fetcher or fetch.Client(), full=since is None, since=since,
-                                 report=progress)
+                                 report=count)
         job.gather_finished = utcnow()
         job.save()
         summary.unchanged, summary.reasons = gathered.unchanged, gathered.reasons
         summary.errors = model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job.id).count() \
             - len(gathered.reasons)
-        for obj in engine.objects(gathered.objects):
+        for done, obj in enumerate(engine.objects(gathered.objects), start=1):
             status = import_one(obj, spec)
             setattr(summary, _TALLY[status], getattr(summary, _TALLY[status]) + 1)
+            tell("importing", done, len(gathered.objects))
         summary.status = finish(job, after)
         return summary
 
