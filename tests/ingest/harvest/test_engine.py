@@ -216,3 +216,18 @@ class TestHarvestEngine:
         assert merged["title"] == "New" and merged["sdg_indicators"] == ["16.6.2"] and "url" not in merged
         assert merged["resources"] == [{"url": "https://x.example/a.csv", "id": "r1"},
                                        {"url": "https://x.example/b.csv"}]
+
+
+def test_a_record_without_a_description_is_described_from_what_its_source_states():
+    sighting = Sighting(guid="urn:x", record={"title": "Poverty headcount", "tags": [{"name": "poverty"}]},
+                        original_uri="https://registry.example/dataflow/UNSD/DF_POV/1.0", identifier="UNSD:DF_POV(1.0)",
+                        publisher="UNSD")
+    record = engine.prepared(sighting, SourceSpec(name="r", type="sdmx", url="https://registry.example",
+                                                  organization="o"))
+    assert record["notes"] == ("Poverty headcount. Published by UNSD. Identifier at the source: UNSD:DF_POV(1.0). "
+                               "Keywords: poverty. Harvested from https://registry.example/dataflow/UNSD/DF_POV/1.0; "
+                               "the source gives no description.")
+    assert sighting.warnings and sighting.warnings[0].startswith("notes:")
+    described = Sighting(guid="urn:y", record={"title": "T", "notes": "Stated."})
+    assert engine.prepared(described, SourceSpec(name="r", type="sdmx", url="u", organization="o"))["notes"] == \
+        "Stated."

@@ -191,11 +191,12 @@ def _import(obj, spec: SourceSpec, sighting: Sighting, hashed: str) -> Any:
         package = _live_package(owner.package_id)
     elif package is None and others:
         package = _live_package(others[0].package_id)   # listed elsewhere, owned by none: ours now
+    record = prepared(sighting, spec)
     # the row first: the write indexes the record, and its index row carries its provenance
     package_id = package.id if package is not None else model.types.make_uuid()
     provenance.save(sighting, source_id, package_id=package_id, owner=True, content_hash=hashed,
                     job_id=obj.harvest_job_id)
-    _write(obj, spec, sighting, package, package_id, row)
+    _write(obj, record, sighting.kind, spec, package, package_id, row)
     return True   # the caller commits the record with its object's bookkeeping: one transaction
 
 
@@ -223,14 +224,43 @@ def _make_current(obj, package_id: str) -> None:
     model.Session.flush()
 
 
-def _write(obj, spec: SourceSpec, sighting: Sighting, package: Optional[model.Package], package_id: str,
-           row) -> None:
+def prepared(sighting: Sighting, spec: SourceSpec) -> dict[str, Any]:
+    """The record to write: the source's statements, then its rules and defaults; a record the source gives no
+    description is described from what the source states (DCAT-AP makes a description mandatory), and says so
+    in its warnings.
+
+    Example: a dataflow named "Poverty headcount" of agency UNSD, without a description, gets ``"Poverty headcount.
+    Published by UNSD. Identifier at the source: UNSD:DF_POV(1.0). ..."``
+    """
     record = rules.apply(sighting.record, spec.rules, spec.defaults)
+    if not str(record.get("notes") or "").strip():
+        record["notes"] = described(sighting, record)
+        sighting.warnings.append("notes: the source gives no description; one was written from its title, "
+                                 "publisher, identifier and keywords")
+    return record
+
+
+def described(sighting: Sighting, record: dict[str, Any]) -> str:
+    """A description made only of what the source states about the record."""
+    parts = [str(record.get("title") or sighting.guid).rstrip(".") + "."]
+    if sighting.publisher:
+        parts.append(f"Published by {sighting.publisher}.")
+    if sighting.identifier:
+        parts.append(f"Identifier at the source: {sighting.identifier}.")
+    keywords = [t.get("name") if isinstance(t, dict) else str(t) for t in record.get("tags") or []]
+    if keywords:
+        parts.append(f"Keywords: {', '.join(k for k in keywords if k)}.")
+    parts.append(f"Harvested from {sighting.original_uri or sighting.guid}; the source gives no description.")
+    return " ".join(parts)
+
+
+def _write(obj, record: dict[str, Any], kind: str, spec: SourceSpec, package: Optional[model.Package],
+           package_id: str, row) -> None:
     context = _site_context()
     _make_current(obj, package_id)
     if package is None:
-        data = {**record, "id": package_id, "type": sighting.kind, "owner_org": spec.organization,
-                "name": HarvesterBase._gen_new_name(record.get("title") or sighting.guid)}
+        data = {**record, "id": package_id, "type": kind, "owner_org": spec.organization,
+                "name": HarvesterBase._gen_new_name(record.get("title") or package_id)}
         toolkit.get_action("package_create")(context, data)
         return
     current = toolkit.get_action("package_show")(dict(context), {"id": package.id})
