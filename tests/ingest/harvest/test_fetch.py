@@ -283,6 +283,19 @@ def test_headers_do_not_follow_a_redirect_to_another_origin(server, clock):
     assert "Authorization" not in seen[0]
 
 
+def test_a_clients_own_headers_go_with_every_request_but_not_to_another_origin(server, clock):
+    seen, elsewhere = [], []
+    with Replay() as other:
+        other.add("/x", handler=lambda request: elsewhere.append(request.headers) or Reply(body=b"ok"))
+        server.add("/api", handler=lambda request: seen.append(request.headers) or Reply(body=b"{}"))
+        server.add("/away", handler=lambda request: redirect(other.url("/x")))
+        client = make_client(clock, headers={"Authorization": "token-of-the-source"})
+        client.get_json(server.url("/api"))
+        client.get(server.url("/away"))
+    assert seen[0]["Authorization"] == "token-of-the-source"
+    assert "Authorization" not in elsewhere[0]
+
+
 # ------------------------------------------------------------------ retries
 
 

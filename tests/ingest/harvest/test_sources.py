@@ -121,7 +121,7 @@ def test_yaml_dates_are_kept_as_text(tmp_path):
      "hdx.yaml:9:19: delete_threshold: 150 is more than the maximum 100"),
     ({"organization: ocha\n": ""}, "hdx.yaml:1:1: organization: is required but missing"),
     ({"  page_size: 500": "  page_size: 500\n  format: turtle"},
-     "hdx.yaml:17:3: options.format: unknown key (allowed: fq, page_size, q, requests_per_second)"),
+     "hdx.yaml:17:3: options.format: unknown key (allowed: fq, page_size, profile, requests_per_second)"),
     ({"priority: 5": "priority: 5\ncolour: blue"}, "hdx.yaml:9:1: colour: unknown key (allowed: active, "),
     ({"{keyword: public services}": "{keyword: public services, color: red}"},
      "hdx.yaml:13:38: rules[0].when.color: unknown key (allowed: any, keyword, tag, theme, title_contains)"),
@@ -180,11 +180,12 @@ def test_an_option_that_is_also_a_secret_is_refused(tmp_path):
 
 
 def test_options_are_checked_for_the_sources_type(tmp_path):
-    sdmx = MINIMAL.replace("type: dcat", "type: sdmx") + "options: {api: v2, agency: UNSD, dataflows: [DF_SDG]}\n"
+    sdmx = MINIMAL.replace("type: dcat", "type: sdmx") + "options: {api: v2, agency: UNSD, id: DF_SDG}\n"
     assert sources.load(write(tmp_path, "sdmx.yaml", sdmx)).options["agency"] == "UNSD"
     dcat = MINIMAL + "options: {api: v2}\n"
     assert problems_of(write(tmp_path, "dcat.yaml", dcat)) == [
-        f"{tmp_path}/dcat.yaml:6:11: options.api: unknown key (allowed: format, page_size, requests_per_second)"]
+        f"{tmp_path}/dcat.yaml:6:11: options.api: unknown key (allowed: format, max_pages, modified_since_param, "
+        f"requests_per_second)"]
 
 
 # ---------------------------------------------------------------- a folder

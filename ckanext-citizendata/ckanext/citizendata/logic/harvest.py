@@ -17,7 +17,7 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 
-from ckanext.citizendata.ingest.harvest import fetch, jobs, kinds, provenance, replay, source_sync, sources
+from ckanext.citizendata.ingest.harvest import jobs, kinds, provenance, replay, source_sync, sources
 from ckanext.citizendata.rdf import cache
 from ckanext.citizendata.rdf.assemble import JOIN
 from ckanext.citizendata.rdf.catalog_record import KEY
@@ -126,5 +126,5 @@ def run_demo(port: int) -> list[jobs.Summary]:
     with replay.Replay(port=port) as server:
         server.add_recorded(folder)
         source_sync.sync(folder)
-        fetcher = fetch.Client(allow=["127.0.0.1"])
-        return [run_source(spec.name, full=True, fetcher=fetcher) for spec in sources.load_all(folder)]
+        return [run_source(spec.name, full=True, fetcher=jobs.client_for(spec, allow=["127.0.0.1"]))
+                for spec in sources.load_all(folder)]

@@ -211,7 +211,7 @@ class Client:
                  backoff: Optional[float] = None, retry_after_max: Optional[float] = None,
                  rate: Optional[float] = None, max_redirects: Optional[int] = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 resolver: Callable[[str, int], list[str]] = resolve):
+                 resolver: Callable[[str, int], list[str]] = resolve, headers: Optional[dict[str, str]] = None):
         self.max_bytes = int(_setting(max_bytes, "max_response_bytes"))
         self.timeout = _setting(timeout, "timeout_seconds")
         self.retries = int(_setting(retries, "retries"))
@@ -222,6 +222,8 @@ class Client:
         self.allow = networks(cd_config.harvest_allow_addresses() if allow is None else allow)
         self.sleep, self.clock, self.resolver = sleep, clock, resolver
         self.requests_sent = 0
+        # sent with every request as the caller's own (a source's token): never past a redirect to another origin
+        self.headers = dict(headers or {})
         self._next_at: Optional[float] = None
         self.session = requests.Session()
         self.session.trust_env = False            # no proxy, .netrc or CA bundle from the environment
@@ -245,7 +247,8 @@ class Client:
         """The whole answer (2xx, or a 3xx that is not a redirect); FetchError for anything else."""
         start = self.requests_sent
         try:
-            final, reply, body = self._follow(self.prepare(url, params), headers, read_body=True)
+            final, reply, body = self._follow(self.prepare(url, params), {**self.headers, **(headers or {})},
+                                              read_body=True)
         except FetchError as err:
             err.attempts = self.requests_sent - start
             raise
@@ -264,7 +267,8 @@ class Client:
         body; reading it raises TooLarge past the cap, TimedOut or FetchError when the connection stalls or breaks."""
         start = self.requests_sent
         try:
-            final, reply, _ = self._follow(self.prepare(url, params), headers, read_body=False)
+            final, reply, _ = self._follow(self.prepare(url, params), {**self.headers, **(headers or {})},
+                                           read_body=False)
         except FetchError as err:
             err.attempts = self.requests_sent - start
             raise

@@ -166,6 +166,15 @@ def last_complete_start(source_id: str) -> Optional[datetime.datetime]:
 
 
 # ---------------------------------------------------------------- a synchronous run
+def client_for(spec: SourceSpec, **options: Any) -> fetch.Client:
+    """The source's HTTP client: its request rate (its YAML may ask for fewer than the configured rate) and its
+    API token as the ``Authorization`` header (a CKAN portal's token; never sent past a redirect elsewhere)."""
+    token = spec.secrets.get("api_token")
+    rate = spec.options.get("requests_per_second")
+    return fetch.Client(rate=rate, headers={"Authorization": token} if token else None, **options)
+
+
+
 def import_one(obj: HarvestObject, spec: SourceSpec) -> str:
     """Import one object with ckanext-harvest's bookkeeping (state, times, report status); the report status."""
     obj.state, obj.import_started = "IMPORT", utcnow()
@@ -220,7 +229,7 @@ def run(source: HarvestSource, spec: SourceSpec, lister: Lister, *, full: bool =
             listed[0] += n
             tell("listing", listed[0], None)
 
-        gathered = engine.gather(job, spec, lister, fetcher or fetch.Client(), full=since is None, since=since,
+        gathered = engine.gather(job, spec, lister, fetcher or client_for(spec), full=since is None, since=since,
                                  report=count)
         job.gather_finished = utcnow()
         job.save()
@@ -241,7 +250,7 @@ def queue_gather(job: HarvestJob, spec: SourceSpec, lister: Lister, *, increment
     """IHarvester.gather_stage: the objects to import; a job with none is ended here (no cron needed)."""
     end_stale()
     since = _since(job.source_id, False, incremental)
-    gathered = engine.gather(job, spec, lister, fetch.Client(), full=since is None, since=since)
+    gathered = engine.gather(job, spec, lister, client_for(spec), full=since is None, since=since)
     if not gathered.objects:
         job.gather_finished = utcnow()
         finish(job, after)
