@@ -48,6 +48,7 @@ class CitizenDataProfile(RDFProfile):
         reader = profile_in.Reader(self.g, _vocab_base())
         record = reader.dataset(dataset_ref)
         reader.tidy(dataset_ref, dataset_dict, record)
+        catalog_record.tidy(self.g, dataset_ref, dataset_dict)
         for name in [name for name, field in fields.FIELDS.items() if field.derived]:
             record.pop(name, None)
         series = reader.in_series(dataset_ref, dataset_uri({"id": "-"})[:-1])
