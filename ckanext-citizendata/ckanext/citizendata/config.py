@@ -363,19 +363,29 @@ def harvest_allow_addresses() -> list[str]:
     return _list(HARVEST + "allow_addresses")
 
 
+HARVEST_NUMBERS = ("timeout_seconds", "retries", "backoff_seconds", "retry_after_max_seconds", "requests_per_second",
+                   "max_response_bytes", "max_redirects", "delete_threshold", "idle_job_minutes", "keep_jobs")
+
+
+def harvest_numbers() -> dict[str, int]:
+    """The whole-number harvest options by short name, e.g. ``{"timeout_seconds": 30, "retries": 3, ...}``; a
+    value that is not a whole number of 0 or more is a clear error."""
+    numbers = {}
+    for name in HARVEST_NUMBERS:
+        raw = option(HARVEST + name)
+        try:
+            value = int(raw)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{HARVEST + name} must be a whole number, got {raw!r}") from err
+        if value < 0:
+            raise ValueError(f"{HARVEST + name} must be 0 or more, got {value}")
+        numbers[name] = value
+    return numbers
+
+
 def harvest_number(name: str) -> int:
-    """A whole-number harvest option by short name (``timeout_seconds``, ``retries``, ``backoff_seconds``,
-    ``retry_after_max_seconds``, ``requests_per_second``, ``max_response_bytes``, ``max_redirects``,
-    ``delete_threshold``, ``idle_job_minutes``, ``keep_jobs``), e.g. ``harvest_number("retries") == 3``; a value
-    that is not a whole number of 0 or more is a clear error."""
-    raw = option(HARVEST + name)
-    try:
-        value = int(raw)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{HARVEST + name} must be a whole number, got {raw!r}") from err
-    if value < 0:
-        raise ValueError(f"{HARVEST + name} must be 0 or more, got {value}")
-    return value
+    """One of :func:`harvest_numbers`, e.g. ``harvest_number("retries") == 3``."""
+    return harvest_numbers()[name]
 
 
 def harvest_sources_dir() -> str:

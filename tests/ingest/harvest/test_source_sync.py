@@ -8,7 +8,6 @@ entry point, for this test only). With the real harvesters registered, the stand
 the validator accepts.
 """
 import json
-import textwrap
 
 import pytest
 from ckan import model

@@ -30,7 +30,7 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra, \
     HarvestSource
 
-from . import provenance, rules
+from . import provenance, rules, sources
 from .listing import Lister, Sighting, SourceSpec, digest
 
 DELETE = "delete"
@@ -166,10 +166,9 @@ def _error_text(errors: dict[str, Any]) -> str:
 
 
 def _priority(source_id: str) -> int:
-    source = HarvestSource.get(source_id)
     try:
-        return int(json.loads(source.config or "{}").get("priority", 0))
-    except (TypeError, ValueError, AttributeError):
+        return int(sources.settings_of(HarvestSource.get(source_id)).get("priority", 0))
+    except (TypeError, ValueError):
         return 0
 
 

@@ -53,23 +53,20 @@ class Existing:
     source: Optional[HarvestSource]
 
     @property
-    def config(self) -> dict[str, Any]:
-        try:
-            value = json.loads(self.source.config or "{}") if self.source is not None else {}
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
+    def settings(self) -> dict[str, Any]:
+        """The source's stored settings (ckanext-harvest's ``config`` column)."""
+        return sources.settings_of(self.source)
 
     @property
     def managed(self) -> bool:
-        return self.config.get(sources.MANAGED_KEY) == MANAGED_BY
+        return self.settings.get(sources.MANAGED_KEY) == MANAGED_BY
 
     def values(self) -> dict[str, Any]:
         """The compared fields, as :func:`wanted` gives them."""
         source = self.source
         return {"name": self.package.name, "title": self.package.title, "url": self.package.url,
                 "source_type": source.type if source else None, "frequency": source.frequency if source else None,
-                "config": self.config, "owner_org": self.package.owner_org, "state": self.package.state}
+                "config": self.settings, "owner_org": self.package.owner_org, "state": self.package.state}
 
 
 def existing_sources() -> list[Existing]:
@@ -126,7 +123,7 @@ def _match(spec: SourceSpec, by_name: dict[str, Existing], orphans: list[Existin
     if found is not None:
         return found if found.managed else None
     for orphan in orphans:
-        if spec.file and orphan.config.get(sources.FILE_KEY) == spec.file:
+        if spec.file and orphan.settings.get(sources.FILE_KEY) == spec.file:
             orphans.remove(orphan)
             return orphan
     return None
@@ -172,7 +169,7 @@ def plan(specs: list[SourceSpec], orgs: dict[str, str], existing: list[Existing]
     changes = [_change(spec, orgs[spec.organization], by_name, orphans) for spec in specs]
     return changes + [Change("deactivated", gone.package.name, "harvest_source_update",
                              dict(gone.values(), id=gone.package.id, state="deleted"),
-                             str(gone.config.get(sources.FILE_KEY)))
+                             str(gone.settings.get(sources.FILE_KEY)))
                       for gone in orphans if gone.package.state == "active"]
 
 

@@ -380,3 +380,13 @@ def validate_config(text: Any, kind: str) -> str:
     if problems:
         raise ValueError("; ".join(problems))
     return text if isinstance(text, str) else json.dumps(stored)
+
+
+def settings_of(source: Any) -> dict[str, Any]:
+    """A harvest source's stored settings: the JSON object of ckanext-harvest's ``config`` column of a
+    HarvestSource row (not CKAN's configuration); {} when there is none or it is not an object."""
+    try:
+        value = json.loads(getattr(source, "config", None) or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
