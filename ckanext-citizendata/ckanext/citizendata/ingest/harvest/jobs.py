@@ -67,13 +67,17 @@ def _lock_key(source_id: str) -> int:
 def source_lock(source_id: str) -> Iterator[None]:
     """Hold the source's advisory lock for the block; Busy when another process holds it."""
     connection = model.meta.engine.connect()
+    connection.detach()      # out of the pool: closing it ends its database session, and with it the lock
+    key = {"k": _lock_key(source_id)}
     try:
-        got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": _lock_key(source_id)}).scalar()
-        if not got:
+        if not connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), key).scalar():
             raise Busy(f"a harvest of source {source_id} is running in another process")
-        yield
+        try:
+            yield
+        finally:   # at once: a closed session's locks go only when its server process has ended
+            connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), key)
     finally:
-        connection.close()   # closing the session releases the lock
+        connection.close()
 
 
 # ---------------------------------------------------------------- ending jobs

@@ -16,6 +16,7 @@ Example::
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import http.server
 import pathlib
@@ -84,8 +85,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if isinstance(reply.body, (bytes, bytearray)):
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(reply.body)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):   # the client stopped reading
+                self.wfile.write(reply.body if self.command != "HEAD" else b"")
             return
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
