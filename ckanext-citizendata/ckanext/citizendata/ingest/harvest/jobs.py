@@ -66,14 +66,16 @@ def _lock_key(source_id: str) -> int:
 @contextlib.contextmanager
 def source_lock(source_id: str) -> Iterator[None]:
     """Hold the source's advisory lock for the block; Busy when another process holds it."""
-    connection = model.meta.engine.connect()
+    connection, key, got = model.meta.engine.connect(), {"k": _lock_key(source_id)}, False
     try:
-        got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": _lock_key(source_id)}).scalar()
+        got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), key).scalar()
         if not got:
             raise Busy(f"a harvest of source {source_id} is running in another process")
         yield
     finally:
-        connection.close()   # closing the session releases the lock
+        if got:   # the pool keeps the connection (and a lock it holds) open: release it here
+            connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), key)
+        connection.close()   # a process that dies drops its connections, and their locks with them
 
 
 # ---------------------------------------------------------------- ending jobs
