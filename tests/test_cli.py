@@ -1,5 +1,8 @@
-"""ckan citizendata validate | import | seed-demo | vocab list, as a CSO or an admin would run them."""
+"""ckan citizendata validate | import | seed-demo | vocab list | harvest ..., as a CSO or an admin would run them."""
 import json
+import pathlib
+import re
+import socket
 
 import pytest
 import sqlalchemy as sa
@@ -7,6 +10,9 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.tests import factories, helpers
+
+from ckanext.citizendata import harvesters
+from ckanext.citizendata.ingest.harvest.replay import Replay
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -106,3 +112,145 @@ def test_vocab_list(cli):
     result = cli.invoke(ckan_cli, ["citizendata", "vocab", "list"])
     assert result.exit_code == 0
     assert "engagement-levels" in result.output and "CITIZENDATA:ENGAGEMENT_LEVEL" in result.output
+
+
+# ---------------------------------------------------------------- ckan citizendata harvest ...
+HDX_FIXTURE = pathlib.Path(harvesters.__file__).parent / "fixtures" / "ckan" / "hdx-package_search.json"
+PACKAGE_SEARCH = "/api/3/action/package_search"
+
+
+def source_file(folder, url, title="HDX (test)", name="hdx"):
+    text = f"name: {name}\ntitle: {title}\ntype: ckan\nurl: {url}\norganization: cso-cli\n"
+    (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def portal():
+    """A local HDX-shaped portal answering package_search from the recorded fixture."""
+    with Replay() as server:
+        server.add("/hdx" + PACKAGE_SEARCH, body=HDX_FIXTURE.read_bytes(), content_type="application/json",
+                   query={"start": "0"})
+        yield server
+
+
+@pytest.fixture
+def synced(cli, tmp_path, org, portal):
+    source_file(tmp_path, portal.url("/hdx"))
+    result = cli.invoke(ckan_cli, ["citizendata", "harvest", "sources", "sync", "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    return portal
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_harvest_sources_sync_says_what_it_created_updated_and_left_unchanged(cli, tmp_path, org):
+    source_file(tmp_path, "http://127.0.0.1:8765/hdx")
+    sync = ["citizendata", "harvest", "sources", "sync", "--dir", str(tmp_path)]
+    first = cli.invoke(ckan_cli, sync)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines() == ["created      hdx", "updated      -", "unchanged    -", "deactivated  -"]
+    assert "unchanged    hdx" in cli.invoke(ckan_cli, sync).stdout
+    source_file(tmp_path, "http://127.0.0.1:8765/hdx", title="HDX, renamed (test)")
+    for _ in range(2):   # a dry run writes nothing: the change is still to make
+        assert "updated      hdx" in cli.invoke(ckan_cli, sync + ["--dry-run"]).stdout
+    assert "updated      hdx" in cli.invoke(ckan_cli, sync).stdout
+    assert "unchanged    hdx" in cli.invoke(ckan_cli, sync).stdout
+
+
+def test_harvest_sources_sync_of_an_invalid_file_exits_1_naming_file_line_and_column(cli, tmp_path, org):
+    (tmp_path / "bad.yaml").write_text("name: bad\ntitle: Bad\ntype: ckan\nurl: http://127.0.0.1:8765/\n"
+                                       "organization: cso-cli\nlanguages: [english]\n", encoding="utf-8")
+    result = cli.invoke(ckan_cli, ["citizendata", "harvest", "sources", "sync", "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Invalid source files:" in result.stderr
+    assert f'  - {tmp_path}/bad.yaml:6:13: languages[0]: "english" does not have the expected form' in result.stderr
+    assert model.Session.query(model.Package).filter_by(type="harvest").count() == 0
+
+
+@pytest.mark.ckan_config("ckanext.citizendata.harvest.requests_per_second", "0")
+def test_harvest_run_prints_the_summary_and_exits_0(cli, synced):
+    result = cli.invoke(ckan_cli, ["citizendata", "harvest", "run", "hdx"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Finished: 3 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors"
+    assert re.fullmatch(r"job [0-9a-f-]{36}; peak memory \d+ MB", lines[1])
+    again = cli.invoke(ckan_cli, ["citizendata", "harvest", "run", "hdx", "--full"])
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[0] == "Finished: 0 added, 0 updated, 3 unchanged, 0 withdrawn, 0 errors"
+
+
+@pytest.mark.ckan_config("ckanext.citizendata.harvest.requests_per_second", "0")
+@pytest.mark.ckan_config("ckanext.citizendata.harvest.backoff_seconds", "0")
+def test_harvest_run_of_a_failing_source_exits_1_with_the_reason(cli, synced):
+    synced.add("/hdx" + PACKAGE_SEARCH, status=500, body=b"oops", content_type="text/plain", query={"start": "0"})
+    result = cli.invoke(ckan_cli, ["citizendata", "harvest", "run", "hdx"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Failed: 0 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors"
+    assert lines[1].startswith(f"  - {synced.url('/hdx' + PACKAGE_SEARCH)}?rows=100&start=0")
+    assert lines[1].endswith(": the source answered with HTTP status 500")
+
+
+def test_harvest_run_of_an_unknown_source_is_a_clear_error(cli):
+    result = cli.invoke(ckan_cli, ["citizendata", "harvest", "run", "no-such-source"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "no harvest source 'no-such-source' (see: ckan citizendata harvest status)"
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+
+
+def test_harvest_run_of_a_source_whose_secret_is_not_set_says_which_and_exits_2(cli, tmp_path, org, monkeypatch):
+    monkeypatch.delenv("CLI_TEST_TOKEN", raising=False)
+    source_file(tmp_path, "http://127.0.0.1:8765/hdx")
+    with open(tmp_path / "hdx.yaml", "a", encoding="utf-8") as handle:
+        handle.write("secrets:\n  api_token: CLI_TEST_TOKEN\n")
+    assert cli.invoke(ckan_cli, ["citizendata", "harvest", "sources", "sync", "--dir", str(tmp_path)]).exit_code == 0
+    result = cli.invoke(ckan_cli, ["citizendata", "harvest", "run", "hdx"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("hdx.yaml: secrets.api_token: neither the environment variable CLI_TEST_TOKEN nor "
+                                     "the ini option ckanext.citizendata.harvest.secret.CLI_TEST_TOKEN is set")
+
+
+@pytest.mark.ckan_config("ckanext.citizendata.harvest.requests_per_second", "0")
+def test_harvest_status_lists_each_source_with_its_last_job(cli, synced, tmp_path):
+    source_file(tmp_path, "http://127.0.0.1:8765/dcat", title="Another (test)", name="another")
+    assert cli.invoke(ckan_cli, ["citizendata", "harvest", "sources", "sync", "--dir", str(tmp_path)]).exit_code == 0
+    assert cli.invoke(ckan_cli, ["citizendata", "harvest", "run", "hdx"]).exit_code == 0
+    result = cli.invoke(ckan_cli, ["citizendata", "harvest", "status"])
+    assert result.exit_code == 0
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert re.fullmatch(r"hdx +citizendata_ckan +active +3 records  last job: Finished "
+                        r"\d{4}-\d\d-\d\d \d\d:\d\d \(3 added\)", lines["hdx"])
+    assert re.fullmatch(r"another +citizendata_ckan +active +0 records  last job: never run", lines["another"])
+
+
+def test_harvest_demo_harvests_the_demo_sources_on_the_port_given(cli):
+    assert cli.invoke(ckan_cli, ["citizendata", "seed-demo"]).exit_code == 0
+    result = cli.invoke(ckan_cli, ["citizendata", "harvest", "demo", "--port", str(free_port())])
+    assert result.exit_code == 0, result.output
+    summaries = [line for line in result.stdout.splitlines() if line.startswith(("Finished", "Failed"))]
+    assert summaries == ["Finished: 3 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors",
+                         "Finished: 4 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors"]
+
+
+def test_harvest_demo_without_the_demo_organizations_says_what_to_do(cli):
+    result = cli.invoke(ckan_cli, ["citizendata", "harvest", "demo", "--port", str(free_port())])
+    assert result.exit_code == 1
+    assert "run `ckan citizendata seed-demo` first?" in result.stderr
+    assert "organization: 'demo-partner-sources' is not an organization of this site" in result.stderr
+    assert model.Session.query(model.Package).filter_by(type="harvest").count() == 0
+
+
+def test_harvest_demo_on_a_port_in_use_is_a_clear_error(cli):
+    assert cli.invoke(ckan_cli, ["citizendata", "seed-demo"]).exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli.invoke(ckan_cli, ["citizendata", "harvest", "demo", "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"cannot serve the recorded responses on 127.0.0.1:{port}: ")
+    assert "Traceback" not in result.output

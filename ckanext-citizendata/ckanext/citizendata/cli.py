@@ -14,7 +14,7 @@ from ckan.plugins import toolkit
 
 from ckanext.citizendata import demo
 from ckanext.citizendata.ingest import bulk, bulkload, files
-from ckanext.citizendata.ingest.harvest import source_sync, sources
+from ckanext.citizendata.ingest.harvest import jobs, source_sync, sources
 from ckanext.citizendata.logic import harvest as harvesting
 from ckanext.citizendata.rdf.shacl_cli import shacl_report
 from ckanext.citizendata.vocab import registry
@@ -194,9 +194,17 @@ def harvest_sources_sync(directory, dry_run):
 @click.argument("source")
 @click.option("--full", is_flag=True, help="List everything (records gone upstream are withdrawn), not only changes")
 def harvest_run(source, full):
-    """Harvest SOURCE (name or id) now, in this process. Exit 1 when the job failed."""
-    summary = harvesting.run_source(source, full=full, progress=_progress)
-    click.echo("", err=True)
+    """Harvest SOURCE (name or id) now, in this process. Exit 1 when the job failed, 2 when SOURCE is no source of
+    ours that can run (unknown, a secret not set)."""
+    try:
+        summary = harvesting.run_source(source, full=full, progress=_progress)
+        click.echo("", err=True)
+    except jobs.Busy as err:
+        click.secho(str(err), fg="red", err=True)
+        raise click.exceptions.Exit(1)
+    except (harvesting.UnknownSource, sources.SourceFileError) as err:   # no such source; settings unusable
+        click.secho(str(err), fg="red", err=True)
+        raise click.exceptions.Exit(2)
     _print_summary(summary)
     if summary.status != "Finished":
         raise click.exceptions.Exit(1)
@@ -232,9 +240,22 @@ def harvest_status():
               help="Port on 127.0.0.1 where the recorded partner responses are served")
 def harvest_demo(port):
     """Harvest the demo sources (harvesters/demo/) from their recorded responses, served on 127.0.0.1: no
-    internet needed."""
-    for summary in harvesting.run_demo(port):
+    internet needed (their organization comes with seed-demo). Exit 1 when a job failed."""
+    try:
+        summaries = harvesting.run_demo(port)
+    except sources.SourceFileError as err:
+        click.secho("The demo sources cannot be synced (run `ckan citizendata seed-demo` first?):", fg="red", err=True)
+        for problem in err.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise click.exceptions.Exit(1)
+    except OSError as err:   # the port is taken
+        click.secho(f"cannot serve the recorded responses on 127.0.0.1:{port}: {err.strerror or err}", fg="red",
+                    err=True)
+        raise click.exceptions.Exit(1)
+    for summary in summaries:
         _print_summary(summary)
+    if any(summary.status != "Finished" for summary in summaries):
+        raise click.exceptions.Exit(1)
 
 
 def get_commands():

@@ -9,10 +9,12 @@ Example::
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import resource
 from typing import Any, Callable, Iterator, Optional
 
+import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
@@ -64,14 +66,18 @@ def enqueue_warm(package_ids: list[str]) -> None:
 
 
 # ---------------------------------------------------------------- running sources (the CLI's harvest commands)
+class UnknownSource(ValueError):
+    """No harvest source has this id or name."""
+
+
 def find_source(ref: str) -> HarvestSource:
-    """A harvest source by id or name; ValueError naming ``ref`` when there is none."""
+    """A harvest source by id or name; UnknownSource (a ValueError) naming ``ref`` when there is none."""
     source = HarvestSource.get(ref)
     if source is None:
         package = model.Package.get(ref)
         source = HarvestSource.get(package.id) if package is not None and package.type == "harvest" else None
     if source is None:
-        raise ValueError(f"no harvest source {ref!r} (see: ckan citizendata harvest status)")
+        raise UnknownSource(f"no harvest source {ref!r} (see: ckan citizendata harvest status)")
     return source
 
 
@@ -96,7 +102,7 @@ def _last_job(source_id: str) -> Optional[HarvestJob]:
 
 
 def _counts(job: HarvestJob) -> str:
-    rows = model.Session.query(HarvestObject.report_status, model.func.count()).filter(
+    rows = model.Session.query(HarvestObject.report_status, sa.func.count()).filter(
         HarvestObject.harvest_job_id == job.id).group_by(HarvestObject.report_status).all()
     return ", ".join(f"{count} {status or 'pending'}" for status, count in sorted(rows, key=lambda r: str(r[0])))
 
@@ -114,17 +120,23 @@ def status_lines() -> Iterator[str]:
         yield f"{name:32} {source.type:22} {active:8} {provenance.count(source.id):6} records  last job: {last}"
 
 
+DEMO_BASE = "http://127.0.0.1:8765"     # where the demo's source files and recorded responses say they are served
+
+
 def demo_folder() -> str:
     """The demo sources (harvesters/demo/): their YAML files and the recorded responses they are read from."""
     return str(sources.packaged_folder() / "demo")
 
 
 def run_demo(port: int) -> list[jobs.Summary]:
-    """Serve the demo sources' recorded responses on 127.0.0.1:``port``, sync the demo source files, and harvest
-    each source in full; this process alone may reach 127.0.0.1."""
+    """Serve the demo sources' recorded responses on 127.0.0.1:``port`` (0: a free port), sync the demo source
+    files (leaving the site's other sources as they are), and harvest each source in full; this process alone may
+    reach 127.0.0.1. The files and responses name DEMO_BASE; on another port they are read with its address."""
     folder = demo_folder()
     with replay.Replay(port=port) as server:
-        server.add_recorded(folder)
-        source_sync.sync(folder)
+        server.add_recorded(folder, recorded_base=DEMO_BASE)
+        specs = [dataclasses.replace(spec, url=spec.url.replace(DEMO_BASE, server.base))
+                 for spec in sources.load_all(folder)]
+        source_sync.sync_specs(specs, deactivate=False)
         return [run_source(spec.name, full=True, fetcher=jobs.client_for(spec, allow=["127.0.0.1"]))
-                for spec in sources.load_all(folder)]
+                for spec in specs]

@@ -276,6 +276,7 @@ def merge(current: dict[str, Any], record: dict[str, Any], stated_before: Iterab
     -> ``{"title": "New", "sdg_indicators": ["16.6.2"], "state": "active"}``
     """
     data = {k: v for k, v in current.items() if k not in set(stated_before) - set(record)}
+    data.pop("metadata_modified", None)   # as package_patch does: CKAN keeps a metadata_modified it is given
     data.update(record)
     if "resources" in record:
         ids = {r.get("url"): r.get("id") for r in current.get("resources") or [] if r.get("url")}

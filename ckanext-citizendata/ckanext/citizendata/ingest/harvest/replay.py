@@ -131,13 +131,18 @@ class Replay:
             self._routes = [r for r in self._routes if (r.path, r.query) != (route.path, route.query)]
             self._routes.append(route)
 
-    def add_recorded(self, folder: str, routes_file: str = "replay.yaml") -> int:
+    def add_recorded(self, folder: str, routes_file: str = "replay.yaml", recorded_base: Optional[str] = None) -> int:
         """Serve the recorded responses a folder lists in ``replay.yaml``: items ``{path, file, content_type,
-        query (optional), status (optional)}``, ``file`` relative to the folder. The number of routes."""
+        query (optional), status (optional)}``, ``file`` relative to the folder. ``recorded_base``: the address the
+        responses name as their own (``http://127.0.0.1:8765``, in next-page links), replaced in their bodies by
+        this server's. The number of routes."""
         root = pathlib.Path(folder)
         routes = yaml.safe_load((root / routes_file).read_text(encoding="utf-8")) or []
         for route in routes:
-            self.add(route["path"], body=(root / route["file"]).read_bytes(),
+            body = (root / route["file"]).read_bytes()
+            if recorded_base:
+                body = body.replace(recorded_base.encode(), self.base.encode())
+            self.add(route["path"], body=body,
                      content_type=route.get("content_type", "application/octet-stream"),
                      status=int(route.get("status", 200)), query=route.get("query"))
         return len(routes)

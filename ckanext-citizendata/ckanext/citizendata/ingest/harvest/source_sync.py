@@ -161,8 +161,10 @@ def _change(spec: SourceSpec, owner_org: str, by_name: dict[str, Existing], orph
     return Change("updated", spec.name, "harvest_source_update", dict(want, id=have.package.id), spec.file)
 
 
-def plan(specs: list[SourceSpec], orgs: dict[str, str], existing: list[Existing]) -> list[Change]:
-    """The changes that bring the sources in line with the files: one per file, then the deactivations."""
+def plan(specs: list[SourceSpec], orgs: dict[str, str], existing: list[Existing],
+         deactivate: bool = True) -> list[Change]:
+    """The changes that bring the sources in line with the files: one per file, then the deactivations (none
+    unless ``deactivate``)."""
     by_name = {e.package.name: e for e in existing}
     named = {spec.name for spec in specs}
     orphans = [e for e in existing if e.managed and e.package.name not in named]
@@ -170,20 +172,25 @@ def plan(specs: list[SourceSpec], orgs: dict[str, str], existing: list[Existing]
     return changes + [Change("deactivated", gone.package.name, "harvest_source_update",
                              dict(gone.values(), id=gone.package.id, state="deleted"),
                              str(gone.settings.get(sources.FILE_KEY)))
-                      for gone in orphans if gone.package.state == "active"]
+                      for gone in orphans if deactivate and gone.package.state == "active"]
 
 
 def sync(folder: Union[str, os.PathLike, None] = None, *, dry_run: bool = False) -> SyncReport:
     """Bring the harvest sources in line with the source files of ``folder`` (SourceFileError, and nothing
     written, when a file is invalid, an organization missing or a name taken); ``dry_run`` writes nothing."""
-    specs = sources.load_all(folder)
+    return sync_specs(sources.load_all(folder), dry_run=dry_run)
+
+
+def sync_specs(specs: list[SourceSpec], *, dry_run: bool = False, deactivate: bool = True) -> SyncReport:
+    """:func:`sync` of sources already read; ``deactivate`` False leaves the managed sources of no spec given as
+    they are (the demo syncs its own sources beside a site's)."""
     orgs = _organizations(specs)
     existing = existing_sources()
     problems = _taken(specs, {e.package.name: e for e in existing})
     if problems:
         raise sources.SourceFileError(problems)
     report = SyncReport()
-    for change in plan(specs, orgs, existing):
+    for change in plan(specs, orgs, existing, deactivate):
         if change.action and not dry_run:
             _write(change.action, change.data, change.file)
         getattr(report, change.kind).append(change.name)

@@ -40,6 +40,7 @@ from .listing import SourceSpec
 PACKAGE = "ckanext.citizendata.harvesters"
 SCHEMA_FILE = "source.schema.json"
 SUFFIXES = (".yaml", ".yml")
+ROUTES_FILE = "replay.yaml"                 # a folder's recorded responses (replay.py's add_recorded), not a source
 TYPE_PREFIX = "citizendata_"                # the IHarvester's info()["name"] is TYPE_PREFIX + the file's type
 # what the stored config holds beside the source's settings (written by source_sync.py)
 FILE_KEY, MANAGED_KEY = "file", "managed_by"
@@ -67,11 +68,12 @@ def sources_folder(folder: Union[str, os.PathLike, None] = None) -> pathlib.Path
 
 
 def source_files(folder: Union[str, os.PathLike, None] = None) -> list[pathlib.Path]:
-    """The source files of a folder (not of its sub-folders), sorted by name."""
+    """The source files of a folder (not of its sub-folders, nor its recorded responses' ``replay.yaml``), sorted by
+    name."""
     found = sources_folder(folder)
     if not found.is_dir():
         raise SourceFileError([f"{found}: no such folder of source files"])
-    return sorted(p for p in found.iterdir() if p.suffix in SUFFIXES and p.is_file())
+    return sorted(p for p in found.iterdir() if p.suffix in SUFFIXES and p.name != ROUTES_FILE and p.is_file())
 
 
 def shown_name(path: pathlib.Path) -> str:

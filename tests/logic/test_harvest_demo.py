@@ -1,0 +1,122 @@
+"""logic/harvest.py run_demo: the demo sources (harvesters/demo/) harvested from their recorded responses, served
+on a port of the test's choosing (not the 8765 their files name), into the demo organization of records.json; the
+harvest pages of ckanext-harvest show them."""
+from __future__ import annotations
+
+import json
+import socket
+from importlib import resources
+
+import pytest
+from ckan import model
+from ckan.plugins import toolkit
+from ckanext.harvest.model import HarvestJob, HarvestSource
+
+from ckanext.citizendata.ingest import bulk
+from ckanext.citizendata.ingest.harvest import provenance, replay, source_sync, sources
+from ckanext.citizendata.logic import harvest
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+
+DEMO_ORG = "demo-partner-sources"
+TITLES = {"demo-ckan-portal": "HDX-shaped CKAN portal (demo: recorded responses)",
+          "demo-dcat-catalog": "Partner DCAT catalog (demo: recorded responses)"}
+CKAN_TITLES = {"Zimbabwe - Education Indicators", "Ghana - Community scorecards on public services",
+               "Togo - Perception survey on local services"}
+DCAT_TITLES = {"Community air-quality sensor readings (test data)", "Household water point survey (test data)",
+               "Public service satisfaction, round 3 (test data)", "Public service satisfaction surveys (test data)"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def demo_organizations() -> list[dict]:
+    data = json.loads(resources.files("ckanext.citizendata.demo").joinpath("records.json").read_text("utf-8"))
+    return data["organizations"]
+
+
+@pytest.fixture
+def seeded():
+    """The demo's organizations, as seed-demo writes them."""
+    for org in demo_organizations():
+        bulk.ensure_organization(org)
+
+
+def source_of(name: str) -> HarvestSource:
+    return HarvestSource.get(model.Package.get(name).id)
+
+
+def shown_records(source: HarvestSource) -> list[dict]:
+    ids = [row.package_id for row in provenance.by_guid(source.id, provenance.current_guids(source.id)).values()]
+    return [toolkit.get_action("package_show")({"ignore_auth": True}, {"id": i}) for i in ids]
+
+
+def test_the_demo_sources_organization_is_one_of_the_demo_organizations():
+    names = {org["name"] for org in demo_organizations()}
+    specs = sources.load_all(harvest.demo_folder())
+    assert {spec.name: spec.organization for spec in specs} == {name: DEMO_ORG for name in TITLES}
+    assert DEMO_ORG in names
+    assert {spec.name: spec.title for spec in specs} == TITLES
+    assert all(spec.url.startswith(harvest.DEMO_BASE + "/") for spec in specs)
+
+
+def test_every_demo_source_url_is_served_by_the_recorded_routes():
+    with replay.Replay() as server:
+        assert server.add_recorded(harvest.demo_folder(), recorded_base=harvest.DEMO_BASE) == 3
+        for spec in sources.load_all(harvest.demo_folder()):
+            path = spec.url.replace(harvest.DEMO_BASE, "")
+            query = {"start": "0"} if spec.type == "ckan" else {}
+            answer = server.answer(path + ("/api/3/action/package_search" if spec.type == "ckan" else ""), query, {})
+            assert answer.status == 200, spec.name
+        page_1 = server.answer("/dcat/catalog.ttl", {}, {}).body
+    # the recorded next-page link names the server actually serving
+    assert f'hydra:next "{server.base}/dcat/catalog.ttl?page=2"'.encode() in page_1
+    assert harvest.DEMO_BASE.encode() not in page_1
+
+
+def test_the_demo_harvests_both_sources_from_recorded_responses(seeded):
+    port = free_port()
+    summaries = harvest.run_demo(port)
+    assert [(s.status, s.added, s.errors) for s in summaries] == [("Finished", 3, 0), ("Finished", 4, 0)]
+    for name, titles in (("demo-ckan-portal", CKAN_TITLES), ("demo-dcat-catalog", DCAT_TITLES)):
+        source = source_of(name)
+        assert source.url.startswith(f"http://127.0.0.1:{port}/") and source.title == TITLES[name]
+        records = shown_records(source)
+        assert {r["title"] for r in records} == titles     # page 2 of the catalog too: its link was rewritten
+        assert {r["organization"]["name"] for r in records} == {DEMO_ORG}
+        for record in records:
+            [listed] = record["harvest_provenance"]
+            assert listed["source_title"] == TITLES[name] and listed["owner"] is True
+            assert listed["job_id"] == summaries[list(TITLES).index(name)].job_id
+    scorecards = next(r for r in shown_records(source_of("demo-ckan-portal")) if "scorecards" in r["title"])
+    assert scorecards["initiative_type"] == "community-based-monitoring"   # the source file's rule
+    assert scorecards["countries"] == ["GHA"]
+    air = next(r for r in shown_records(source_of("demo-dcat-catalog")) if r["title"].startswith("Community air"))
+    assert (air["initiative_type"], air["sdg_indicators"]) == ("citizen-science", ["11.6.2"])
+
+
+def test_a_second_demo_run_changes_nothing_and_leaves_other_sources_alone(seeded, tmp_path):
+    other = tmp_path / "partner.yaml"
+    other.write_text("name: partner-catalog\ntitle: Partner\ntype: dcat\nurl: https://data.partner.example/c.ttl\n"
+                     f"organization: {DEMO_ORG}\n", encoding="utf-8")
+    assert source_sync.sync(tmp_path).created == ["partner-catalog"]
+    port = free_port()
+    harvest.run_demo(port)
+    again = harvest.run_demo(port)
+    assert [(s.status, s.added, s.updated, s.withdrawn, s.unchanged) for s in again] == [
+        ("Finished", 0, 0, 0, 3), ("Finished", 0, 0, 0, 4)]
+    assert source_of("partner-catalog").active   # the demo's sync deactivates no source of the site
+
+
+def test_the_harvest_pages_list_the_demo_sources_and_their_jobs(seeded, app, sysadmin_env):
+    summaries = harvest.run_demo(free_port())
+    listing = app.get("/harvest", status=200).body
+    for title in TITLES.values():
+        assert title in listing
+    _user, environ = sysadmin_env
+    job = model.Session.get(HarvestJob, summaries[1].job_id)
+    page = app.get(f"/harvest/demo-dcat-catalog/job/{job.id}", headers=environ, status=200).body
+    assert "Finished" in page and job.id in page
