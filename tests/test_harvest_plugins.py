@@ -19,8 +19,8 @@ PLUGINS = {"ckan": ("citizendata_ckan_harvester", harvest_plugins.CkanPortalHarv
            "dcat": ("citizendata_dcat_harvester", harvest_plugins.DcatEndpointHarvester),
            "sdmx": ("citizendata_sdmx_harvester", harvest_plugins.SdmxRegistryHarvester)}
 OPTIONS = {"ckan": {"page_size": 50, "fq": "organization:city", "requests_per_second": 2},
-           "dcat": {"format": "turtle", "page_size": 100},
-           "sdmx": {"api": "v2", "agency": "IAEG-SDGs", "dataflows": ["DF_SDG_GLH"]}}
+           "dcat": {"format": "turtle", "max_pages": 100},
+           "sdmx": {"api": "v2", "agency": "IAEG-SDGs", "id": "DF_SDG_GLH"}}
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 

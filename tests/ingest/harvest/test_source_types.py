@@ -265,20 +265,23 @@ def test_a_dirty_catalog_keeps_its_datasets_and_the_warnings_in_their_provenance
     server.add("/dirty/catalog.ttl", fixture("dcat/dirty-catalog.ttl"), "text/turtle")
     source = add_source(tmp_path, "dirty", "dcat", server.url("/dirty/catalog.ttl"))
     summary = run("dirty")
-    assert (summary.status, summary.added) == ("Finished", 1)
+    assert (summary.status, summary.added) == ("Finished", 3)
     two = shown(source, server.url("/dirty/dataset/dirty-2"))
     assert two["title"] == "Street light outages (test data)" and two["url"] == server.url("/dirty/street-lights")
     assert two["harvest_provenance"][0]["warnings"] == [
         "publisher: <https://agency.example/id/7> has a second name 'Test Data Agency' in the same language; dropped"]
-    # without a description (dirty-1's is empty, dirty-3 has none) a record lacks what DCAT-AP makes mandatory:
-    # refused with the reason, not written, tried again next run; the dataset without identifier has no guid
-    refused = {e.object.guid: e.message for e in model.Session.query(HarvestObjectError)}
-    assert refused == {server.url("/dirty/dataset/dirty-1"): "notes: Missing value", "dirty-3": "notes: Missing value"}
+    # without a description (dirty-1's is empty, dirty-3 has none) a record still arrives, described from what the
+    # source states, and says so; the dataset without identifier has no guid and is a gather error
+    one = shown(source, server.url("/dirty/dataset/dirty-1"))
+    assert "the source gives no description" in one["notes"] and one["title"] in one["notes"]
+    assert any(w.startswith("notes: the source gives no description") for w in
+               one["harvest_provenance"][0]["warnings"])
+    assert provenance.get(source.id, "dirty-3") is not None
+    assert model.Session.query(HarvestObjectError).count() == 0
     assert gather_errors(summary) == [f"record #4 at {server.url('/dirty/catalog.ttl')} could not be read: a dataset "
                                       "without an IRI or dct:identifier: no guid to follow it by"]
-    assert summary.errors == 3
-    assert provenance.get(source.id, "dirty-3") is None
-    assert run("dirty").errors == 3
+    assert summary.errors == 1
+    assert run("dirty").unchanged == 3
 
 
 # ---------------------------------------------------------------- SDMX registries
