@@ -4,6 +4,8 @@ DCAT fragments built in the background for public records only, and a queue that
 warm start."""
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pytest
 import redis
 import sqlalchemy as sa
@@ -228,3 +230,12 @@ def test_provenance_sent_with_an_update_is_not_taken_from_the_request(people):
     updated = toolkit.get_action("package_update")({"user": people["sysadmin"]["name"]}, shown)
     assert [e["source_title"] for e in updated[KEY]] == ["ALPHA"]
     assert "Forged" not in str(stored_fields(package_id))
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_the_harvest_source_facet_is_offered_once_the_site_has_a_source(app):
+    assert "harvest_source_title" not in logic_harvest.with_source_facet(OrderedDict(tags="Tags"))
+    make_source("portal")
+    facets = logic_harvest.with_source_facet(OrderedDict(tags="Tags"))
+    assert list(facets) == ["tags", "harvest_source_title"]
+    assert "Harvest sources" in app.get("/dataset/").body

@@ -9,7 +9,7 @@ from ckanext.citizendata.record.schema import SCHEMA
 def test_every_property_and_index_field_has_an_index_rule_and_a_facet_decision():
     properties = {**SCHEMA["properties"], **SCHEMA["x-index-fields"]}
     assert set(fields.FIELDS) == set(SCHEMA["properties"])
-    assert set(fields.INDEX_FIELDS) == {"engagement_stage", "engagement_level_max"}
+    assert set(fields.INDEX_FIELDS) == {"engagement_stage", "engagement_level_max", "needs_classification"}
     for name, prop in properties.items():
         assert prop["x-index"] in fields.INDEX_RULES, name
         assert prop["x-facet"] is False or "title" in prop["x-facet"], name
@@ -36,12 +36,12 @@ def test_inherited_fields_are_those_the_schema_marks():
 
 
 def test_facets_shown_by_default_come_in_their_order():
-    """x-facet.order in the schema: 1 initiative types ... 11 recognition status; the two index fields sit at 2
-    and 3 among the record's fields."""
+    """x-facet.order in the schema: 1 initiative types ... 11 recognition status, 12 needs classification; the
+    index fields sit at 2 and 3 among the record's fields, and last."""
     assert [f.name for f in fields.facets()] == [
         "initiative_type", "engagement_stage", "engagement_level_max", "meets_copenhagen_definition",
         "sdg_goals", "sdg_targets", "sdg_indicators", "population_groups", "disaggregation", "countries",
-        "recognition_status"]
+        "recognition_status", "needs_classification"]
 
 
 def test_a_facet_without_an_order_is_a_facet_but_not_shown_by_default():

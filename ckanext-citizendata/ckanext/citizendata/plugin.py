@@ -80,10 +80,10 @@ class CitizenDataPlugin(p.SingletonPlugin):
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):
-        return facets.add_facets(facets_dict)
+        return harvest.with_source_facet(facets.add_facets(facets_dict))
 
     def organization_facets(self, facets_dict, organization_type, package_type):
-        return facets.add_facets(facets_dict)
+        return harvest.with_source_facet(facets.add_facets(facets_dict))
 
     def group_facets(self, facets_dict, group_type, package_type):
         return facets.add_facets(facets_dict)

@@ -39,6 +39,17 @@ def after_dataset_show(pkg_dict: dict[str, Any]) -> None:
         pkg_dict.pop(KEY, None)
 
 
+# the facet of the harvest source a record comes from (ckanext-harvest puts its title in the record's index row)
+SOURCE_FACET = "harvest_source_title"
+
+
+def with_source_facet(facets_dict: dict[str, Any]) -> dict[str, Any]:
+    """The facets, and the harvest sources' when the site has any (a curator finds each source's records)."""
+    if SOURCE_FACET not in facets_dict and model.Session.query(HarvestSource.id).first() is not None:
+        facets_dict[SOURCE_FACET] = toolkit._("Harvest sources")
+    return facets_dict
+
+
 def warm_fragments(package_ids: list[str]) -> int:
     """Build the DCAT fragments (every format) of the public ones of these packages, as a catalog page reads them
     from the index; the number of packages."""
