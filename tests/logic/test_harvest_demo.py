@@ -21,8 +21,9 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 DEMO_ORG = "demo-partner-sources"
 TITLES = {"demo-ckan-portal": "HDX-shaped CKAN portal (demo: recorded responses)",
           "demo-dcat-catalog": "Partner DCAT catalog (demo: recorded responses)"}
-CKAN_TITLES = {"Zimbabwe - Education Indicators", "Ghana - Community scorecards on public services",
-               "Togo - Perception survey on local services"}
+CKAN_TITLES = {"Zimbabwe - Education Indicators",
+               "Ghana - Community scorecards on public services (made up for the demo)",
+               "Togo - Perception survey on local services (made up for the demo)"}
 DCAT_TITLES = {"Community air-quality sensor readings (test data)", "Household water point survey (test data)",
                "Public service satisfaction, round 3 (test data)", "Public service satisfaction surveys (test data)"}
 
