@@ -58,12 +58,12 @@ def test_a_config_made_from_a_source_file_is_accepted_as_it_is(kind):
 
 @pytest.mark.parametrize("kind, config, named", [
     ("ckan", {"colour": "blue"}, "config: colour: unknown setting"),
-    ("ckan", {"priority": "high"}, 'config: priority: "high" is not of type integer'),
+    ("ckan", {"priority": "high"}, 'config: priority: expected a whole number, got "high"'),
     ("ckan", {"languages": ["english"]}, "config: languages[0]:"),
-    ("ckan", {"delete_threshold": 120}, "config: delete_threshold: 120 is more than the maximum 100"),
-    ("ckan", {"options": {"page_size": 0}}, "config: options.page_size: 0 is less than the minimum 1"),
+    ("ckan", {"delete_threshold": 120}, "config: delete_threshold: 120 is above the maximum 100"),
+    ("ckan", {"options": {"page_size": 0}}, "config: options.page_size: 0 is below the minimum 1"),
     ("dcat", {"options": {"fq": "x"}}, "config: options.fq: unknown key"),      # a ckan option
-    ("sdmx", {"options": {"api": "v3"}}, 'config: options.api: "v3" is not one of v1, v2'),
+    ("sdmx", {"options": {"api": "v3"}}, 'config: options.api: "v3" is not allowed; allowed: v1, v2'),
     ("ckan", {"secrets": {"api_token": "s3cr3t-token-value"}}, "config: secrets.api_token: must be the NAME"),
 ])
 def test_a_bad_config_is_refused_naming_the_setting(kind, config, named):

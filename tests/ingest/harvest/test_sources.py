@@ -112,13 +112,13 @@ def test_yaml_dates_are_kept_as_text(tmp_path):
     ({"languages: [en, fr]": "languages:\n  - en\n  - english"},
      'hdx.yaml:9:5: languages[1]: "english" does not have the expected form (^[a-z]{2}$)'),
     ({"schedule: DAILY": "schedule: HOURLY"},
-     'hdx.yaml:6:11: schedule: "HOURLY" is not one of MANUAL, DAILY, WEEKLY, BIWEEKLY, MONTHLY, ALWAYS'),
-    ({"priority: 5": "priority: high"}, 'hdx.yaml:8:11: priority: "high" is not of type integer'),
+     'hdx.yaml:6:11: schedule: "HOURLY" is not allowed; allowed: MANUAL, DAILY, WEEKLY, BIWEEKLY, MONTHLY, ALWAYS'),
+    ({"priority: 5": "priority: high"}, 'hdx.yaml:8:11: priority: expected a whole number, got "high"'),
     ({"url: https://data.humdata.org": "url: ftp://data.humdata.org"},
      'hdx.yaml:4:6: url: "ftp://data.humdata.org" does not have the expected form'),
     ({"name: hdx": "name: HDX Portal"}, 'hdx.yaml:1:7: name: "HDX Portal" does not have the expected form'),
     ({"delete_threshold: 60": "delete_threshold: 150"},
-     "hdx.yaml:9:19: delete_threshold: 150 is more than the maximum 100"),
+     "hdx.yaml:9:19: delete_threshold: 150 is above the maximum 100"),
     ({"organization: ocha\n": ""}, "hdx.yaml:1:1: organization: is required but missing"),
     ({"  page_size: 500": "  page_size: 500\n  format: turtle"},
      "hdx.yaml:17:3: options.format: unknown key (allowed: fq, page_size, profile, requests_per_second)"),
@@ -205,7 +205,7 @@ def test_load_all_lists_every_problem_of_every_file(tmp_path):
     with pytest.raises(sources.SourceFileError) as caught:
         sources.load_all(tmp_path)
     assert caught.value.problems == [
-        f'{tmp_path}/one.yaml:3:7: type: "csw" is not one of ckan, dcat, sdmx',
+        f'{tmp_path}/one.yaml:3:7: type: "csw" is not allowed; allowed: ckan, dcat, sdmx',
         f'{tmp_path}/two.yaml:1:7: name: "x" does not have the expected form (^[a-z0-9_-]{{2,100}}$)',
     ]
 

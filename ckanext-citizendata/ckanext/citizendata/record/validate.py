@@ -64,17 +64,20 @@ def _allowed(values: Iterable[Any]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-_MESSAGES: dict[str, Callable[[Any], str]] = {
-    "type": lambda e: f"expected {_type_words(e.validator_value)}, got {_json(e.instance)}",
-    "enum": lambda e: f"{_json(e.instance)} is not allowed; allowed: {_allowed(e.validator_value)}",
-    "minimum": lambda e: f"{e.instance} is below the minimum {e.validator_value}",
-    "maximum": lambda e: f"{e.instance} is above the maximum {e.validator_value}",
-    "pattern": lambda e: f"{_json(e.instance)} does not have the expected form ({e.validator_value})",
-    "minItems": lambda e: f"at least {e.validator_value} item(s) required",
-    "uniqueItems": lambda e: "values must be unique; a value is repeated",
-    "minLength": lambda e: f"must not be shorter than {e.validator_value} character(s)",
-    "maxLength": lambda e: f"must not be longer than {e.validator_value} characters",
-    "format": lambda e: f"{_json(e.instance)} is not a valid {e.validator_value}",
+# a JSON Schema error in words: (error, how to show a value) -> text; the record's and the harvest source files'
+_MESSAGES: dict[str, Callable[[Any, Callable[[Any], str]], str]] = {
+    "type": lambda e, show: f"expected {_type_words(e.validator_value)}, got {show(e.instance)}",
+    "enum": lambda e, show: f"{show(e.instance)} is not allowed; allowed: {_allowed(e.validator_value)}",
+    "const": lambda e, show: f"{show(e.instance)} is not allowed; allowed: {show(e.validator_value)}",
+    "minimum": lambda e, show: f"{show(e.instance)} is below the minimum {e.validator_value}",
+    "maximum": lambda e, show: f"{show(e.instance)} is above the maximum {e.validator_value}",
+    "pattern": lambda e, show: f"{show(e.instance)} does not have the expected form ({e.validator_value})",
+    "minItems": lambda e, show: f"at least {e.validator_value} item(s) required",
+    "minProperties": lambda e, show: f"at least {e.validator_value} key(s) required",
+    "uniqueItems": lambda e, show: "values must be unique; a value is repeated",
+    "minLength": lambda e, show: f"must not be shorter than {e.validator_value} character(s)",
+    "maxLength": lambda e, show: f"must not be longer than {e.validator_value} characters",
+    "format": lambda e, show: f"{show(e.instance)} is not a valid {e.validator_value}",
 }
 _TYPE_WORDS = {"integer": "a whole number", "number": "a number", "string": "text", "boolean": "true or false",
                "array": "a list", "object": "an object"}
@@ -89,6 +92,13 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def error_words(error: Any, show: Callable[[Any], str] = _json) -> str:
+    """A jsonschema error of a value in words (``"16.6.9" does not have the expected form (...)``); ``show``
+    writes the values (the harvest source files shorten long ones)."""
+    words = _MESSAGES.get(error.validator)
+    return words(error, show) if words else error.message
+
+
 def _schema_errors(record: dict[str, Any]) -> list[tuple[list, str]]:
     found = []
     for error in sorted(_VALIDATOR.iter_errors(record), key=lambda e: list(map(str, e.absolute_path))):
@@ -101,8 +111,7 @@ def _schema_errors(record: dict[str, Any]) -> list[tuple[list, str]]:
             for extra in sorted(set(error.instance) - set(error.schema.get("properties", {}))):
                 found.append((path + [extra], f"unknown field; allowed: {allowed}"))
         else:
-            words = _MESSAGES.get(error.validator, lambda e: e.message)(error)
-            found.append((path, words))
+            found.append((path, error_words(error)))
     return found
 
 

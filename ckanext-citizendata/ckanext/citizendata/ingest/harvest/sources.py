@@ -33,6 +33,7 @@ from ckan import model
 from jsonschema import Draft202012Validator, ValidationError
 
 from ckanext.citizendata import config
+from ckanext.citizendata.record.validate import error_words
 
 from . import rules
 from .listing import SourceSpec
@@ -101,25 +102,6 @@ def _show(value: Any) -> str:
     return text if len(text) <= VALUE_CHARS else text[:VALUE_CHARS - 1] + "…"
 
 
-def _limit(error: ValidationError) -> str:
-    return _show(error.validator_value)
-
-
-MESSAGES = {
-    "pattern": lambda e: f"{_show(e.instance)} does not have the expected form ({e.validator_value})",
-    "enum": lambda e: f"{_show(e.instance)} is not one of {', '.join(map(str, e.validator_value))}",
-    "const": lambda e: f"{_show(e.instance)} is not {_show(e.validator_value)}",
-    "type": lambda e: f"{_show(e.instance)} is not of type {e.validator_value}",
-    "minimum": lambda e: f"{_show(e.instance)} is less than the minimum {_limit(e)}",
-    "maximum": lambda e: f"{_show(e.instance)} is more than the maximum {_limit(e)}",
-    "minLength": lambda e: f"{_show(e.instance)} is shorter than {_limit(e)} characters",
-    "maxLength": lambda e: f"{_show(e.instance)} is longer than {_limit(e)} characters",
-    "minItems": lambda e: f"needs at least {_limit(e)} item(s)",
-    "minProperties": lambda e: f"needs at least {_limit(e)} key(s)",
-    "uniqueItems": lambda e: f"{_show(e.instance)} repeats an item",
-}
-
-
 def _problems_of_error(error: ValidationError) -> Iterator[tuple[tuple, bool, str]]:
     """(path, at the key rather than the value, message) of one schema error; several for missing and unknown
     keys (one each)."""
@@ -133,11 +115,11 @@ def _problems_of_error(error: ValidationError) -> Iterator[tuple[tuple, bool, st
             allowed = f" (allowed: {', '.join(sorted(known))})" if known else ""
             yield (*path, key), True, f"unknown key{allowed}"
     elif "propertyNames" in error.relative_schema_path:
-        yield (*path, error.instance), True, f"key {MESSAGES['pattern'](error)}"
+        yield (*path, error.instance), True, f"key {error_words(error, _show)}"
     elif "x-message" in error.schema:
         yield path, False, error.schema["x-message"]
     else:
-        yield path, False, MESSAGES.get(error.validator, lambda e: e.message)(error)
+        yield path, False, error_words(error, _show)
 
 
 def _semantic_problems(data: dict[str, Any]) -> Iterator[tuple[tuple, bool, str]]:
