@@ -39,10 +39,7 @@ def vocab_load(directory, force):
     try:
         reports = registry.load_directory(directory, force=force)
     except registry.VocabularyError as err:
-        click.secho(f"Invalid scheme file {err.scheme}:", fg="red", err=True)
-        for problem in err.problems:
-            click.echo(f"  - {problem}", err=True)
-        raise click.exceptions.Exit(1)
+        _refuse(f"Invalid scheme file {err.scheme}:", err.problems)
     for report in reports:
         click.echo(f"{report.scheme:28} {report.concepts:6} concepts  {report.status}")
     loaded = sum(r.status == "loaded" for r in reports)
@@ -55,6 +52,14 @@ def vocab_list():
     for scheme in registry.list_schemes():
         click.echo(f"{scheme['id']:28} {scheme['version']:8} {scheme['sdmx_agency']}:{scheme['sdmx_id']:20} "
                    f"{scheme['concept_count']:6}  {scheme['title'].get('en', '')}")
+
+
+def _refuse(heading: str, problems: list[str]) -> None:
+    """Say what is wrong, one problem a line, and exit 1."""
+    click.secho(heading, fg="red", err=True)
+    for problem in problems:
+        click.echo(f"  - {problem}", err=True)
+    raise click.exceptions.Exit(1)
 
 
 def _print_errors(errors: dict, indent: str = "    ") -> None:
@@ -181,10 +186,7 @@ def harvest_sources_sync(directory, dry_run):
     try:
         report = source_sync.sync(directory, dry_run=dry_run)
     except sources.SourceFileError as err:
-        click.secho("Invalid source files:", fg="red", err=True)
-        for problem in err.problems:
-            click.echo(f"  - {problem}", err=True)
-        raise click.exceptions.Exit(1)
+        _refuse("Invalid source files:", err.problems)
     for label, names in (("created", report.created), ("updated", report.updated),
                          ("unchanged", report.unchanged), ("deactivated", report.deactivated)):
         click.echo(f"{label:12} {', '.join(names) if names else '-'}")

@@ -341,17 +341,22 @@ def query_limits() -> dict[str, int]:
     """The bounds on what a search may ask, by short name, e.g. ``{"q_chars": 2000, "fq_chars": 8000,
     "query_clauses": 256, "query_depth": 32, "search_statement_timeout_ms": 10000}``; a value that is not a
     whole number of 0 or more is a clear error."""
-    limits = {}
-    for name in QUERY_LIMIT_KEYS:
-        raw = option(LIMITS + name)
+    return _whole_numbers(LIMITS, QUERY_LIMIT_KEYS)
+
+
+def _whole_numbers(prefix: str, names: tuple[str, ...]) -> dict[str, int]:
+    """The options ``prefix + name``, each a whole number of 0 or more (else a ValueError naming the key)."""
+    numbers = {}
+    for name in names:
+        raw = option(prefix + name)
         try:
             value = int(raw)
         except (TypeError, ValueError) as err:
-            raise ValueError(f"{LIMITS + name} must be a whole number, got {raw!r}") from err
+            raise ValueError(f"{prefix + name} must be a whole number, got {raw!r}") from err
         if value < 0:
-            raise ValueError(f"{LIMITS + name} must be 0 or more, got {value}")
-        limits[name] = value
-    return limits
+            raise ValueError(f"{prefix + name} must be 0 or more, got {value}")
+        numbers[name] = value
+    return numbers
 
 
 # ---------------------------------------------------------------- harvesting (ingest/harvest/)
@@ -370,17 +375,7 @@ HARVEST_NUMBERS = ("timeout_seconds", "retries", "backoff_seconds", "retry_after
 def harvest_numbers() -> dict[str, int]:
     """The whole-number harvest options by short name, e.g. ``{"timeout_seconds": 30, "retries": 3, ...}``; a
     value that is not a whole number of 0 or more is a clear error."""
-    numbers = {}
-    for name in HARVEST_NUMBERS:
-        raw = option(HARVEST + name)
-        try:
-            value = int(raw)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"{HARVEST + name} must be a whole number, got {raw!r}") from err
-        if value < 0:
-            raise ValueError(f"{HARVEST + name} must be 0 or more, got {value}")
-        numbers[name] = value
-    return numbers
+    return _whole_numbers(HARVEST, HARVEST_NUMBERS)
 
 
 def harvest_number(name: str) -> int:
