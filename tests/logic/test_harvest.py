@@ -15,6 +15,7 @@ from ckan.plugins import toolkit
 from ckan.tests import factories
 
 from ckanext.citizendata.ingest.harvest import provenance
+from ckanext.citizendata.ingest.harvest.listing import Sighting
 from ckanext.citizendata.logic import harvest as logic_harvest
 from ckanext.citizendata.model.rdf_cache import rdf_cache_table
 from ckanext.citizendata.rdf import cache
@@ -239,3 +240,15 @@ def test_the_harvest_source_facet_is_offered_once_the_site_has_a_source(app):
     facets = logic_harvest.with_source_facet(OrderedDict(tags="Tags"))
     assert list(facets) == ["tags", "harvest_source_title"]
     assert "Harvest sources" in app.get("/dataset/").body
+
+
+def test_an_original_record_that_is_not_a_web_address_is_shown_not_linked(app, people):
+    source = make_source("alpha")
+    item = Sighting(guid="urn:x-source:7", record={"title": "Water points", "notes": "Survey."},
+                    original_uri="javascript:alert(document.cookie)")
+    harvest(source, spec_of(source, people["org"]), page([item]))
+    package_id = provenance.get(source.id, item.guid).package_id
+    page_ = BeautifulSoup(app.get(f"/dataset/{site_show(package_id)['name']}", status=200).body, "html.parser")
+    [section] = page_.select("section#provenance")
+    assert not [a for a in section.find_all("a") if "javascript" in a.get("href", "")]
+    assert "javascript:alert(document.cookie)" in [c.get_text() for c in section.find_all("code")]

@@ -231,3 +231,20 @@ def test_a_record_without_a_description_is_described_from_what_its_source_states
     described = Sighting(guid="urn:y", record={"title": "T", "notes": "Stated."})
     assert engine.prepared(described, SourceSpec(name="r", type="sdmx", url="u", organization="o"))["notes"] == \
         "Stated."
+
+
+def test_links_a_reader_could_not_follow_safely_are_dropped_with_a_warning():
+    sighting = Sighting(guid="urn:z", record={
+        "title": "T", "notes": "N", "url": "javascript:alert(1)",
+        "resources": [{"url": "data:text/html,<script>x</script>", "name": "bad"},
+                      {"url": "https://portal.example/a.csv", "name": "good"}],
+        "publisher": [{"name": "P", "uri": "JAVASCRIPT:alert(2)"}, {"name": "Q", "url": "ftp://files.example/q"}]})
+    record = engine.prepared(sighting, SourceSpec(name="r", type="dcat", url="u", organization="o"))
+    assert "url" not in record
+    assert record["resources"] == [{"name": "bad"}, {"url": "https://portal.example/a.csv", "name": "good"}]
+    assert record["publisher"] == [{"name": "P"}, {"name": "Q", "url": "ftp://files.example/q"}]
+    assert sighting.warnings == [
+        "url: 'javascript:alert(1)' is not an http(s) or ftp link; dropped",
+        "resources[0].url: 'data:text/html,<script>x</script>' is not an http(s) or ftp link; dropped",
+        "publisher[0].uri: 'JAVASCRIPT:alert(2)' is not an http(s) or ftp link; dropped"]
+    assert sighting.record["url"] == "javascript:alert(1)"   # what the source stated is kept as it was read

@@ -232,11 +232,36 @@ def prepared(sighting: Sighting, spec: SourceSpec) -> dict[str, Any]:
     Published by UNSD. Identifier at the source: UNSD:DF_POV(1.0). ..."``
     """
     record = rules.apply(sighting.record, spec.rules, spec.defaults)
+    sighting.warnings.extend(drop_unsafe_links(record))
     if not str(record.get("notes") or "").strip():
         record["notes"] = described(sighting, record)
         sighting.warnings.append("notes: the source gives no description; one was written from its title, "
                                  "publisher, identifier and keywords")
     return record
+
+
+# keys whose values pages turn into links, and the schemes a link of a harvested record may have
+LINK_KEYS = frozenset({"url", "uri", "access_url", "download_url", "landing_page"})
+LINK_SCHEMES = ("http://", "https://", "ftp://", "ftps://")
+
+
+def drop_unsafe_links(value: Any, path: str = "") -> list[str]:
+    """Remove, in place, every link value whose scheme is not http(s) or ftp(s) (a source's ``javascript:`` or
+    ``data:`` link would run in a reader's browser); one warning per value removed."""
+    warnings = []
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            warnings += drop_unsafe_links(item, f"{path}[{index}]")
+    elif isinstance(value, dict):
+        for key in list(value):
+            here = f"{path}.{key}" if path else key
+            link = value[key]
+            if key in LINK_KEYS and isinstance(link, str) and link and not link.lower().startswith(LINK_SCHEMES):
+                del value[key]
+                warnings.append(f"{here}: {link[:80]!r} is not an http(s) or ftp link; dropped")
+            else:
+                warnings += drop_unsafe_links(link, here)
+    return warnings
 
 
 def described(sighting: Sighting, record: dict[str, Any]) -> str:
