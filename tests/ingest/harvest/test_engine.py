@@ -130,6 +130,22 @@ class TestHarvestEngine:
         assert provenance.get(source.id, items[1].guid) is None
         assert harvest(source, spec, page(items)).errors == 1   # not skipped as unchanged
 
+    def test_a_record_whose_write_fails_for_another_reason_is_an_object_error_and_the_rest_import(self, org,
+                                                                                                   monkeypatch):
+        source = make_source("alpha")
+        write = engine._write
+
+        def failing(obj, record, *args):
+            if record["title"].endswith(" 2"):
+                raise RuntimeError("the database went away")
+            return write(obj, record, *args)
+        monkeypatch.setattr(engine, "_write", failing)
+        summary = harvest(source, spec_of(source, org), page(sightings([1, 2, 3])))
+        assert (summary.status, summary.added, summary.errors) == ("Finished", 2, 1)
+        errored = model.Session.query(HarvestObject).filter_by(report_status="errored").one()
+        assert errored.errors[0].message == "could not be imported (RuntimeError); see the log"
+        assert provenance.get(source.id, "https://portal.example/dataset/2") is None
+
     def test_records_gone_from_a_complete_listing_are_withdrawn_recoverably(self, org):
         source = make_source("alpha")
         spec = spec_of(source, org)

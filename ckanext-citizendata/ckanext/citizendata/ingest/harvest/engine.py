@@ -18,8 +18,8 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import json
+import logging
 from typing import Any, Callable, Iterable, Optional
 
 import sqlalchemy as sa
@@ -33,6 +33,7 @@ from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObje
 from . import provenance, rules, sources
 from .listing import Lister, Sighting, SourceSpec, digest
 
+log = logging.getLogger(__name__)
 DELETE = "delete"
 INCOMPLETE = "the listing stopped at"   # the start of the gather error that makes a job Failed
 
@@ -154,6 +155,12 @@ def import_object(obj, spec: SourceSpec) -> Any:
     except toolkit.ValidationError as err:
         model.Session.rollback()
         HarvestObjectError(message=_error_text(err.error_dict), object=obj, stage="Import").save()
+        return False
+    except Exception as err:  # noqa: BLE001 - one record that cannot be written must not stop the others
+        model.Session.rollback()
+        log.warning("harvest object %s (guid %s) not imported", obj.id, obj.guid, exc_info=True)
+        HarvestObjectError(message=f"could not be imported ({type(err).__name__}); see the log", object=obj,
+                           stage="Import").save()
         return False
 
 
@@ -340,6 +347,3 @@ def objects(ids: Iterable[str]) -> Iterable[HarvestObject]:
         if obj is not None:
             yield obj
 
-
-def now() -> datetime.datetime:
-    return datetime.datetime.utcnow()
