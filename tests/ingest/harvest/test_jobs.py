@@ -297,6 +297,19 @@ def test_the_last_complete_start_ignores_failed_jobs_stopped_listings_and_other_
     assert jobs.last_complete_start(source.id) == complete.gather_started
 
 
+def test_a_job_with_a_record_that_failed_is_no_start_for_an_incremental_run(org):
+    """A record that failed is read again by the next run: the job it failed in is not a complete one."""
+    source = make_source()
+    spec = spec_of(source, org)
+    clean = run(source, spec, page(sightings([1])))
+    items = sightings([1, 2])
+    items[1].record["sdg_indicators"] = ["16.6.9"]          # refused by the record's validation
+    failed = run(source, spec, page(items), full=True)
+    assert failed.errors == 1
+    started = model.Session.query(HarvestJob.gather_started).filter(HarvestJob.id == clean.job_id).scalar()
+    assert jobs.last_complete_start(source.id) == started
+
+
 def test_an_incremental_run_asks_for_changes_since_the_last_complete_listing_and_a_full_run_for_all(org):
     source = make_source()
     spec = spec_of(source, org)

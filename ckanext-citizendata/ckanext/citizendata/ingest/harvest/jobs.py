@@ -159,14 +159,23 @@ def prune(source_id: str, keep: Optional[int] = None) -> int:
 
 
 def last_complete_start(source_id: str) -> Optional[datetime.datetime]:
-    """When the last job of the source that read a complete listing started (incremental runs ask for what
-    changed since then)."""
+    """When the last job of the source that read a complete listing and imported every record of it started
+    (incremental runs ask for what changed since then; a record that failed is read again by the next run)."""
     for job in model.Session.query(HarvestJob).filter(HarvestJob.source_id == source_id,
                                                       HarvestJob.status == FINISHED) \
             .order_by(HarvestJob.gather_started.desc()).limit(20):
-        if not _failed_listing(job) and job.gather_started:
+        if job.gather_started and _error_free(job):
             return job.gather_started
     return None
+
+
+def _error_free(job: HarvestJob) -> bool:
+    """No record of the job failed: no gather error (a page or a record that could not be read) and no object
+    error."""
+    gathered = model.Session.query(HarvestGatherError.id).filter_by(harvest_job_id=job.id).first()
+    errored = model.Session.query(HarvestObject.id).filter(HarvestObject.harvest_job_id == job.id,
+                                                           HarvestObject.state == "ERROR").first()
+    return gathered is None and errored is None
 
 
 # ---------------------------------------------------------------- a synchronous run
