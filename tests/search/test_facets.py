@@ -82,3 +82,11 @@ def test_concept_aware_suggest(catalog):
     assert helpers.call_action("citizendata_suggest", q="audit")["datasets"][0]["name"].startswith("audit-")
     # concepts that no dataset uses are not suggested
     assert helpers.call_action("citizendata_suggest", q="citizen-science")["concepts"] == []
+
+
+def test_the_facts_a_record_lacks_are_a_facet_named_by_the_fields_titles(catalog):
+    result = helpers.call_action("package_search", **{"facet.field": json.dumps(["needs_classification"])})
+    lacking = facet(result, "needs_classification")
+    # audit-two and mapping state no population groups; every record states the other classifying facts
+    assert lacking == {"population_groups": (2, "Population groups reached")}
+    assert helpers.call_action("package_search", fq="needs_classification:population_groups")["count"] == 2

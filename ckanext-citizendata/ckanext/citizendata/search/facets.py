@@ -45,9 +45,17 @@ def _yes_no(value: str) -> str:
     return {"true": toolkit._("Yes"), "false": toolkit._("No")}.get(value, value)
 
 
+def _field_title(value: str) -> str:
+    """A record field's title (the values of an index field derived from several fields are field names)."""
+    field = fields.FIELDS.get(value)
+    return toolkit._(field.title) if field is not None else value
+
+
 def _labeller(field: fields.Field, lang: str) -> Callable[[str], str]:
     if field.kind == "boolean":
         return _yes_no
+    if isinstance(field.derived_from, list):
+        return _field_title
     if field.vocabulary is None:
         return str
     labels = registry.display_labels(field.vocabulary, lang)
