@@ -246,10 +246,7 @@ def harvest_demo(port):
     try:
         summaries = harvesting.run_demo(port)
     except sources.SourceFileError as err:
-        click.secho("The demo sources cannot be synced (run `ckan citizendata seed-demo` first?):", fg="red", err=True)
-        for problem in err.problems:
-            click.echo(f"  - {problem}", err=True)
-        raise click.exceptions.Exit(1)
+        _refuse("The demo sources cannot be synced (run `ckan citizendata seed-demo` first?):", err.problems)
     except OSError as err:   # the port is taken
         click.secho(f"cannot serve the recorded responses on 127.0.0.1:{port}: {err.strerror or err}", fg="red",
                     err=True)
