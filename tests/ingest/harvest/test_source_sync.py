@@ -17,7 +17,7 @@ from ckan.tests import factories
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestSource
 
-from ckanext.citizendata.ingest.harvest import source_sync, sources
+from ckanext.citizendata.ingest.harvest import kinds, source_sync, sources
 from ckanext.citizendata.testing import CitizenDataset
 
 
@@ -31,7 +31,7 @@ class StandInHarvester(plugins.SingletonPlugin):
 
 
 STAND_INS = {f"citizendata_test_{kind}": type(f"StandIn_{kind}", (StandInHarvester,),
-                                                {"source_type": sources.TYPE_PREFIX + kind})
+                                                {"source_type": kinds.PREFIX + kind})
              for kind in ("ckan", "dcat", "sdmx")}
 
 pytestmark = [pytest.mark.with_plugins(STAND_INS), pytest.mark.usefixtures("clean_db")]

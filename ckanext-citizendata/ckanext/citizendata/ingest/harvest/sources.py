@@ -35,14 +35,14 @@ from jsonschema import Draft202012Validator, ValidationError
 from ckanext.citizendata import config
 from ckanext.citizendata.record.validate import error_words
 
-from . import rules
+from . import kinds, rules
 from .listing import SourceSpec
 
 PACKAGE = "ckanext.citizendata.harvesters"
 SCHEMA_FILE = "source.schema.json"
 SUFFIXES = (".yaml", ".yml")
 ROUTES_FILE = "replay.yaml"                 # a folder's recorded responses (replay.py's add_recorded), not a source
-TYPE_PREFIX = "citizendata_"                # the IHarvester's info()["name"] is TYPE_PREFIX + the file's type
+
 # what the stored config holds beside the source's settings (written by source_sync.py)
 FILE_KEY, MANAGED_KEY = "file", "managed_by"
 CONFIG_KEYS = ("languages", "priority", "delete_threshold", "defaults", "rules", "options")
@@ -301,7 +301,7 @@ def percent(share: float) -> Union[int, float]:
 
 def source_type(spec: SourceSpec) -> str:
     """The ckanext-harvest source type, e.g. ``citizendata_ckan``."""
-    return TYPE_PREFIX + spec.type
+    return kinds.PREFIX + spec.type
 
 
 def _field(source: Any, key: str, attribute: Optional[str] = None) -> Any:
@@ -327,10 +327,10 @@ def spec_from_source(source: Any) -> SourceSpec:
     raw = _field(source, "config") or "{}"
     stored = json.loads(raw) if isinstance(raw, str) else dict(raw)
     shown = f"harvest source {name or _field(source, 'id')}"
-    if not kind.startswith(TYPE_PREFIX):
+    if not kind.startswith(kinds.PREFIX):
         raise SourceFileError([f"{shown}: type: {_show(kind)} is not a citizendata source type"])
     data = {key: stored[key] for key in (*CONFIG_KEYS, "secrets") if key in stored}
-    data.update(name=name, type=kind[len(TYPE_PREFIX):], url=_field(source, "url"), organization=organization,
+    data.update(name=name, type=kind[len(kinds.PREFIX):], url=_field(source, "url"), organization=organization,
                 title=_field(source, "title") or name, schedule=_field(source, "frequency") or "MANUAL")
     problems = check(data, None, shown)
     if problems:
