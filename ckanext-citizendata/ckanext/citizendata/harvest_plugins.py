@@ -12,7 +12,7 @@ from __future__ import annotations
 import ckan.plugins as p
 from ckanext.harvest.interfaces import IHarvester
 
-from ckanext.citizendata.ingest.harvest import jobs, kinds, sources
+from ckanext.citizendata.ingest.harvest import kinds, sources
 from ckanext.citizendata.logic import harvest
 
 
@@ -28,17 +28,13 @@ class _Harvester(p.SingletonPlugin):
         return sources.validate_config(config, self.kind)
 
     def gather_stage(self, harvest_job):
-        spec = sources.resolve_secrets(sources.spec_from_source(harvest_job.source))
-        kind = kinds.SOURCE_TYPES[self.kind]
-        return jobs.queue_gather(harvest_job, spec, kind.pages, incremental=kind.incremental,
-                                 after=harvest.enqueue_warm)
+        return harvest.gather_stage(harvest_job, self.kind)
 
     def fetch_stage(self, harvest_object):
         return True   # gather read the content already (a listing page holds the records)
 
     def import_stage(self, harvest_object):
-        spec = sources.spec_from_source(harvest_object.source)
-        return jobs.queue_import(harvest_object, spec, after=harvest.enqueue_warm)
+        return harvest.import_stage(harvest_object)
 
 
 class CkanPortalHarvester(_Harvester):

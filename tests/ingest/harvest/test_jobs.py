@@ -490,3 +490,29 @@ def test_a_queued_job_whose_first_page_fails_ends_failed_from_gather(portal, cit
     assert consume(job) == ([], [])
     assert fresh(job).status == "Failed"
     assert any(m.startswith(engine.INCOMPLETE) for m in gather_messages(job))
+
+
+@queue_mode
+def test_a_queued_job_whose_secret_is_not_set_ends_failed_naming_it(portal, org, monkeypatch):
+    monkeypatch.delenv("CITY_PORTAL_TOKEN", raising=False)
+    spec = SourceSpec(name="city-portal", title="City portal", type="ckan", url=portal.url("/ckan"),
+                      organization=org["name"], secret_names={"api_token": "CITY_PORTAL_TOKEN"}, file="city.yaml")
+    created = toolkit.get_action("harvest_source_create")(site_context(), {
+        "name": spec.name, "title": spec.title, "url": spec.url, "source_type": sources.source_type(spec),
+        "frequency": "MANUAL", "owner_org": org["id"], "config": json.dumps(sources.harvest_config(spec))})
+    job = queued_job(HarvestSource.get(created["id"]))
+    assert consume(job) == ([], [])                       # the consumer goes on; the job ends with the reason
+    assert fresh(job).status == "Failed"
+    assert any("CITY_PORTAL_TOKEN" in m for m in gather_messages(job)), gather_messages(job)
+    assert portal.log == []
+
+
+@queue_mode
+def test_a_queued_gather_that_breaks_ends_its_job_failed_not_the_consumer(portal, city_source, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug of ours")
+    monkeypatch.setattr(engine, "gather", broken)
+    job = queued_job(city_source)
+    assert consume(job) == ([], [])
+    assert fresh(job).status == "Failed"
+    assert "the gather stage stopped (RuntimeError); see the log" in gather_messages(job)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator, Optional
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError, HarvestSource
 
 from ckanext.citizendata.ingest.harvest import jobs, kinds, provenance, replay, source_sync, sources
 from ckanext.citizendata.rdf import cache
@@ -100,6 +100,35 @@ def run_source(ref: str, full: bool = False, fetcher: Optional[Any] = None,
     kind = kinds.by_harvester(source.type)
     return jobs.run(source, spec, kind.pages, full=full, incremental=kind.incremental, fetcher=fetcher,
                     progress=progress, after=enqueue_warm)
+
+
+def gather_stage(job: HarvestJob, kind_name: str) -> list[str]:
+    """IHarvester.gather_stage for the queue consumers: a source whose settings cannot be used, or a listing that
+    stops with an error of ours, ends its job Failed with the reason instead of stopping the consumer."""
+    kind = kinds.SOURCE_TYPES[kind_name]
+    try:
+        spec = sources.resolve_secrets(sources.spec_from_source(job.source))
+    except sources.SourceFileError as err:
+        jobs.fail(job, "; ".join(err.problems))
+        return []
+    try:
+        return jobs.queue_gather(job, spec, kind.pages, incremental=kind.incremental, after=enqueue_warm)
+    except Exception as err:  # noqa: BLE001 - the consumer serves every source: one source's fault ends its job
+        log.warning("gather of harvest job %s stopped", job.id, exc_info=True)
+        model.Session.rollback()
+        jobs.fail(job, f"the gather stage stopped ({type(err).__name__}); see the log")
+        return []
+
+
+def import_stage(obj: HarvestObject) -> Any:
+    """IHarvester.import_stage for the queue consumers; False (an object error) when the source's settings
+    cannot be read any more."""
+    try:
+        spec = sources.spec_from_source(obj.source)
+    except sources.SourceFileError as err:
+        HarvestObjectError(message="; ".join(err.problems), object=obj, stage="Import").save()
+        return False
+    return jobs.queue_import(obj, spec, after=enqueue_warm)
 
 
 def peak_memory_mb() -> float:

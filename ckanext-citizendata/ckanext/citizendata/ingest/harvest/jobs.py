@@ -81,7 +81,8 @@ def source_lock(source_id: str) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------- ending jobs
-def _fail(job: HarvestJob, reason: str) -> None:
+def fail(job: HarvestJob, reason: str) -> None:
+    """End a job Failed, its reason a gather error (shown on its page)."""
     HarvestGatherError(message=reason, job=job).save()
     job.status, job.finished = FAILED, utcnow()
     job.save()
@@ -96,7 +97,7 @@ def end_stale(source_id: Optional[str] = None, idle_minutes: Optional[int] = Non
     ended = []
     for job in query.all():
         if utcnow() - job.get_last_action_time() >= datetime.timedelta(minutes=minutes):
-            _fail(job, f"ended after {minutes} minutes without progress (its worker stopped?); the next run of "
+            fail(job, f"ended after {minutes} minutes without progress (its worker stopped?); the next run of "
                        f"the source starts afresh")
             ended.append(job.id)
     return ended
@@ -106,7 +107,7 @@ def _end_orphans(source_id: str) -> None:
     """Under the source's lock no other synchronous run is alive: its unfinished jobs are orphans."""
     for job in model.Session.query(HarvestJob).filter(HarvestJob.source_id == source_id,
                                                       HarvestJob.status.in_([NEW, RUNNING])).all():
-        _fail(job, "interrupted (its process stopped); a new run of the source started afresh")
+        fail(job, "interrupted (its process stopped); a new run of the source started afresh")
 
 
 def _failed_listing(job: HarvestJob) -> list[str]:
