@@ -291,3 +291,10 @@ def test_a_source_of_another_type_or_a_bad_config_is_refused(tmp_path):
         sources.spec_from_source(package_dict(spec, config=bad))
     assert caught.value.problems == [
         'harvest source hdx: languages[0]: "english" does not have the expected form (^[a-z]{2}$)']
+
+
+def test_the_example_in_the_harvesters_readme_is_a_valid_source_file(tmp_path):
+    readme = (sources.packaged_folder() / "README.md").read_text(encoding="utf-8")
+    example = textwrap.dedent(readme.split("```yaml\n", 1)[1].split("```", 1)[0])
+    spec = sources.load(write(tmp_path, "city-portal.yaml", example))
+    assert (spec.name, spec.type, spec.secret_names) == ("city-portal", "ckan", {"api_token": "CITY_PORTAL_TOKEN"})
