@@ -133,7 +133,7 @@ ensure_config() {
   # ckanext-harvest uses ckan.redis.url (with its socket_timeout) only when no mq.hostname is set: with one, its
   # consumers get redis-py's 5 s timeout and die when idle. Earlier setups wrote one: take it out.
   [ -f ckan.ini ] && sed -i -E '/^ckan\.harvest\.mq\.(hostname|port|redis_db) *=/d' ckan.ini
-  [ -f ckan.ini ] && return 0
+  [ -f ckan.ini ] && { ensure_plugins; return 0; }
   say "Writing ckan.ini"
   mkdir -p storage
   quietly "$CKAN" generate config ckan.ini
@@ -158,6 +158,17 @@ ensure_config() {
   case $SITE_URL in
     https://*) quietly "$CKAN" config-tool ckan.ini "SESSION_COOKIE_SECURE = true" "REMEMBER_COOKIE_SECURE = true" ;;
   esac
+}
+
+ensure_plugins() {  # an older ckan.ini gains the plugins added since it was written (its own choices stay)
+  local current missing=() plugin
+  current=$(sed -n -E 's/^ckan\.plugins *= *//p' ckan.ini | tail -1)
+  for plugin in $PLUGINS; do
+    case " $current " in *" $plugin "*) ;; *) missing+=("$plugin") ;; esac
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "Adding plugins to ckan.ini: ${missing[*]}"
+  quietly "$CKAN" config-tool ckan.ini "ckan.plugins = $current ${missing[*]}"
 }
 
 ADMIN_NOTE="(password kept in .state/admin-password)"
