@@ -16,7 +16,9 @@ from ckan.lib import plugins as lib_plugins
 from ckan.plugins import toolkit
 
 
-def _context() -> dict[str, Any]:
+def site_context() -> dict[str, Any]:
+    """The context of a write made by the site itself (the site user, no auth check): the way in of every
+    import that is not a person's request."""
     site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True, "model": model, "session": model.Session}
 
@@ -45,7 +47,7 @@ def check(record: dict[str, Any], org: Optional[str] = None) -> dict[str, Any]:
     data = prepare(record, org)
     existing = _existing(data.get("name"))
     plugin = lib_plugins.lookup_package_plugin(data["type"])
-    context = _context()
+    context = site_context()
     if existing is not None:
         data["id"] = existing.id
         context["package"] = existing
@@ -66,9 +68,9 @@ def save(record: dict[str, Any], org: Optional[str] = None) -> str:
     try:
         if existing is not None:
             data["id"] = existing.id
-            toolkit.get_action("package_update")(_context(), data)
+            toolkit.get_action("package_update")(site_context(), data)
             return "updated"
-        toolkit.get_action("package_create")(_context(), data)
+        toolkit.get_action("package_create")(site_context(), data)
         return "created"
     except Exception:
         model.Session.rollback()
@@ -84,11 +86,11 @@ def ensure_organization(org: dict[str, Any]) -> str:
     """
     group = model.Group.get(org["name"])
     if group is None:
-        toolkit.get_action("organization_create")(_context(), dict(org))
+        toolkit.get_action("organization_create")(site_context(), dict(org))
         return "created"
     missing = {e["key"]: e["value"] for e in org.get("extras") or [] if e["key"] not in (group.extras or {})}
     if not missing:
         return "exists"
     extras = [{"key": k, "value": v} for k, v in {**(group.extras or {}), **missing}.items()]
-    toolkit.get_action("organization_patch")(_context(), {"id": group.id, "extras": extras})
+    toolkit.get_action("organization_patch")(site_context(), {"id": group.id, "extras": extras})
     return "updated"

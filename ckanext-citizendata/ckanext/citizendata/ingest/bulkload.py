@@ -86,7 +86,7 @@ class _Template:
     """Index documents shaped like package_show output, from one record created the normal way."""
 
     def __init__(self, record: dict[str, Any]):
-        context = {"ignore_auth": True, "user": toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+        context = bulk.site_context()
         self.default, self.custom = logic.package_show_default_and_custom_schemas(context, record["name"])
 
     def documents(self, row: dict[str, Any], record: dict[str, Any], org: model.Group):

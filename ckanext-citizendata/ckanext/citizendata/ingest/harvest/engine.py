@@ -30,6 +30,7 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError, HarvestObjectExtra, \
     HarvestSource
 
+from .. import bulk
 from . import provenance, rules, sources
 from .listing import Lister, Sighting, SourceSpec, digest
 
@@ -133,9 +134,8 @@ def _withdrawals(job, spec: SourceSpec, seen: set[str], result: Gathered) -> lis
 
 # ---------------------------------------------------------------- import
 def _site_context() -> dict[str, Any]:
-    user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": user["name"], "ignore_auth": True, "model": model, "session": model.Session,
-            provenance.CONTEXT_FLAG: True}
+    """The site's write context, marked as a harvest's (validation then asks only DCAT-AP's mandatory fields)."""
+    return dict(bulk.site_context(), **{provenance.CONTEXT_FLAG: True})
 
 
 def _status(obj) -> Optional[str]:

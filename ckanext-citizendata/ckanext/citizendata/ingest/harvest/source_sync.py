@@ -29,6 +29,7 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckanext.harvest.model import HarvestSource
 
+from .. import bulk
 from . import sources
 from .listing import SourceSpec
 
@@ -130,8 +131,8 @@ def _match(spec: SourceSpec, by_name: dict[str, Existing], orphans: list[Existin
 
 
 def _context() -> dict[str, Any]:
-    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True, "use_cache": False}
+    """The site's write context, reading the sources from the tables, never from the index's copy."""
+    return dict(bulk.site_context(), use_cache=False)
 
 
 def _write(action: str, data: dict[str, Any], file: str) -> None:
