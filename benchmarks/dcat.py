@@ -17,6 +17,8 @@ import statistics
 import time
 import tracemalloc
 
+import ckan_site  # benchmarks/ckan_site.py (the script's own folder is on sys.path)
+
 SEED = 4242
 FORMATS = ("ttl", "xml", "jsonld")
 
@@ -139,10 +141,7 @@ def main():
     parser.add_argument("--samples", type=int, default=200, help="datasets for the single-dataset timings")
     args = parser.parse_args()
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    app = make_app(load_config(args.config))
-    flask_app = app.apps["flask_app"]._wsgi_app if hasattr(app, "apps") else app._wsgi_app
+    flask_app = ckan_site.flask_app(args.config)
     from ckanext.citizendata.ingest import bulkload
     with flask_app.test_request_context("/"):
         report = bulkload.generate(args.n, seed=SEED, batch_size=1000)

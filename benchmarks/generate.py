@@ -9,6 +9,8 @@ at a development or benchmark database. Prints one line per figure.
 import argparse
 import time
 
+import ckan_site  # benchmarks/ckan_site.py (the script's own folder is on sys.path)
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -17,10 +19,7 @@ def main():
     parser.add_argument("--compare", type=int, default=100, help="records through package_create")
     args = parser.parse_args()
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    app = make_app(load_config(args.config))
-    flask_app = app.apps["flask_app"]._wsgi_app if hasattr(app, "apps") else app._wsgi_app
+    flask_app = ckan_site.flask_app(args.config)
     with flask_app.test_request_context():
         from ckanext.citizendata.ingest import bulk, bulkload
         from ckanext.citizendata.ingest.synthetic import RecordMaker

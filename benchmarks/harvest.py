@@ -19,6 +19,8 @@ import sys
 import time
 import uuid
 
+import ckan_site  # benchmarks/ckan_site.py (the script's own folder is on sys.path)
+
 OURS_CONFIG = {"languages": ["en"], "priority": 0}
 TTL_PREFIXES = """@prefix cdt: <https://w3id.org/citizendata/ns#> .
 @prefix dcat: <http://www.w3.org/ns/dcat#> .
@@ -212,10 +214,7 @@ def main():
     parser.add_argument("--child-memory", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    app = make_app(load_config(args.config))
-    flask_app = app.apps["flask_app"]._wsgi_app if hasattr(app, "apps") else app._wsgi_app
+    flask_app = ckan_site.flask_app(args.config)
     with flask_app.test_request_context("/"):
         if args.child_memory:
             child_memory(args.n, args.page_size)

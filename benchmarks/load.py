@@ -32,6 +32,8 @@ from pathlib import Path
 
 import requests
 
+import ckan_site  # benchmarks/ckan_site.py (the script's own folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MIX = (("package_search", 40), ("dataset_page", 20), ("package_show", 20), ("catalog_ttl", 10), ("dataset_ttl", 10))
@@ -187,10 +189,7 @@ def check_writes(base: str, last: dict[str, str]) -> tuple[int, int]:
 # ---------------------------------------------------------------- the site: seeding, token, servers
 def prepare(config: str, records: int) -> tuple[str, int]:
     """Seed synthetic records up to ``records`` and return (a sysadmin API token, records in the site)."""
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-    app = make_app(load_config(config))
-    flask_app = app.apps["flask_app"]._wsgi_app if hasattr(app, "apps") else app._wsgi_app
+    flask_app = ckan_site.flask_app(config)
     with flask_app.test_request_context():
         from ckan import model
         from ckan.plugins import toolkit

@@ -13,13 +13,13 @@ import time
 
 import sqlalchemy as sa
 from ckan import model
-from ckan.cli import load_config
-from ckan.config.middleware import make_app
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.ingest import bulkload
 from ckanext.citizendata.search import lucene
 from ckanext.citizendata.search.postgres.backend import PostgresBackend
+
+import ckan_site  # benchmarks/ckan_site.py (the script's own folder is on sys.path)
 
 FACETS = ["initiative_type", "engagement_stage", "engagement_level_max", "meets_copenhagen_definition",
           "sdg_goals", "sdg_targets", "sdg_indicators", "population_groups", "disaggregation", "countries",
@@ -174,8 +174,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    app = make_app(load_config(args.config))
-    flask_app = app.apps["flask_app"]._wsgi_app if hasattr(app, "apps") else app._wsgi_app
+    flask_app = ckan_site.flask_app(args.config)
     with flask_app.test_request_context():
         results = {size: measure(size, args.repeat) for size in (args.small, args.n)}
         plan = explain_selective()
