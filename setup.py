@@ -57,6 +57,10 @@ setup(
             "citizendata_ckan_harvester = ckanext.citizendata.harvest_plugins:CkanPortalHarvester",
             "citizendata_dcat_harvester = ckanext.citizendata.harvest_plugins:DcatEndpointHarvester",
             "citizendata_sdmx_harvester = ckanext.citizendata.harvest_plugins:SdmxRegistryHarvester",
+            "citizendata_ppsr_harvester = ckanext.citizendata.harvest_plugins:PpsrCoreHarvester",
+            "citizendata_eucs_harvester = ckanext.citizendata.harvest_plugins:EuCitizenScienceHarvester",
+            "citizendata_kobo_harvester = ckanext.citizendata.harvest_plugins:KoboToolboxHarvester",
+            "citizendata_odk_harvester = ckanext.citizendata.harvest_plugins:OdkCentralHarvester",
         ],
         # the DCAT profile, applied after euro_dcat_ap_3 (see rdf/profile.py)
         "ckan.rdf.profiles": [

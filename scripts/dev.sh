@@ -22,7 +22,7 @@ TEST_DB=${CKAN_TEST_DB_NAME:-ckan_test}
 BENCH_DB=${CKAN_BENCH_DB_NAME:-ckan_bench}
 REDIS_PORT=${CKAN_REDIS_PORT:-6379}
 SITE_URL=http://127.0.0.1:5000
-PLUGINS="activity scheming_datasets citizendata dcat harvest ckan_harvester dcat_rdf_harvester citizendata_ckan_harvester citizendata_dcat_harvester citizendata_sdmx_harvester"
+PLUGINS="activity scheming_datasets citizendata dcat harvest ckan_harvester dcat_rdf_harvester citizendata_ckan_harvester citizendata_dcat_harvester citizendata_sdmx_harvester citizendata_ppsr_harvester citizendata_eucs_harvester citizendata_kobo_harvester citizendata_odk_harvester"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 LOG=$STATE/setup.log

@@ -1,11 +1,12 @@
 """The source types as ckanext-harvest harvesters (``IHarvester``), wiring only: each stage hands off to the
 harvest engine (ingest/harvest/jobs.py) with the source's settings (its YAML, as synced into the source's config)
-and the source type's listing. Enabled as ``citizendata_ckan_harvester``, ``citizendata_dcat_harvester`` and
-``citizendata_sdmx_harvester`` in ``ckan.plugins``.
+and the source type's listing. Enabled as ``citizendata_<type>_harvester`` in ``ckan.plugins``, one per source type
+(ingest/harvest/kinds.py): ckan, dcat, sdmx, ppsr, eucs, kobo, odk.
 
 Example (ckan.ini)::
 
     ckan.plugins = ... harvest citizendata_ckan_harvester citizendata_dcat_harvester citizendata_sdmx_harvester
+        citizendata_ppsr_harvester citizendata_eucs_harvester citizendata_kobo_harvester citizendata_odk_harvester
 """
 from __future__ import annotations
 
@@ -47,3 +48,19 @@ class DcatEndpointHarvester(_Harvester):
 
 class SdmxRegistryHarvester(_Harvester):
     kind = "sdmx"
+
+
+class PpsrCoreHarvester(_Harvester):
+    kind = "ppsr"
+
+
+class EuCitizenScienceHarvester(_Harvester):
+    kind = "eucs"
+
+
+class KoboToolboxHarvester(_Harvester):
+    kind = "kobo"
+
+
+class OdkCentralHarvester(_Harvester):
+    kind = "odk"

@@ -198,12 +198,27 @@ def _import(obj, spec: SourceSpec, sighting: Sighting, hashed: str) -> Any:
     elif package is None and others:
         package = _live_package(others[0].package_id)   # listed elsewhere, owned by none: ours now
     record = prepared(sighting, spec)
+    record.update(_series_of(source_id, sighting))
     # the row first: the write indexes the record, and its index row carries its provenance
     package_id = package.id if package is not None else model.types.make_uuid()
     provenance.save(sighting, source_id, package_id=package_id, owner=True, content_hash=hashed,
                     job_id=obj.harvest_job_id)
     _write(obj, record, sighting.kind, spec, package, package_id, row)
     return True   # the caller commits the record with its object's bookkeeping: one transaction
+
+
+def _series_of(source_id: str, sighting: Sighting) -> dict[str, Any]:
+    """``in_series`` for a record the source places in one of its initiatives (``series_guid``): the initiative's
+    package, when this source holds it; else nothing, with a warning."""
+    if not sighting.series_guid:
+        return {}
+    row = provenance.get(source_id, sighting.series_guid)
+    series = _live_package(row.package_id if row is not None and not row.withdrawn else None)
+    if series is None or series.type != "dataset_series" or series.state != "active":
+        sighting.warnings.append(f"in_series: the source's initiative {sighting.series_guid!r} is not in the "
+                                 "catalog (not harvested, or withdrawn); the record is not placed in it")
+        return {}
+    return {"in_series": [series.id]}
 
 
 def _also_listed(obj, sighting: Sighting, hashed: str, row, owner) -> str:

@@ -58,7 +58,7 @@ SCHEMES = ("http", "https")
 NOT_PUBLIC = "private, loopback, link-local, reserved and multicast addresses are not allowed"
 DTD_REFUSED = "XML with a DTD entity declaration is not accepted"
 
-__all__ = ["AddressRefused", "Client", "FetchError", "HttpStatus", "Malformed", "RedirectLoop", "Response",
+__all__ = ["AddressRefused", "Client", "FetchError", "HttpStatus", "Malformed", "PathRefused", "RedirectLoop", "Response",
            "Stream", "TimedOut", "TooLarge", "TooManyRedirects", "address_refused", "check_xml_safe",
            "networks", "parse_json", "parse_xml", "resolve"]
 
@@ -76,6 +76,11 @@ class FetchError(Exception):
 
 class AddressRefused(FetchError):
     """A scheme other than http(s), or a host with a private, loopback, link-local, reserved or multicast address."""
+
+
+class PathRefused(AddressRefused):
+    """A path the source type never reads (a field tool's submissions: personal data), asked directly or through a
+    redirect."""
 
 
 class TooLarge(FetchError):
@@ -211,7 +216,8 @@ class Client:
                  backoff: Optional[float] = None, retry_after_max: Optional[float] = None,
                  rate: Optional[float] = None, max_redirects: Optional[int] = None,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                 resolver: Callable[[str, int], list[str]] = resolve, headers: Optional[dict[str, str]] = None):
+                 resolver: Callable[[str, int], list[str]] = resolve, headers: Optional[dict[str, str]] = None,
+                 refuse_paths: Sequence[str] = ()):
         self.max_bytes = int(_setting(max_bytes, "max_response_bytes"))
         self.timeout = _setting(timeout, "timeout_seconds")
         self.retries = int(_setting(retries, "retries"))
@@ -224,6 +230,8 @@ class Client:
         self.requests_sent = 0
         # sent with every request as the caller's own (a source's token): never past a redirect to another origin
         self.headers = dict(headers or {})
+        # paths (regular expressions, searched in the URL's path) never requested, not even through a redirect
+        self.refuse_paths = [re.compile(pattern) for pattern in refuse_paths]
         self._next_at: Optional[float] = None
         self.session = requests.Session()
         self.session.trust_env = False            # no proxy, .netrc or CA bundle from the environment
@@ -287,6 +295,8 @@ class Client:
             raise AddressRefused(url, "only http and https addresses can be harvested")
         if not parts.hostname:
             raise FetchError(url, "the address names no host")
+        if any(pattern.search(parts.path) for pattern in self.refuse_paths):
+            raise PathRefused(url, "this source type never reads this path (it holds submissions, not metadata)")
         return urllib.parse.urldefrag(prepared)[0]
 
     def pinned_address(self, url: str) -> str:

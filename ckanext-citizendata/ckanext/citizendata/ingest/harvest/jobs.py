@@ -26,7 +26,7 @@ from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject,
 
 from ckanext.citizendata import config as cd_config
 
-from . import engine, fetch
+from . import engine, fetch, kinds
 from .listing import Lister, SourceSpec
 
 FINISHED, FAILED, RUNNING, NEW = "Finished", "Failed", "Running", "New"
@@ -181,12 +181,13 @@ def _error_free(job: HarvestJob) -> bool:
 
 # ---------------------------------------------------------------- a synchronous run
 def client_for(spec: SourceSpec, **options: Any) -> fetch.Client:
-    """The source's HTTP client: its request rate (its YAML may ask for fewer than the configured rate) and its
-    API token as the ``Authorization`` header (a CKAN portal's token; never sent past a redirect elsewhere)."""
-    token = spec.secrets.get("api_token")
+    """The source's HTTP client: its request rate (its YAML may ask for fewer than the configured rate), the
+    headers its secrets give (a CKAN portal's token, a KoboToolbox token, ...; never sent past a redirect
+    elsewhere) and the paths its type never reads (a field tool's submissions)."""
+    kind = kinds.SOURCE_TYPES[spec.type]
     rate = spec.options.get("requests_per_second")
-    return fetch.Client(rate=rate, headers={"Authorization": token} if token else None, **options)
-
+    return fetch.Client(rate=rate, headers=kind.authorize(spec) or None, refuse_paths=kind.refuse_paths,
+                        **options)
 
 
 def import_one(obj: HarvestObject, spec: SourceSpec) -> str:

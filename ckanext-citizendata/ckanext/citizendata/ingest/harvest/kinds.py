@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import ckan_portal, dcat_endpoint, sdmx_registry
-from .listing import Lister
+from typing import Callable, Optional
+
+from . import ckan_portal, dcat_endpoint, eu_citizen_science, kobotoolbox, odk_central, ppsr_core, sdmx_registry
+from .listing import Lister, SourceSpec
 
 PREFIX = "citizendata_"
+
+
+def token_header(spec: SourceSpec) -> dict[str, str]:
+    """A CKAN portal's (or any source's) ``api_token`` secret, sent as the ``Authorization`` header as it is."""
+    token = spec.secrets.get("api_token")
+    return {"Authorization": token} if token else {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,6 +32,9 @@ class SourceType:
     description: str
     pages: Lister
     incremental: bool         # lists records changed since a date (an incremental run withdraws nothing)
+    authorize: Callable[[SourceSpec], dict[str, str]] = token_header   # the headers its secrets give
+    refuse_paths: tuple[str, ...] = ()    # paths never requested (fetch.Client's refuse_paths)
+    registry: Optional[str] = None        # the registry a source of this type is (its records' initiatives)
 
     @property
     def harvester(self) -> str:
@@ -40,6 +51,20 @@ SOURCE_TYPES: dict[str, SourceType] = {kind.name: kind for kind in (
     SourceType("sdmx", "SDMX registry (citizen data)",
                "Dataflows of an SDMX REST registry (v1 or v2) as records, as StatDCAT-AP maps them.",
                sdmx_registry.pages, incremental=False),
+    SourceType("ppsr", "PPSR Core feed (citizen science)",
+               "Projects described in PPSR Core (Project Metadata Model 2020.0), one JSON document or an array, as "
+               "initiatives.", ppsr_core.pages, incremental=False),
+    SourceType("eucs", "EU-Citizen.Science (citizen science)",
+               "The approved projects of the EU-Citizen.Science platform's API, as initiatives.",
+               eu_citizen_science.pages, incremental=False),
+    SourceType("kobo", "KoboToolbox server (metadata only)",
+               "Deployed surveys of a KoboToolbox server (KPI API v2) as datasets; never a submission.",
+               kobotoolbox.pages, incremental=False, authorize=kobotoolbox.authorize,
+               refuse_paths=kobotoolbox.REFUSED_PATHS),
+    SourceType("odk", "ODK Central server (metadata only)",
+               "Projects of an ODK Central server as initiatives and their published forms as datasets; never a "
+               "submission.", odk_central.pages, incremental=False, authorize=odk_central.authorize,
+               refuse_paths=odk_central.REFUSED_PATHS),
 )}
 
 

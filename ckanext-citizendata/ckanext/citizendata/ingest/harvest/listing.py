@@ -45,6 +45,10 @@ class Sighting:
     publisher: Optional[str] = None             # publisher name or IRI (identity across sources with identifier)
     upstream_modified: Optional[str] = None     # ISO 8601, as the source states it
     warnings: list[str] = dataclasses.field(default_factory=list)   # values dropped, each with why
+    # other identity keys of the same record (``uri:<address>``, ``id:<registry>\x1f<its id>``): a registry
+    # that copied the record from another says where from, so both sightings are one dataset
+    same_as: list[str] = dataclasses.field(default_factory=list)
+    series_guid: Optional[str] = None           # the guid (same source) of the initiative the record belongs to
     # a source type that maps a record only when it changed gives a digest of what the source states (``raw``)
     # and the function that maps it (``build``: the full Sighting, or (guid, why) when it cannot be mapped)
     raw: Optional[str] = None
@@ -73,7 +77,7 @@ class Sighting:
             keys.append("uri:" + self.original_uri)
         if self.identifier and self.publisher:
             keys.append(f"id:{self.publisher}\x1f{self.identifier}")
-        return keys
+        return list(dict.fromkeys(keys + [key for key in self.same_as if key]))
 
 
 @dataclasses.dataclass
@@ -106,6 +110,28 @@ class SourceSpec:
     secret_names: dict[str, str] = dataclasses.field(default_factory=dict)  # option -> variable, as in the file
     active: bool = True                         # an inactive source is kept but never run
     file: str = ""                              # the source file's name, e.g. "hdx.yaml" ("" for hand-made)
+
+
+def registry_key(registry: str, local_id: Any) -> str:
+    """The identity key of a project in a registry (``same_as``): the registry's name folded, its id as text.
+
+    Example: ``registry_key("SciStarter", 1234)`` -> ``'id:scistarter\x1f1234'``
+    """
+    return f"id:{' '.join(str(registry).split()).casefold()}\x1f{str(local_id).strip()}"
+
+
+def access_refused(spec: SourceSpec, status: int, option: str = "api_token") -> str:
+    """What a failed page says when the source refuses our credentials (HTTP 401 / 403): the source, and the
+    secret that is missing or refused (by its variable's name, never its value)."""
+    name = spec.secret_names.get(option)
+    if name is None:
+        why = (f"no secret is named for it: add secrets.{option} (the name of an environment variable or ini "
+               f"secret) to {spec.file or 'the source file'}")
+    elif not spec.secrets.get(option):
+        why = f"the secret {option} ({name}) is not set"
+    else:
+        why = f"the secret {option} ({name}) was refused: check its value and its rights at the source"
+    return f"source {spec.name}: the source refused access (HTTP {status}); {why}"
 
 
 class Fetcher(Protocol):

@@ -13,6 +13,8 @@ Example::
                    content_type="application/json", query={"start": "0"})
         server.add("/flaky", handler=lambda request: Reply(status=503) if request.calls == 1 else Reply(body=b"ok"))
         url = server.url("/api/3/action/package_search")   # 'http://127.0.0.1:41234/api/3/action/package_search'
+        server.forbid(r"/data/?$")        # a field tool's submissions: asking for them is a violation
+        server.check()                    # AssertionError naming every forbidden request made
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import contextlib
 import dataclasses
 import http.server
 import pathlib
+import re
 import socketserver
 import threading
 import time
@@ -108,6 +111,8 @@ class Replay:
         self._routes: list[_Route] = []
         self._lock = threading.Lock()
         self.log: list[str] = []          # request paths with query, in order
+        self._forbidden: list[re.Pattern] = []
+        self.violations: list[str] = []   # requests of forbidden paths, in order
         self._server = _Server((host, port), _Handler)
         self._server.replay = self
         self._thread: Optional[threading.Thread] = None
@@ -147,9 +152,23 @@ class Replay:
                      status=int(route.get("status", 200)), query=route.get("query"))
         return len(routes)
 
+    def forbid(self, pattern: str) -> None:
+        """Paths (a regular expression searched in the path) no client may ask for: each request of one is kept
+        in ``violations`` and answered 403; ``check()`` fails on any."""
+        with self._lock:
+            self._forbidden.append(re.compile(pattern))
+
+    def check(self) -> None:
+        """AssertionError naming every request of a forbidden path made so far."""
+        if self.violations:
+            raise AssertionError(f"forbidden paths were requested: {self.violations}")
+
     def answer(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
         with self._lock:
             self.log.append(path + ("?" + urllib.parse.urlencode(query) if query else ""))
+            if any(pattern.search(path) for pattern in self._forbidden):
+                self.violations.append(self.log[-1])
+                return Reply(status=403, body=b"forbidden path", content_type="text/plain")
             # the most specific route first: the one naming the most query parameters
             for route in sorted(self._routes, key=lambda r: -len(r.query)):
                 if route.matches(path, query):
