@@ -18,10 +18,10 @@ invent it: the stage's level is the highest level any stated value gives it.
 
 Example::
 
-    entries, warnings = engagement("eu-citizen-science", "participationTask", ["Data collection", "Observation"])
+    entries, warnings = engagement("eu-citizen-science", {"participationTask": ["Data collection", "Observation"]})
     entries[0]      # {"stage": "collect", "level": 3, "actors": ["community"],
-                    #  "derived_from": "the source's participation tasks: Data collection, Observation
-                    #                   (mapping table eu-citizen-science.yaml, participationTask)"}
+                    #  "derived_from": "derived from the source's participation tasks: Data collection,
+                    #                   Observation (mapping table eu-citizen-science.yaml: participationTask)"}
     concept("ppsr-core", "projectAssociatedParty.role", "Sponsor/funder")   # ('funder', None)
 """
 from __future__ import annotations
@@ -125,33 +125,47 @@ def _warn_unknown(rows: Table, values: list[str]) -> list[str]:
             for value in values if not rows.lookup(value)[0]]
 
 
-def engagement(platform: str, field: str, values: Iterable[Any],
+def engagement(platform: str, stated: dict[str, Iterable[Any]],
                actors: Optional[list[str]] = None) -> tuple[list[dict[str, Any]], list[str]]:
-    """The engagement entries the stated values derive, one per stage (in the order first derived), each with its
-    ``derived_from``; and a warning per value the table does not know. ``actors`` (when given) replace the
-    table's. Nothing is derived from values the table maps to null."""
-    rows, stated = table(platform, field), _texts(values)
+    """The engagement entries that the stated values (source field -> its values) derive through the platform's
+    tables, one per stage in the order first derived, each with its ``derived_from``; and a warning per value a
+    table does not know. ``actors`` (when given) replace the tables'. Values a table maps to null derive nothing.
+
+    Example: ``engagement("ppsr-core", {"scientificProcessInvolved": ["Data entry"], "projectTask": []})``
+    """
     by_stage: dict[str, dict[str, Any]] = {}
-    sources_of: dict[str, list[str]] = {}
-    for value in stated:
-        mapped = rows.lookup(value)[1]
-        if mapped is None:
-            continue
-        entry = by_stage.setdefault(mapped["stage"], {"stage": mapped["stage"], "level": mapped["level"]})
-        entry["level"] = max(entry["level"], mapped["level"])
-        who = actors if actors is not None else mapped.get("actors") or []
-        if who:
-            entry["actors"] = list(dict.fromkeys(entry.get("actors", []) + list(who)))
-        sources_of.setdefault(mapped["stage"], []).append(value)
+    reasons: dict[str, dict[str, list[str]]] = {}      # stage -> field -> the values that derived it
+    warnings: list[str] = []
+    for field, values in stated.items():
+        rows, texts = table(platform, field), _texts(values)
+        warnings += _warn_unknown(rows, texts)
+        for value in texts:
+            mapped = rows.lookup(value)[1]
+            if mapped is not None:
+                _add_stage(by_stage, mapped, actors)
+                reasons.setdefault(mapped["stage"], {}).setdefault(field, []).append(value)
     for stage, entry in by_stage.items():
-        entry["derived_from"] = derivation(rows, sources_of[stage])
-    return list(by_stage.values()), _warn_unknown(rows, stated)
+        entry["derived_from"] = derivation(platform, reasons[stage])
+    return list(by_stage.values()), warnings
 
 
-def derivation(rows: Table, values: list[str]) -> str:
-    """The text an engagement entry carries to say which rule derived it (shown on the page, in DCAT)."""
-    return (f"derived from the source's {rows.label}: {', '.join(values)} "
-            f"(mapping table {rows.platform}.yaml, {rows.field})")[:2000]
+def _add_stage(by_stage: dict[str, dict[str, Any]], mapped: dict[str, Any], actors: Optional[list[str]]) -> None:
+    entry = by_stage.setdefault(mapped["stage"], {"stage": mapped["stage"], "level": mapped["level"]})
+    entry["level"] = max(entry["level"], mapped["level"])
+    who = actors if actors is not None else mapped.get("actors") or []
+    if who:
+        entry["actors"] = list(dict.fromkeys(entry.get("actors", []) + list(who)))
+
+
+def derivation(platform: str, by_field: dict[str, list[str]]) -> str:
+    """The text an engagement entry carries to say which rule derived it (shown on the page, in DCAT).
+
+    Example: ``"derived from the source's participation tasks: Data collection, Observation (mapping table
+    eu-citizen-science.yaml: participationTask)"``
+    """
+    rows = tables(platform)
+    said = "; ".join(f"{rows[field].label}: {', '.join(values)}" for field, values in by_field.items())
+    return f"derived from the source's {said} (mapping table {platform}.yaml: {', '.join(by_field)})"[:2000]
 
 
 def concept(platform: str, field: str, value: Any) -> tuple[Optional[str], Optional[str]]:
