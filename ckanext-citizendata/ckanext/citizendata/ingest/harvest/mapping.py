@@ -37,7 +37,10 @@ from . import sources
 
 FOLDER = "mappings"
 ENGAGEMENT = "engagement"
-TARGETS = (ENGAGEMENT, "partner-roles", "actor-types", "initiative-types", "collection-methods", "status")
+STATUS = "status"
+TARGETS = (ENGAGEMENT, "partner-roles", "actor-types", "initiative-types", "collection-methods", STATUS)
+# a platform's project statuses, as our records state them (in the description: our record has no status field)
+STATUSES = ("planned", "active", "paused", "completed", "abandoned")
 
 
 class MappingTableError(ValueError):
@@ -91,6 +94,8 @@ def _table(platform: str, field: str, spec: Any, file: str) -> Table:
             raise MappingTableError(f"{where}.values.{value}: must be null or {{stage, level, actors (optional)}}")
         if spec["to"] != ENGAGEMENT and mapped is not None and not isinstance(mapped, str):
             raise MappingTableError(f"{where}.values.{value}: must be null or a concept's notation")
+        if spec["to"] == STATUS and mapped is not None and mapped not in STATUSES:
+            raise MappingTableError(f"{where}.values.{value}: must be null or one of {', '.join(STATUSES)}")
         values[fold(value)], spelled[fold(value)] = mapped, str(value)
     return Table(platform, field, str(spec.get("label") or field), spec["to"], values, spelled)
 
@@ -110,8 +115,13 @@ def table(platform: str, field: str) -> Table:
 
 
 def _texts(values: Iterable[Any]) -> list[str]:
-    return list(dict.fromkeys(" ".join(str(v).split()) for v in values
-                              if v is not None and not isinstance(v, (dict, list)) and str(v).strip()))
+    """The stated values as texts (spacing normalised), once each (case folded), in their order."""
+    found: dict[str, str] = {}
+    for value in values:
+        if value is None or isinstance(value, (dict, list, bool)) or not str(value).strip():
+            continue
+        found.setdefault(fold(value), " ".join(str(value).split()))
+    return list(found.values())
 
 
 def unknown(platform: str, field: str, values: Iterable[Any]) -> list[str]:
