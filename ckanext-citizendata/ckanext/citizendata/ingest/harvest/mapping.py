@@ -33,7 +33,7 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
-from . import sources
+from .listing import packaged_folder
 
 FOLDER = "mappings"
 ENGAGEMENT = "engagement"
@@ -67,7 +67,7 @@ def fold(value: Any) -> str:
 
 
 def folder() -> pathlib.Path:
-    return sources.packaged_folder() / FOLDER
+    return packaged_folder() / FOLDER
 
 
 @functools.lru_cache(maxsize=None)
