@@ -90,14 +90,22 @@ def _table(platform: str, field: str, spec: Any, file: str) -> Table:
         raise MappingTableError(f"{where}: needs `to` (one of {', '.join(TARGETS)}), `label` and `values`")
     values, spelled = {}, {}
     for value, mapped in spec["values"].items():
-        if spec["to"] == ENGAGEMENT and mapped is not None and not _is_stage(mapped):
-            raise MappingTableError(f"{where}.values.{value}: must be null or {{stage, level, actors (optional)}}")
-        if spec["to"] != ENGAGEMENT and mapped is not None and not isinstance(mapped, str):
-            raise MappingTableError(f"{where}.values.{value}: must be null or a concept's notation")
-        if spec["to"] == STATUS and mapped is not None and mapped not in STATUSES:
-            raise MappingTableError(f"{where}.values.{value}: must be null or one of {', '.join(STATUSES)}")
+        problem = None if mapped is None else _wrong_target(spec["to"], mapped)
+        if problem:
+            raise MappingTableError(f"{where}.values.{value}: must be null or {problem}")
         values[fold(value)], spelled[fold(value)] = mapped, str(value)
     return Table(platform, field, str(spec.get("label") or field), spec["to"], values, spelled)
+
+
+def _wrong_target(to: str, mapped: Any) -> Optional[str]:
+    """What a mapped value should be, when it is not that (None when it is)."""
+    if to == ENGAGEMENT:
+        return None if _is_stage(mapped) else "{stage, level, actors (optional)}"
+    if not isinstance(mapped, str):
+        return "a concept's notation"
+    if to == STATUS and mapped not in STATUSES:
+        return f"one of {', '.join(STATUSES)}"
+    return None
 
 
 def _is_stage(mapped: Any) -> bool:
