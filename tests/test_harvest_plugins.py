@@ -17,10 +17,18 @@ from ckanext.citizendata.ingest.harvest.listing import SourceSpec
 
 PLUGINS = {"ckan": ("citizendata_ckan_harvester", harvest_plugins.CkanPortalHarvester),
            "dcat": ("citizendata_dcat_harvester", harvest_plugins.DcatEndpointHarvester),
-           "sdmx": ("citizendata_sdmx_harvester", harvest_plugins.SdmxRegistryHarvester)}
+           "sdmx": ("citizendata_sdmx_harvester", harvest_plugins.SdmxRegistryHarvester),
+           "ppsr": ("citizendata_ppsr_harvester", harvest_plugins.PpsrCoreHarvester),
+           "eucs": ("citizendata_eucs_harvester", harvest_plugins.EuCitizenScienceHarvester),
+           "kobo": ("citizendata_kobo_harvester", harvest_plugins.KoboToolboxHarvester),
+           "odk": ("citizendata_odk_harvester", harvest_plugins.OdkCentralHarvester)}
 OPTIONS = {"ckan": {"page_size": 50, "fq": "organization:city", "requests_per_second": 2},
            "dcat": {"format": "turtle", "max_pages": 100},
-           "sdmx": {"api": "v2", "agency": "IAEG-SDGs", "id": "DF_SDG_GLH"}}
+           "sdmx": {"api": "v2", "agency": "IAEG-SDGs", "id": "DF_SDG_GLH"},
+           "ppsr": {"registry": "SciStarter"},
+           "eucs": {"requests_per_second": 1},
+           "kobo": {"page_size": 100, "submissions_are_respondents": True},
+           "odk": {"requests_per_second": 2}}
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
@@ -64,6 +72,9 @@ def test_a_config_made_from_a_source_file_is_accepted_as_it_is(kind):
     ("ckan", {"options": {"page_size": 0}}, "config: options.page_size: 0 is below the minimum 1"),
     ("dcat", {"options": {"fq": "x"}}, "config: options.fq: unknown key"),      # a ckan option
     ("sdmx", {"options": {"api": "v3"}}, 'config: options.api: "v3" is not allowed; allowed: v1, v2'),
+    ("kobo", {"options": {"fq": "x"}}, "config: options.fq: unknown key"),
+    ("kobo", {"options": {"submissions_are_respondents": "yes"}}, "config: options.submissions_are_respondents"),
+    ("ppsr", {"options": {"registry": ""}}, "config: options.registry"),
     ("ckan", {"secrets": {"api_token": "s3cr3t-token-value"}}, "config: secrets.api_token: must be the NAME"),
 ])
 def test_a_bad_config_is_refused_naming_the_setting(kind, config, named):

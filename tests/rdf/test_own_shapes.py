@@ -120,6 +120,7 @@ BROKEN: dict[str, Callable[[rdflib.Graph], None]] = {
     "EngagementActivityShape": lambda g: g.remove((_activity(g), RDF.type, PROV.Activity)),
     "EngagementStageShape": lambda g: g.remove((_activity(g), DCTERMS.type, None)),
     "EngagementLevelShape": lambda g: _set(g, _activity(g), CDT.engagementLevel, Literal(4)),
+    "DerivedFromSourceShape": lambda g: g.add((_activity(g), CDT.derivedFromSource, Literal(""))),
     "ActorTypeShape": lambda g: g.add((_activity(g), CDT.actorType, _foreign_concept(g, "partner-roles", "funder"))),
     "AttributionShape": lambda g: g.remove((_attribution(g), RDF.type, PROV.Attribution)),
     "AttributionAgentShape": lambda g: g.remove((_agent(g), RDF.type, PROV.Agent)),

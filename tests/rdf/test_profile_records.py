@@ -33,7 +33,8 @@ RICH_RECORD: dict[str, Any] = {
     "engagement": [
         {"stage": "design", "level": 4, "actors": ["community", "cso"], "description": "Questions co-written."},
         {"stage": "collect", "level": 5, "actors": ["community"]},
-        {"stage": "use", "level": 2, "actors": ["nso", "public-body"]},
+        {"stage": "use", "level": 2, "actors": ["nso", "public-body"],
+         "derived_from": "derived from the source's participation tasks: Data use (mapping table example.yaml: task)"},
     ],
     "sdg_indicators": ["16.6.2", "16.7.2"],
     "sdg_series": ["SI_POV_DAY1"],

@@ -12,7 +12,7 @@ from ckan.tests import factories
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestSource
 
 from ckanext.citizendata.ingest.harvest import engine, jobs, provenance
-from ckanext.citizendata.ingest.harvest.listing import Page, Sighting, SourceSpec
+from ckanext.citizendata.ingest.harvest.listing import SERIES, Page, Sighting, SourceSpec
 from ckanext.citizendata.model import harvest_record_table
 
 
@@ -93,6 +93,23 @@ class TestHarvestEngine:
             "fq": "needs_classification:initiative_type", "facet.field": '["harvest_source_title"]'})
         assert found["count"] == 3
         assert found["facets"]["harvest_source_title"] == {"ALPHA": 3}
+
+    def test_a_record_is_placed_in_the_initiative_its_source_names_and_not_in_one_it_lacks(self, org):
+        source = make_source("alpha")
+        series = Sighting(guid="project:1", record={"title": "Water monitoring", "notes": "An initiative."},
+                          kind=SERIES)
+        form = Sighting(guid="project:1/form:w", record=record(1), series_guid="project:1")
+        orphan = Sighting(guid="project:9/form:x", record=record(2), series_guid="project:9")
+        summary = harvest(source, spec_of(source, org), page([series, form, orphan]))
+        assert (summary.added, summary.errors) == (3, 0)
+        initiative = shown("project:1", source)
+        assert initiative["type"] == "dataset_series"
+        assert shown("project:1/form:w", source)["in_series"] == [initiative["id"]]
+        assert not shown("project:9/form:x", source).get("in_series")
+        orphan_shown = shown("project:9/form:x", source)
+        warnings = provenance.listed_at(orphan_shown["id"])[0]["warnings"]
+        assert any(w.startswith("in_series: the source's initiative 'project:9' is not in the catalog")
+                   for w in warnings)
 
     def test_an_unchanged_reharvest_writes_nothing(self, org):
         source = make_source("alpha")

@@ -211,6 +211,20 @@ def test_a_redirect_to_an_address_that_is_not_public_is_refused(server, clock):
     assert err.value.url == "http://169.254.169.254/latest/meta-data/"
 
 
+def test_refused_paths_are_never_requested_directly_or_through_a_redirect(server, clock):
+    from ckanext.citizendata.ingest.harvest.fetch import PathRefused
+    server.add("/api/v2/assets/", body=b"{}")
+    server.add("/hop", handler=lambda request: redirect("/api/v2/assets/a1/data/"))
+    server.forbid(r"/data/")
+    client = make_client(clock, refuse_paths=[r"/assets/[^/]+/data(/|$)"])
+    assert client.get(server.url("/api/v2/assets/")).body == b"{}"
+    for path in ("/api/v2/assets/a1/data/", "/api/v2/assets/a1/data", "/hop"):
+        with pytest.raises(PathRefused, match="never reads this path"):
+            client.get(server.url(path))
+    assert server.violations == []
+    assert issubclass(PathRefused, AddressRefused)
+
+
 def test_every_redirect_hop_is_resolved_and_checked(server, clock):
     resolver = FakeResolver({"portal.test": ["127.0.0.1"], "inside.test": ["10.0.0.7"]})
     server.add("/a", handler=lambda request: redirect("http://inside.test/admin"))

@@ -5,11 +5,17 @@ from ckan.plugins import PluginImplementations
 from ckanext.harvest import queue
 from ckanext.harvest.interfaces import IHarvester
 
-from ckanext.citizendata.ingest.harvest import ckan_portal, dcat_endpoint, kinds, sdmx_registry, sources
+from ckanext.citizendata.ingest.harvest import ckan_portal, dcat_endpoint, eu_citizen_science, kinds, kobotoolbox, \
+    odk_central, ppsr_core, sdmx_registry, sources
+from ckanext.citizendata.ingest.harvest.listing import SourceSpec
 
 EXPECTED = {"ckan": ("citizendata_ckan", ckan_portal.pages, True),
             "dcat": ("citizendata_dcat", dcat_endpoint.pages, False),
-            "sdmx": ("citizendata_sdmx", sdmx_registry.pages, False)}
+            "sdmx": ("citizendata_sdmx", sdmx_registry.pages, False),
+            "ppsr": ("citizendata_ppsr", ppsr_core.pages, False),
+            "eucs": ("citizendata_eucs", eu_citizen_science.pages, False),
+            "kobo": ("citizendata_kobo", kobotoolbox.pages, False),
+            "odk": ("citizendata_odk", odk_central.pages, False)}
 
 
 def test_every_type_of_the_source_schema_is_a_source_type_and_no_other():
@@ -42,3 +48,21 @@ def test_each_types_harvester_is_a_loaded_plugin_answering_with_its_name(name):
     assert harvester is not None, [h.info()["name"] for h in PluginImplementations(IHarvester)]
     assert harvester.info() == {"name": kind.harvester, "title": kind.title, "description": kind.description}
     assert [h for h in PluginImplementations(IHarvester) if h.info()["name"] == kind.harvester] == [harvester]
+
+
+def spec_with_token(kind: str, token) -> SourceSpec:
+    return SourceSpec(name="s", type=kind, url="https://x.example/", organization="o",
+                      secrets={"api_token": token} if token else {}, secret_names={"api_token": "TOKEN"})
+
+
+@pytest.mark.parametrize("name", ["ckan", "dcat", "sdmx", "ppsr", "eucs"])
+def test_a_portals_token_is_sent_as_it_is_and_nothing_without_one(name):
+    kind = kinds.SOURCE_TYPES[name]
+    assert kind.authorize(spec_with_token(name, "abc123")) == {"Authorization": "abc123"}
+    assert kind.authorize(spec_with_token(name, None)) == {}
+
+
+@pytest.mark.parametrize("name", ["kobo", "odk"])
+def test_the_field_tools_refuse_their_data_paths(name):
+    assert kinds.SOURCE_TYPES[name].refuse_paths
+    assert not kinds.SOURCE_TYPES["ckan"].refuse_paths

@@ -5,7 +5,8 @@ import datetime
 import hashlib
 import re
 
-from ckanext.citizendata.ingest.harvest.listing import DATASET, SERIES, Page, Sighting, SourceSpec, canonical, \
+from ckanext.citizendata.ingest.harvest.listing import DATASET, SERIES, Page, Sighting, SourceSpec, access_refused, \
+    canonical, registry_key, \
     digest
 
 
@@ -74,3 +75,28 @@ def test_defaults_of_a_sighting_page_and_spec_are_not_shared():
     assert other.languages == ["en"]
     assert (spec.schedule, spec.delete_threshold, spec.active, spec.priority) == ("MANUAL", 0.8, True, 0)
     assert dataclasses.asdict(Sighting(guid="a", record={"t": 1}))["record"] == {"t": 1}
+
+
+def test_same_as_keys_join_the_identity_keys_once_each():
+    key = registry_key("SciStarter", 17000)
+    sighting = Sighting(guid="1", record={}, original_uri="https://a.example/p/1", same_as=[key, key, ""])
+    assert sighting.identity_keys() == ["uri:https://a.example/p/1", "id:scistarter\x1f17000"]
+
+
+def test_a_registry_key_folds_the_registry_name_and_spacing():
+    assert registry_key("  Sci   Starter ", " 17000 ") == registry_key("sci starter", "17000") == \
+        "id:sci starter\x1f17000"
+    assert registry_key("SciStarter", 1) != registry_key("SciStarter", 2)
+
+
+def test_access_refused_names_the_source_and_the_secret_never_its_value():
+    spec = SourceSpec(name="cso-kobo", type="kobo", url="https://kf.example/", organization="o", file="kobo.yaml")
+    assert access_refused(spec, 401) == ("source cso-kobo: the source refused access (HTTP 401); no secret is named "
+                                         "for it: add secrets.api_token (the name of an environment variable or ini "
+                                         "secret) to kobo.yaml")
+    named = dataclasses.replace(spec, secret_names={"api_token": "KOBO_TOKEN"})
+    assert access_refused(named, 403).endswith("the secret api_token (KOBO_TOKEN) is not set")
+    given = dataclasses.replace(named, secrets={"api_token": "s3cr3t"})
+    text = access_refused(given, 401)
+    assert "KOBO_TOKEN" in text and "was refused" in text and "s3cr3t" not in text
+    assert "secrets.password" in access_refused(spec, 401, option="password")

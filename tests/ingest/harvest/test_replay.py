@@ -128,3 +128,14 @@ def test_an_empty_routes_file_serves_nothing(tmp_path, server):
     (tmp_path / "routes.yaml").write_text("", encoding="utf-8")
     assert server.add_recorded(str(tmp_path), routes_file="routes.yaml") == 0
     assert get(server, "/").status_code == 404
+
+
+def test_a_forbidden_path_is_answered_403_and_kept_as_a_violation_that_check_names(server):
+    server.add("/api/v2/assets/", body=b"{}")
+    server.forbid(r"/data/?$")
+    assert get(server, "/api/v2/assets/").status_code == 200
+    server.check()                                      # nothing forbidden asked yet
+    assert get(server, "/api/v2/assets/a1/data/", format="json").status_code == 403
+    assert server.violations == ["/api/v2/assets/a1/data/?format=json"]
+    with pytest.raises(AssertionError, match="a1/data"):
+        server.check()

@@ -205,7 +205,7 @@ def test_load_all_lists_every_problem_of_every_file(tmp_path):
     with pytest.raises(sources.SourceFileError) as caught:
         sources.load_all(tmp_path)
     assert caught.value.problems == [
-        f'{tmp_path}/one.yaml:3:7: type: "csw" is not allowed; allowed: ckan, dcat, sdmx',
+        f'{tmp_path}/one.yaml:3:7: type: "csw" is not allowed; allowed: ckan, dcat, sdmx, ppsr, eucs, kobo, odk',
         f'{tmp_path}/two.yaml:1:7: name: "x" does not have the expected form (^[a-z0-9_-]{{2,100}}$)',
     ]
 

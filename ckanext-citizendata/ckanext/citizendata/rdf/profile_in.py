@@ -89,9 +89,10 @@ class Reader:
         actors = sorted({self.notation(a, "actor-types") for a in self.g.objects(node, CDT.actorType)} - {None})
         if actors:
             entry["actors"] = actors
-        description = self.g.value(node, DCTERMS.description)
-        if description is not None:
-            entry["description"] = str(description)
+        for key, predicate in (("description", DCTERMS.description), ("derived_from", CDT.derivedFromSource)):
+            value = self.g.value(node, predicate)
+            if value is not None:
+                entry[key] = str(value)
         return entry
 
     def attributions(self, ref) -> list:

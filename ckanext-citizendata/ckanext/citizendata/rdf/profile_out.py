@@ -91,7 +91,8 @@ class Writer:
                 self.g.add((ref, predicate, Literal(value, datatype=rdflib.XSD.boolean)))
 
     def engagement(self, ref: URIRef, entry: dict[str, Any]) -> None:
-        """One prov:Activity per engaged stage: its stage concept (dct:type), level and actor types."""
+        """One prov:Activity per engaged stage: its stage concept (dct:type), level and actor types, and, when a
+        harvester derived it, which source statements and mapping table did (cdt:derivedFromSource)."""
         activity = BNode()
         self.g.add((ref, PROV.wasGeneratedBy, activity))
         self.g.add((activity, RDF.type, PROV.Activity))
@@ -103,6 +104,8 @@ class Writer:
             self.g.add((activity, CDT.actorType, self.concept("actor-types", actor)))
         if entry.get("description"):
             self.g.add((activity, DCTERMS.description, Literal(entry["description"])))
+        if entry.get("derived_from"):
+            self.g.add((activity, CDT.derivedFromSource, Literal(entry["derived_from"])))
 
     def partner(self, ref: URIRef, partner: dict[str, Any]) -> None:
         """prov:qualifiedAttribution [prov:agent <agent>; dcat:hadRole <partner role>]."""

@@ -12,11 +12,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.resources
 import json
+import pathlib
 from typing import Any, Callable, Iterator, Optional, Protocol
 
 DATASET = "dataset"
 SERIES = "dataset_series"
+PACKAGE = "ckanext.citizendata.harvesters"     # the data folder harvesters/, installed as a package (setup.py)
+
+
+def packaged_folder() -> pathlib.Path:
+    """The installed harvesters/ folder: source files, mapping tables, the demo, fixtures."""
+    return pathlib.Path(str(importlib.resources.files(PACKAGE)))
 
 
 def canonical(value: Any) -> str:

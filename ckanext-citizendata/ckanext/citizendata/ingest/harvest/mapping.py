@@ -33,11 +33,14 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
-from . import sources
+from .listing import packaged_folder
 
 FOLDER = "mappings"
 ENGAGEMENT = "engagement"
-TARGETS = (ENGAGEMENT, "partner-roles", "actor-types", "initiative-types", "collection-methods", "status")
+STATUS = "status"
+TARGETS = (ENGAGEMENT, "partner-roles", "actor-types", "initiative-types", "collection-methods", STATUS)
+# a platform's project statuses, as our records state them (in the description: our record has no status field)
+STATUSES = ("planned", "active", "paused", "completed", "abandoned")
 
 
 class MappingTableError(ValueError):
@@ -64,7 +67,7 @@ def fold(value: Any) -> str:
 
 
 def folder() -> pathlib.Path:
-    return sources.packaged_folder() / FOLDER
+    return packaged_folder() / FOLDER
 
 
 @functools.lru_cache(maxsize=None)
@@ -87,12 +90,22 @@ def _table(platform: str, field: str, spec: Any, file: str) -> Table:
         raise MappingTableError(f"{where}: needs `to` (one of {', '.join(TARGETS)}), `label` and `values`")
     values, spelled = {}, {}
     for value, mapped in spec["values"].items():
-        if spec["to"] == ENGAGEMENT and mapped is not None and not _is_stage(mapped):
-            raise MappingTableError(f"{where}.values.{value}: must be null or {{stage, level, actors (optional)}}")
-        if spec["to"] != ENGAGEMENT and mapped is not None and not isinstance(mapped, str):
-            raise MappingTableError(f"{where}.values.{value}: must be null or a concept's notation")
+        problem = None if mapped is None else _wrong_target(spec["to"], mapped)
+        if problem:
+            raise MappingTableError(f"{where}.values.{value}: must be null or {problem}")
         values[fold(value)], spelled[fold(value)] = mapped, str(value)
     return Table(platform, field, str(spec.get("label") or field), spec["to"], values, spelled)
+
+
+def _wrong_target(to: str, mapped: Any) -> Optional[str]:
+    """What a mapped value should be, when it is not that (None when it is)."""
+    if to == ENGAGEMENT:
+        return None if _is_stage(mapped) else "{stage, level, actors (optional)}"
+    if not isinstance(mapped, str):
+        return "a concept's notation"
+    if to == STATUS and mapped not in STATUSES:
+        return f"one of {', '.join(STATUSES)}"
+    return None
 
 
 def _is_stage(mapped: Any) -> bool:
@@ -110,8 +123,13 @@ def table(platform: str, field: str) -> Table:
 
 
 def _texts(values: Iterable[Any]) -> list[str]:
-    return list(dict.fromkeys(" ".join(str(v).split()) for v in values
-                              if v is not None and not isinstance(v, (dict, list)) and str(v).strip()))
+    """The stated values as texts (spacing normalised), once each (case folded), in their order."""
+    found: dict[str, str] = {}
+    for value in values:
+        if value is None or isinstance(value, (dict, list, bool)) or not str(value).strip():
+            continue
+        found.setdefault(fold(value), " ".join(str(value).split()))
+    return list(found.values())
 
 
 def unknown(platform: str, field: str, values: Iterable[Any]) -> list[str]:

@@ -21,7 +21,6 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import importlib.resources
 import json
 import os
 import pathlib
@@ -36,9 +35,8 @@ from ckanext.citizendata import config
 from ckanext.citizendata.record.validate import error_words
 
 from . import kinds, rules
-from .listing import SourceSpec
+from .listing import SourceSpec, packaged_folder
 
-PACKAGE = "ckanext.citizendata.harvesters"
 SCHEMA_FILE = "source.schema.json"
 SUFFIXES = (".yaml", ".yml")
 ROUTES_FILE = "replay.yaml"                 # a folder's recorded responses (replay.py's add_recorded), not a source
@@ -59,10 +57,6 @@ class SourceFileError(ValueError):
 
 
 # ---------------------------------------------------------------- where the files are
-def packaged_folder() -> pathlib.Path:
-    return pathlib.Path(str(importlib.resources.files(PACKAGE)))
-
-
 def sources_folder(folder: Union[str, os.PathLike, None] = None) -> pathlib.Path:
     """``folder``, else the configured folder, else the packaged harvesters/."""
     return pathlib.Path(folder or config.harvest_sources_dir() or packaged_folder())
@@ -88,7 +82,7 @@ def shown_name(path: pathlib.Path) -> str:
 # ---------------------------------------------------------------- the schema and the messages
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    return json.loads((importlib.resources.files(PACKAGE) / SCHEMA_FILE).read_text(encoding="utf-8"))
+    return json.loads((packaged_folder() / SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
