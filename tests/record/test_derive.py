@@ -65,3 +65,16 @@ def test_needs_classification_lists_the_classifying_facts_a_record_lacks_in_sche
     assert index_values({})["needs_classification"] == list(CLASSIFYING)
     partial = {"initiative_type": "community-survey", "sdg_indicators": [], "countries": ["GHA"]}
     assert index_values(partial)["needs_classification"] == ["engagement", "sdg_indicators", "population_groups"]
+
+
+@pytest.mark.parametrize("ethics, meets", [
+    ({"personal_data": True}, False),                                  # a harvested form: consent not stated
+    ({"personal_data": True, "informed_consent": False}, False),
+    ({"personal_data": True, "informed_consent": True}, True),
+    ({"personal_data": True, "ethics_review": True}, True),
+    ({"personal_data": False}, True),
+    (None, True),
+])
+def test_personal_data_without_consent_or_review_never_meets_the_definition(ethics, meets):
+    record = {"engagement": [{"stage": "collect", "level": 5}], "ethics": ethics}
+    assert derive(record)["meets_copenhagen_definition"] is meets

@@ -72,7 +72,7 @@ INVALID = [
     ({"engagement": [{"stage": "design", "level": 4, "actors": ["ngo"]}]}, "engagement",
      'engagement[0].actors[0]: "ngo" is not an actor type; close matches: nso'),
     ({"engagement": [{"stage": "design", "level": 4, "who": "x"}]}, "engagement",
-     "engagement[0].who: unknown field; allowed: stage, level, actors, description"),
+     "engagement[0].who: unknown field; allowed: stage, level, actors, description, derived_from"),
     ({"engagement": [{"stage": "design", "level": 4}, {"stage": "design", "level": 2}]}, "engagement",
      'engagement[1].stage: "design" appears twice; one entry per stage'),
     ({"countries": ["GHN"]}, "countries",

@@ -33,9 +33,19 @@ def _level(entry: dict[str, Any]) -> int:
         return 0
 
 
-def meets_copenhagen_definition(engagement: list[dict[str, Any]]) -> bool:
-    """Level 4 (collaborate) or 5 (citizen-led) at the design or collect stage."""
-    return any(e.get("stage") in DEFINING_STAGES and _level(e) >= DEFINING_LEVEL for e in engagement or [])
+def safeguarded(ethics: Any) -> bool:
+    """Personal or sensitive data, when a record holds them, come with informed consent or an ethics review.
+    Validation asks it of every record a person publishes; a harvested record may lack it (a field tool says only
+    that a form collects personal data), and then does not meet the definition until it is stated."""
+    if not isinstance(ethics, dict) or ethics.get("personal_data") is not True:
+        return True
+    return ethics.get("informed_consent") is True or ethics.get("ethics_review") is True
+
+
+def meets_copenhagen_definition(engagement: list[dict[str, Any]], ethics: Any = None) -> bool:
+    """Level 4 (collaborate) or 5 (citizen-led) at the design or collect stage, its personal data safeguarded."""
+    engaged = any(e.get("stage") in DEFINING_STAGES and _level(e) >= DEFINING_LEVEL for e in engagement or [])
+    return engaged and safeguarded(ethics)
 
 
 def sdg_parents(indicators: list[str]) -> tuple[list[str], list[str]]:
@@ -52,7 +62,7 @@ def derive(record: dict[str, Any]) -> dict[str, Any]:
     """The record's readOnly fields, computed from its other fields."""
     targets, goals = sdg_parents(record.get("sdg_indicators") or [])
     return {
-        "meets_copenhagen_definition": meets_copenhagen_definition(_entries(record)),
+        "meets_copenhagen_definition": meets_copenhagen_definition(_entries(record), record.get("ethics")),
         "sdg_targets": targets,
         "sdg_goals": goals,
         "m49": m49_codes(record.get("countries") or []),

@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from ckanext.citizendata.text import natural_key
 from ckanext.citizendata.vocab import registry
 
+from . import derive
 from .schema import READ_ONLY, SCHEMA
 
 _VALIDATOR = Draft202012Validator(SCHEMA, format_checker=FormatChecker())
@@ -187,15 +188,20 @@ def _probability_needs_size(record) -> list[tuple[list, str]]:
 
 
 def _personal_data_needs_safeguard(record) -> list[tuple[list, str]]:
-    ethics = record.get("ethics")
-    if isinstance(ethics, dict) and ethics.get("personal_data") is True \
-            and not (ethics.get("informed_consent") is True or ethics.get("ethics_review") is True):
+    if not derive.safeguarded(record.get("ethics")):
         return [(["ethics", "personal_data"],
                  "personal or sensitive data need informed_consent or ethics_review to be true")]
     return []
 
 
 RULES: tuple[Callable[[dict], list], ...] = (_unique_stages, _probability_needs_size, _personal_data_needs_safeguard)
+# what a harvested record may lack: its source (a field tool) may say that a form collects personal data and not
+# whether consent was asked; the record is kept, and does not meet the definition until a curator states it
+HARVESTED_RULES = (_unique_stages, _probability_needs_size)
+
+
+def _rule_errors(record: dict[str, Any], harvested: bool) -> list[tuple[list, str]]:
+    return [item for rule in (HARVESTED_RULES if harvested else RULES) for item in rule(record)]
 
 
 def _without_required_fields(found: list[tuple[list, str]]) -> list[tuple[list, str]]:
@@ -208,8 +214,9 @@ def validate(record: dict[str, Any], vocabularies: Optional[Vocabularies] = None
              with_paths: bool = False, harvested: bool = False) -> Any:
     """Errors of one record's citizen-data fields, keyed by top-level field ({} when valid); with
     ``with_paths`` a list of (path, message) instead. Read-only (derived) fields in the input are ignored.
-    A ``harvested`` record need not state the record's required fields (a partner portal rarely has them): what
-    it states is checked as always, and the index lists what it lacks (``needs_classification``)."""
+    A ``harvested`` record need not state the record's required fields (a partner portal rarely has them), nor
+    the consent its personal data need (it then does not meet the definition: derive.safeguarded): what it
+    states is checked as always, and the index lists what it lacks (``needs_classification``)."""
     vocabularies = vocabularies or RegistryVocabularies()
     record = {k: v for k, v in record.items() if k not in READ_ONLY}
     found = _schema_errors(record)
@@ -217,7 +224,7 @@ def validate(record: dict[str, Any], vocabularies: Optional[Vocabularies] = None
         found = _without_required_fields(found)
     taken = {tuple(path) for path, _ in found}
     found += _vocab_errors(record, vocabularies, taken)
-    found += [item for rule in RULES for item in rule(record)]
+    found += _rule_errors(record, harvested)
     messages = []
     for path, words in found:
         item = (list(path), f"{path_text(path)}: {words}")

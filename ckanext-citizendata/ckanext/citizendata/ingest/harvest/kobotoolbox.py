@@ -29,8 +29,9 @@ sections; the sector's label and ``tag_string`` -> tags (characters a CKAN tag c
 engagement, collection_methods and initiative_type only through the mapping table
 ``harvesters/mappings/kobotoolbox.yaml`` (the asset type ``survey``); ``deployment__submission_count`` ->
 sample_size only when the source's ``submissions_are_respondents`` option is true; ``settings.collects_pii`` ->
-``ethics.personal_data`` (absent: true, to be safe, with a warning). A record with personal data is refused by
-the record validator until informed consent or an ethics review is stated (see ``defaults`` below). No ``url``
+``ethics.personal_data`` (absent: true, to be safe, with a warning). A harvested record with personal data is kept
+without stated consent, with a warning, and does not meet the Copenhagen definition until informed consent or an
+ethics review is stated (record/derive.safeguarded; a source file may state it in ``defaults``). No ``url``
 (landing page): a form's pages at the server open only to accounts it is shared with.
 
 Left out on purpose: ``date_deployed`` is the survey's latest (re)deployment (KPI sets it at every deployment), not
