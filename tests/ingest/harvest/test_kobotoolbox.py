@@ -348,6 +348,7 @@ def test_a_deployed_survey_maps_every_field():
     assert sighting.upstream_modified == "2024-06-02T11:05:47.902311Z"
     assert sighting.record == {
         "title": "Community water point functionality survey, Kilifi 2024",
+        "private": True,                                      # private at the server
         "identifier": WATER,
         "notes": "Monthly check of the functionality of community water points (hand pumps, kiosks and tanks) in "
                  "Kilifi County, filled in by members of the water users' associations.\n\n"
@@ -510,7 +511,7 @@ def test_mapping_is_pure_the_same_survey_gives_the_same_hash():
 
 def test_mapped_records_only_use_our_scheming_fields():
     schema = yaml.safe_load((ROOT / "schemas" / "dataset.yaml").read_text(encoding="utf-8"))
-    allowed = {f["field_name"] for f in schema["dataset_fields"]} - {"name", "owner_org"} | {"tags"}
+    allowed = {f["field_name"] for f in schema["dataset_fields"]} - {"name", "owner_org"} | {"tags", "private"}
     for survey in assets() + assets("changed-assets"):
         record = map_asset(survey, spec_for(submissions_are_respondents=True)).record
         assert set(record) <= allowed, survey["uid"]
@@ -655,3 +656,14 @@ def test_a_survey_that_may_hold_personal_data_is_written_with_the_consent_warnin
     record = shown(source, WATER)
     assert record["ethics"] == {"personal_data": True, "informed_consent": True}
     assert kobotoolbox.CONSENT_WARNING not in record["harvest_provenance"][0]["warnings"]
+
+
+@pytest.mark.parametrize("status, option, private", [
+    ("private", None, True), (None, None, True), ("shared", None, False), ("public-discoverable", None, False),
+    ("private", True, False), ("private", False, True),
+])
+def test_a_form_private_at_the_server_is_a_private_record_unless_the_source_publishes_them(status, option, private):
+    survey = by_uid(GHANA)
+    survey["status"] = status
+    options = {} if option is None else {"publish_private_forms": option}
+    assert map_asset(survey, spec_for(**options)).record["private"] is private

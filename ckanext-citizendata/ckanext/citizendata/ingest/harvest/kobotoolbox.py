@@ -32,7 +32,9 @@ sample_size only when the source's ``submissions_are_respondents`` option is tru
 ``ethics.personal_data`` (absent: true, to be safe, with a warning). A harvested record with personal data is kept
 without stated consent, with a warning, and does not meet the Copenhagen definition until informed consent or an
 ethics review is stated (record/derive.safeguarded; a source file may state it in ``defaults``). No ``url``
-(landing page): a form's pages at the server open only to accounts it is shared with.
+(landing page): a form's pages at the server open only to accounts it is shared with. A form private at the
+server (``status`` neither shared nor public) is a private record of the source's organization, unless the source
+file's ``publish_private_forms`` option says the partner agreed to publish its forms' metadata.
 
 Left out on purpose: ``date_deployed`` is the survey's latest (re)deployment (KPI sets it at every deployment), not
 the start of its collection, and ``deployment__last_submission_time`` is only the latest submission so far; the two
@@ -281,7 +283,7 @@ def map_asset(asset: dict[str, Any], spec: SourceSpec) -> Sighting:
     record: dict[str, Any] = {"title": title, "identifier": uid}
     for part in (_notes(settings, warnings), _tags(asset, settings, warnings), _countries(settings, warnings),
                  _dates(asset, warnings), _languages(asset, warnings), _classified(warnings),
-                 _sample_size(asset, spec, warnings), _ethics(settings, warnings)):
+                 _sample_size(asset, spec, warnings), _ethics(settings, warnings), _visibility(asset, spec)):
         record.update(part)
     publisher, entry = _publisher(settings, warnings)
     record.update(entry)
@@ -291,6 +293,17 @@ def map_asset(asset: dict[str, Any], spec: SourceSpec) -> Sighting:
     return Sighting(guid=uid, record=record, kind=DATASET, original_uri=original_uri(asset, spec, uid, warnings),
                     identifier=uid, publisher=publisher, upstream_modified=record.get("modified"),
                     warnings=warnings)
+
+
+SHARED = ("shared", "public", "public-discoverable")   # KPI's asset statuses of a form others may see
+
+
+def _visibility(asset: dict[str, Any], spec: SourceSpec) -> dict[str, Any]:
+    """A form private at the server (or of unknown status) is a private record, seen by the owning organization's
+    members only, unless the source file's ``publish_private_forms`` says its partner agreed to publish their
+    metadata (never their data)."""
+    shared = str(asset.get("status") or "").strip().lower() in SHARED
+    return {"private": not (shared or spec.options.get("publish_private_forms") is True)}
 
 
 def original_uri(asset: dict[str, Any], spec: SourceSpec, uid: str, warnings: list[str]) -> str:
