@@ -20,7 +20,13 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 
 DEMO_ORG = "demo-partner-sources"
 TITLES = {"demo-ckan-portal": "HDX-shaped CKAN portal (demo: recorded responses)",
-          "demo-dcat-catalog": "Partner DCAT catalog (demo: recorded responses)"}
+          "demo-dcat-catalog": "Partner DCAT catalog (demo: recorded responses)",
+          "demo-eu-citizen-science": "EU-Citizen.Science projects (demo: partly made up)",
+          "demo-kobotoolbox": "CSO KoboToolbox server (demo: made up)",
+          "demo-ppsr-core": "PPSR Core registry feed (demo: partly made up)"}
+# the first request of each source type's listing: (path after the source's URL, query)
+FIRST_REQUEST = {"ckan": ("/api/3/action/package_search", {"start": "0"}), "dcat": ("", {}), "ppsr": ("", {}),
+                 "eucs": ("/api/projects/", {}), "kobo": ("/api/v2/assets/", {"q": "asset_type:survey", "start": "0"})}
 CKAN_TITLES = {"Zimbabwe - Education Indicators",
                "Ghana - Community scorecards on public services (made up for the demo)",
                "Togo - Perception survey on local services (made up for the demo)"}
@@ -66,22 +72,25 @@ def test_the_demo_sources_organization_is_one_of_the_demo_organizations():
 
 def test_every_demo_source_url_is_served_by_the_recorded_routes():
     with replay.Replay() as server:
-        assert server.add_recorded(harvest.demo_folder(), recorded_base=harvest.DEMO_BASE) == 3
+        assert server.add_recorded(harvest.demo_folder(), recorded_base=harvest.DEMO_BASE) == 9
         for spec in sources.load_all(harvest.demo_folder()):
-            path = spec.url.replace(harvest.DEMO_BASE, "")
-            query = {"start": "0"} if spec.type == "ckan" else {}
-            answer = server.answer(path + ("/api/3/action/package_search" if spec.type == "ckan" else ""), query, {})
+            suffix, query = FIRST_REQUEST[spec.type]
+            answer = server.answer(spec.url.replace(harvest.DEMO_BASE, "") + suffix, query, {})
             assert answer.status == 200, spec.name
         page_1 = server.answer("/dcat/catalog.ttl", {}, {}).body
+        kobo_1 = server.answer("/kobo/api/v2/assets/", FIRST_REQUEST["kobo"][1], {}).body
+    assert server.base.encode() in kobo_1 and harvest.DEMO_BASE.encode() not in kobo_1
     # the recorded next-page link names the server actually serving
     assert f'hydra:next "{server.base}/dcat/catalog.ttl?page=2"'.encode() in page_1
     assert harvest.DEMO_BASE.encode() not in page_1
 
 
-def test_the_demo_harvests_both_sources_from_recorded_responses(seeded):
+def test_the_demo_harvests_every_source_from_recorded_responses(seeded):
     port = free_port()
     summaries = harvest.run_demo(port)
-    assert [(s.status, s.added, s.errors) for s in summaries] == [("Finished", 3, 0), ("Finished", 4, 0)]
+    assert [(s.status, s.added, s.updated, s.errors) for s in summaries] == [
+        ("Finished", 3, 0, 0), ("Finished", 4, 0, 0), ("Finished", 6, 0, 0), ("Finished", 3, 0, 0),
+        ("Finished", 8, 1, 0)]     # PPSR Core lists Globe at Night too, and owns it (priority 10 over 5)
     for name, titles in (("demo-ckan-portal", CKAN_TITLES), ("demo-dcat-catalog", DCAT_TITLES)):
         source = source_of(name)
         assert source.url.startswith(f"http://127.0.0.1:{port}/") and source.title == TITLES[name]
@@ -99,6 +108,40 @@ def test_the_demo_harvests_both_sources_from_recorded_responses(seeded):
     assert (air["initiative_type"], air["sdg_indicators"]) == ("citizen-science", ["11.6.2"])
 
 
+def test_registries_and_field_tools_give_initiatives_and_datasets_whose_pages_say_where_engagement_came_from(
+        seeded, app):
+    harvest.run_demo(free_port())
+    registry, eucs, kobo = (shown_records(source_of(name))
+                            for name in ("demo-ppsr-core", "demo-eu-citizen-science", "demo-kobotoolbox"))
+    assert len(registry) == 9 and len(eucs) == 6 and len(kobo) == 3
+    assert {r["type"] for r in registry + eucs} == {"dataset_series"} and {r["type"] for r in kobo} == {"dataset"}
+    # one record for the project both registries list, owned by the PPSR Core feed, also listed at EU-Citizen.Science
+    [globe] = [r for r in registry if r["title"] == "Globe at Night"]
+    assert [r["id"] for r in eucs if r["title"] == "Globe at Night"] == [globe["id"]]
+    assert [(p["source_title"], p["owner"]) for p in globe["harvest_provenance"]] == [
+        (TITLES["demo-ppsr-core"], True), (TITLES["demo-eu-citizen-science"], False)]
+    # every engagement stage of a harvested record names the table that derived it
+    for record in registry + eucs + kobo:
+        assert record["engagement"], record["title"]
+        for entry in record["engagement"]:
+            assert entry["derived_from"].startswith("derived from the source's "), record["title"]
+            assert entry["level"] <= 3            # the tables never claim collaboration or leadership
+    survey = next(r for r in kobo if r["title"].startswith("Public service satisfaction"))
+    assert survey["collection_methods"] == ["digital-form-survey"] and survey["sdg_indicators"] == ["16.6.2"]
+    assert survey["ethics"] == {"personal_data": False}
+    page = app.get(f"/dataset_series/{next(r for r in eucs if r['title'] == 'Mosquito Alert')['name']}").body
+    assert "Not stated by a person: derived from the source&#39;s participation tasks" in page
+    assert "Where this record comes from" in page
+    found = toolkit.get_action("package_search")({"ignore_auth": True}, {
+        "fq": "harvest_source_title:*", "facet.field": '["initiative_type", "harvest_source_title", "type"]',
+        "rows": 0})
+    facets = found["facets"]
+    others = [r for name in ("demo-ckan-portal", "demo-dcat-catalog") for r in shown_records(source_of(name))
+              if r.get("initiative_type") == "citizen-science"]
+    assert facets["initiative_type"]["citizen-science"] == 14 + len(others)   # the registries' 14 projects
+    assert facets["harvest_source_title"][TITLES["demo-kobotoolbox"]] == 3
+
+
 def test_a_second_demo_run_changes_nothing_and_leaves_other_sources_alone(seeded, tmp_path):
     other = tmp_path / "partner.yaml"
     other.write_text("name: partner-catalog\ntitle: Partner\ntype: dcat\nurl: https://data.partner.example/c.ttl\n"
@@ -108,7 +151,8 @@ def test_a_second_demo_run_changes_nothing_and_leaves_other_sources_alone(seeded
     harvest.run_demo(port)
     again = harvest.run_demo(port)
     assert [(s.status, s.added, s.updated, s.withdrawn, s.unchanged) for s in again] == [
-        ("Finished", 0, 0, 0, 3), ("Finished", 0, 0, 0, 4)]
+        ("Finished", 0, 0, 0, 3), ("Finished", 0, 0, 0, 4), ("Finished", 0, 0, 0, 6), ("Finished", 0, 0, 0, 3),
+        ("Finished", 0, 0, 0, 9)]
     assert source_of("partner-catalog").active   # the demo's sync deactivates no source of the site
 
 
