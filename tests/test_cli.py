@@ -176,11 +176,11 @@ def test_harvest_run_prints_the_summary_and_exits_0(cli, synced):
     result = cli.invoke(ckan_cli, ["citizendata", "harvest", "run", "hdx"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "Finished: 3 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors"
+    assert lines[0] == "hdx: Finished: 3 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors"
     assert re.fullmatch(r"job [0-9a-f-]{36}; peak memory \d+ MB", lines[1])
     again = cli.invoke(ckan_cli, ["citizendata", "harvest", "run", "hdx", "--full"])
     assert again.exit_code == 0, again.output
-    assert again.stdout.splitlines()[0] == "Finished: 0 added, 0 updated, 3 unchanged, 0 withdrawn, 0 errors"
+    assert again.stdout.splitlines()[0] == "hdx: Finished: 0 added, 0 updated, 3 unchanged, 0 withdrawn, 0 errors"
 
 
 @pytest.mark.ckan_config("ckanext.citizendata.harvest.requests_per_second", "0")
@@ -231,9 +231,12 @@ def test_harvest_demo_harvests_the_demo_sources_on_the_port_given(cli):
     assert cli.invoke(ckan_cli, ["citizendata", "seed-demo"]).exit_code == 0
     result = cli.invoke(ckan_cli, ["citizendata", "harvest", "demo", "--port", str(free_port())])
     assert result.exit_code == 0, result.output
-    summaries = [line for line in result.stdout.splitlines() if line.startswith(("Finished", "Failed"))]
-    assert summaries == ["Finished: 3 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors",
-                         "Finished: 4 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors"]
+    summaries = [line for line in result.stdout.splitlines() if line.startswith("demo-")]
+    assert summaries == ["demo-ckan-portal: Finished: 3 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors",
+                         "demo-dcat-catalog: Finished: 4 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors",
+                         "demo-eu-citizen-science: Finished: 6 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors",
+                         "demo-kobotoolbox: Finished: 3 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors",
+                         "demo-ppsr-core: Finished: 8 added, 1 updated, 0 unchanged, 0 withdrawn, 0 errors"]
 
 
 def test_harvest_demo_without_the_demo_organizations_says_what_to_do(cli):

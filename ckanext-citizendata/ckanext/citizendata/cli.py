@@ -224,7 +224,7 @@ def _progress(stage: str, done: int, total) -> None:
 
 def _print_summary(summary) -> None:
     colour = "green" if summary.status == "Finished" else "red"
-    click.secho(summary.line(), fg=colour)
+    click.secho(f"{summary.source}: {summary.line()}" if summary.source else summary.line(), fg=colour)
     for reason in summary.reasons:
         click.echo(f"  - {reason}")
     click.echo(f"job {summary.job_id}; peak memory {harvesting.peak_memory_mb():.0f} MB")

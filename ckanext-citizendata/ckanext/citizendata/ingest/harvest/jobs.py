@@ -47,6 +47,7 @@ class Summary:
     errors: int = 0
     reasons: list[str] = dataclasses.field(default_factory=list)
     job_id: str = ""
+    source: str = ""          # the source's name
 
     def line(self) -> str:
         return (f"{self.status}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
@@ -238,7 +239,7 @@ def run(source: HarvestSource, spec: SourceSpec, lister: Lister, *, full: bool =
         since = _since(source.id, full, incremental)
         job = HarvestJob(source=source, status=RUNNING, gather_started=utcnow())
         job.save()
-        summary, listed = Summary(job_id=job.id), [0]
+        summary, listed = Summary(job_id=job.id, source=spec.name), [0]
 
         def count(n: int) -> None:
             listed[0] += n
