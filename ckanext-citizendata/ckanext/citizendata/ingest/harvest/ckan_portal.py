@@ -35,7 +35,6 @@ Example::
 """
 from __future__ import annotations
 
-import copy
 import datetime
 import re
 import urllib.parse
@@ -43,9 +42,9 @@ from typing import Any, Generator, Iterator, Optional
 
 import pycountry
 
-from ckanext.citizendata import text
 from ckanext.citizendata.ingest.harvest.fetch import FetchError
 from ckanext.citizendata.ingest.harvest.listing import Fetcher, Page, Sighting, SourceSpec
+from ckanext.citizendata.ingest.harvest.values import EMAIL, WEB, MappingError, as_text, fill, is_empty, tag_list
 
 API = "/api/3/action/package_search"
 SORT = "metadata_created asc, id asc"
@@ -62,16 +61,10 @@ HDX_FIELDS = ("dataset_source", "data_update_frequency", "dataset_date", "method
 
 _RANGE = re.compile(r"^\[\s*(\S+)\s+TO\s+(\S+)\s*\]$")
 _ACCOUNT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_TAG = re.compile(r"^[\w \-.]{2,100}$")          # CKAN's tag name rules (length 2-100, word characters, " -.")
-_WEB = ("http://", "https://")
 _DOWNLOAD = ("http://", "https://", "ftp://")
 
 _DONE, _RESTART = "done", "restart"
 
-
-class MappingError(ValueError):
-    """A dataset that cannot become a record (no id, no title); the reason is safe to show."""
 
 
 # ---------------------------------------------------------------- listing
@@ -199,17 +192,17 @@ def map_dataset(package: dict[str, Any], spec: SourceSpec) -> Sighting:
     if not isinstance(package, dict):
         raise MappingError("the dataset is not a JSON object")
     warnings: list[str] = []
-    guid = _text(package.get("id"), "id", warnings)
+    guid = as_text(package.get("id"), "id", warnings)
     if not guid:
         raise MappingError("the dataset has no id")
-    title = _text(package.get("title"), "title", warnings)
+    title = as_text(package.get("title"), "title", warnings)
     if not title:
         raise MappingError("the dataset has no readable title")
     page_uri = dataset_page(spec, package, guid)
     record: dict[str, Any] = {"title": title}
     record.update(_notes(package, warnings))
     record.update(_landing(package, page_uri, warnings))
-    record.update(_tags(package, warnings))
+    record.update(tag_list(package.get("tags"), warnings))
     record.update(_dates(package, warnings))
     record.update(_contact(package, warnings))
     record.update(_resources(package, warnings))
@@ -218,10 +211,10 @@ def map_dataset(package: dict[str, Any], spec: SourceSpec) -> Sighting:
     record.update(_hdx(package, spec, warnings))
     identifier = _identifier(package, warnings) or guid
     record["identifier"] = identifier
-    license_id = _text(package.get("license_id"), "license_id", warnings)
+    license_id = as_text(package.get("license_id"), "license_id", warnings)
     if license_id:
         record["license_id"] = license_id
-    _fill(record, spec.defaults)
+    fill(record, spec.defaults)
     return Sighting(guid=guid, record=record, original_uri=page_uri, identifier=identifier, publisher=publisher,
                     upstream_modified=record.get("modified"), warnings=warnings)
 
@@ -240,74 +233,40 @@ def is_hdx(package: dict[str, Any], spec: SourceSpec) -> bool:
     return any(key in package for key in HDX_FIELDS)
 
 
-def _text(value: Any, field: str, warnings: list[str]) -> Optional[str]:
-    """A value as stripped text, None when empty; other shapes and unreadable text are dropped with a warning."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        warnings.append(f"{field}: a {type(value).__name__} is not text; dropped")
-        return None
-    value = str(value).strip()
-    problem = text.unreadable(value)
-    if problem:
-        warnings.append(f"{field}: {problem}; dropped")
-        return None
-    return value or None
 
 
-def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
 
 
-def _fill(record: dict[str, Any], defaults: dict[str, Any]) -> None:
-    for key, value in defaults.items():
-        if _is_empty(record.get(key)):
-            record[key] = copy.deepcopy(value)
 
 
 def _notes(package: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     """The description, then HDX's methodology, caveats and source as sections of it."""
-    methodology = _text(package.get("methodology"), "methodology", warnings)
+    methodology = as_text(package.get("methodology"), "methodology", warnings)
     if methodology and methodology.lower() == "other":
         methodology = None
-    other = _text(package.get("methodology_other"), "methodology_other", warnings)
+    other = as_text(package.get("methodology_other"), "methodology_other", warnings)
     sections = [
-        (None, _text(package.get("notes"), "notes", warnings)),
+        (None, as_text(package.get("notes"), "notes", warnings)),
         ("Methodology", " - ".join(part for part in (methodology, other) if part)),
-        ("Caveats", _text(package.get("caveats"), "caveats", warnings)),
-        ("Source", _text(package.get("dataset_source"), "dataset_source", warnings)),
+        ("Caveats", as_text(package.get("caveats"), "caveats", warnings)),
+        ("Source", as_text(package.get("dataset_source"), "dataset_source", warnings)),
     ]
     body = "\n\n".join(f"{label}: {value}" if label else value for label, value in sections if value)
     return {"notes": body} if body else {}
 
 
 def _landing(package: dict[str, Any], page_uri: str, warnings: list[str]) -> dict[str, Any]:
-    url = _text(package.get("url"), "url", warnings)
-    if url and not url.lower().startswith(_WEB):
+    url = as_text(package.get("url"), "url", warnings)
+    if url and not url.lower().startswith(WEB):
         warnings.append(f"url: {url[:200]!r} is not an http(s) address; the portal's page is used")
         url = None
     return {"url": url or page_uri}
 
 
-def _tags(package: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
-    tags = package.get("tags")
-    if not isinstance(tags, list):
-        return {}
-    names: list[str] = []
-    for tag in tags:
-        name = _text(tag.get("name") if isinstance(tag, dict) else tag, "tags", warnings)
-        if name and not _TAG.match(name):
-            warnings.append(f"tags: {name[:200]!r} is not a CKAN tag (2-100 letters, digits, spaces, - _ .); "
-                            "dropped")
-        elif name and name not in names:
-            names.append(name)
-    return {"tags": [{"name": name} for name in names]} if names else {}
-
-
 def _dates(package: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     found = {}
     for source, field in (("metadata_created", "issued"), ("metadata_modified", "modified")):
-        value = _text(package.get(source), field, warnings)
+        value = as_text(package.get(source), field, warnings)
         if value is None:
             continue
         try:
@@ -320,12 +279,12 @@ def _dates(package: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 
 
 def _person(package: dict[str, Any], who: str, warnings: list[str]) -> dict[str, str]:
-    name = _text(package.get(who), "contact", warnings)
-    email = _text(package.get(who + "_email"), "contact", warnings)
+    name = as_text(package.get(who), "contact", warnings)
+    email = as_text(package.get(who + "_email"), "contact", warnings)
     if name and _ACCOUNT_ID.match(name):
         warnings.append(f"contact: {who} {name!r} is an account id at the source, not a name; dropped")
         name = None
-    if email and not _EMAIL.match(email):
+    if email and not EMAIL.match(email):
         warnings.append(f"contact: {who}_email {email[:200]!r} is not an email address; dropped")
         email = None
     return {key: value for key, value in (("name", name), ("email", email)) if value}
@@ -345,12 +304,12 @@ def _publisher(package: dict[str, Any], warnings: list[str]) -> tuple[Optional[s
     org = package.get("organization")
     if not isinstance(org, dict):
         return None, {}
-    name = _text(org.get("title"), "publisher", warnings) or _text(org.get("name"), "publisher", warnings)
+    name = as_text(org.get("title"), "publisher", warnings) or as_text(org.get("name"), "publisher", warnings)
     if not name:
         return None, {}
     entry = {"name": name}
-    url = _text(org.get("url"), "publisher", warnings)
-    if url and url.lower().startswith(_WEB):
+    url = as_text(org.get("url"), "publisher", warnings)
+    if url and url.lower().startswith(WEB):
         entry["url"] = url
     return name, {"publisher": [entry]}
 
@@ -359,7 +318,7 @@ def _resource(resource: Any, position: int, warnings: list[str]) -> Optional[dic
     if not isinstance(resource, dict):
         warnings.append(f"resources: resource {position} is not an object; dropped")
         return None
-    fields = {key: _text(resource.get(key), f"resources[{position}].{key}", warnings)
+    fields = {key: as_text(resource.get(key), f"resources[{position}].{key}", warnings)
               for key in ("url", "name", "description", "format")}
     url = fields["url"]
     if not url:
@@ -384,10 +343,10 @@ def _identifier(package: dict[str, Any], warnings: list[str]) -> Optional[str]:
     """An ``identifier`` field, else an ``identifier`` (or ``dct:identifier``) extra."""
     value = package.get("identifier")
     extras = package.get("extras")
-    if _is_empty(value) and isinstance(extras, list):
+    if is_empty(value) and isinstance(extras, list):
         value = next((extra.get("value") for extra in extras if isinstance(extra, dict)
                       and extra.get("key") in ("identifier", "dct:identifier")), None)
-    return _text(value, "identifier", warnings)
+    return as_text(value, "identifier", warnings)
 
 
 # ---------------------------------------------------------------- HDX
@@ -404,7 +363,7 @@ def _hdx(package: dict[str, Any], spec: SourceSpec, warnings: list[str]) -> dict
 
 def _frequency(package: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     """HDX's ``data_update_frequency`` (days, as text) as an EU frequency IRI."""
-    raw = _text(package.get("data_update_frequency"), "frequency", warnings)
+    raw = as_text(package.get("data_update_frequency"), "frequency", warnings)
     if raw is None:
         return {}
     try:
@@ -428,7 +387,7 @@ def _span(raw: str) -> tuple[Optional[datetime.date], Optional[datetime.date]]:
 
 def _temporal(package: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     """HDX's ``dataset_date`` (``[2019-01-01T00:00:00 TO 2024-12-31T23:59:59]``, ``*`` for open) as dates."""
-    raw = _text(package.get("dataset_date"), "temporal_coverage", warnings)
+    raw = as_text(package.get("dataset_date"), "temporal_coverage", warnings)
     if raw is None:
         return {}
     try:
@@ -446,7 +405,7 @@ def _temporal(package: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 
 def _country(group: Any, warnings: list[str]) -> Optional[str]:
     """The alpha-3 code of an HDX location group (``{"name": "gha", "title": "Ghana"}``), None with a warning."""
-    name = _text(group.get("name") if isinstance(group, dict) else group, "countries", warnings)
+    name = as_text(group.get("name") if isinstance(group, dict) else group, "countries", warnings)
     code = (name or "").upper()
     if len(code) == 3 and code.isalpha() and pycountry.countries.get(alpha_3=code) is not None:
         return code

@@ -38,7 +38,6 @@ Example::
 """
 from __future__ import annotations
 
-import copy
 import datetime
 import html.parser
 import re
@@ -46,10 +45,10 @@ from typing import Any, Iterator, Optional
 
 import pycountry
 
-from ckanext.citizendata import text
 
 from . import fetch, mapping
 from .listing import SERIES, Fetcher, Page, Sighting, SourceSpec, access_refused, registry_key
+from .values import EMAIL, NOT_IN_TAG, TAG, WEB, MappingError, as_text, fill
 
 PLATFORM = "eu-citizen-science"           # harvesters/mappings/eu-citizen-science.yaml
 API = "/api/projects/"
@@ -61,16 +60,9 @@ PARTIES = ("mainOrganisation", "organisation", "fundingBody")     # the tables o
 NO_DIFFICULTY = "not indicated"
 CAP_OPTION = "ckanext.citizendata.harvest.max_response_bytes"
 
-_TAG = re.compile(r"^[\w \-.]{2,100}$")          # CKAN's tag name rules (length 2-100, word characters, " -.")
-_NOT_TAG = re.compile(r"[^\w \-.]")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_WEB = ("http://", "https://")
 _BLOCKS = frozenset({"p", "div", "br", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote",
                      "table", "hr"})
 
-
-class MappingError(ValueError):
-    """A project that cannot become a record (no id, no name); the reason is safe to show."""
 
 
 # ---------------------------------------------------------------- listing
@@ -149,7 +141,7 @@ def map_project(project: dict[str, Any], spec: SourceSpec) -> Sighting:
     if guid is None:
         raise MappingError("the project has no id")
     warnings: list[str] = []
-    title = _text(project.get("name"), "name", warnings)
+    title = as_text(project.get("name"), "name", warnings)
     if not title:
         raise MappingError("the project has no readable name")
     page_uri = spec.url.rstrip("/") + PROJECT_PAGE.format(id=guid)
@@ -165,41 +157,28 @@ def map_project(project: dict[str, Any], spec: SourceSpec) -> Sighting:
     record.update(parties)
     record.update(_engagement(project, warnings))
     _dropped(project, warnings)
-    _fill(record, spec.defaults)
+    fill(record, spec.defaults)
     return Sighting(guid=guid, record=record, kind=SERIES, original_uri=page_uri, identifier=guid,
                     upstream_modified=record.get("modified"), warnings=warnings,
                     same_as=_same_as(project, warnings))
 
 
-def _text(value: Any, field: str, warnings: list[str]) -> Optional[str]:
-    """A value as stripped text, None when empty; other shapes and unreadable text are dropped with a warning."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        warnings.append(f"{field}: a {type(value).__name__} is not text; dropped")
-        return None
-    value = str(value).strip()
-    problem = text.unreadable(value)
-    if problem:
-        warnings.append(f"{field}: {problem}; dropped")
-        return None
-    return value or None
 
 
 def _translated(project: dict[str, Any], field: str, warnings: list[str]) -> Optional[str]:
     """The English copy of a translated field (``aim_en``), else the field as the platform served it."""
-    return (_text(project.get(f"{field}_{LANGUAGE}"), field, warnings)
-            or _text(project.get(field), field, warnings))
+    return (as_text(project.get(f"{field}_{LANGUAGE}"), field, warnings)
+            or as_text(project.get(field), field, warnings))
 
 
 def _name(entry: Any, key: str, field: str, warnings: list[str]) -> Optional[str]:
     """The name of a nested vocabulary entry (``{"id": 3, "topic": "Birds", "topic_en": "Birds"}``)."""
     if isinstance(entry, dict):
-        return _text(entry.get(f"{key}_{LANGUAGE}"), field, warnings) or _text(entry.get(key), field, warnings)
+        return as_text(entry.get(f"{key}_{LANGUAGE}"), field, warnings) or as_text(entry.get(key), field, warnings)
     if _is_id(entry):
         warnings.append(f"{field}: {entry} is an id of the platform's {key} table, not its name; dropped")
         return None
-    return _text(entry, field, warnings)
+    return as_text(entry, field, warnings)
 
 
 def _names(project: dict[str, Any], field: str, key: str, warnings: list[str]) -> list[str]:
@@ -210,11 +189,6 @@ def _names(project: dict[str, Any], field: str, key: str, warnings: list[str]) -
     return list(dict.fromkeys(name for name in names if name))
 
 
-def _fill(record: dict[str, Any], defaults: dict[str, Any]) -> None:
-    """The source's defaults for the keys the project leaves empty."""
-    for key, value in defaults.items():
-        if record.get(key) in (None, "", [], {}):
-            record[key] = copy.deepcopy(value)
 
 
 # ---------------------------------------------------------------- notes
@@ -258,7 +232,7 @@ def plain_text(value: str) -> str:
 
 
 def _rich(value: Any, field: str, warnings: list[str]) -> Optional[str]:
-    found = _text(value, field, warnings)
+    found = as_text(value, field, warnings)
     return (plain_text(found) or None) if found else None
 
 
@@ -271,7 +245,7 @@ def _notes(project: dict[str, Any], party_sections: list[tuple[str, str]],
     sections += [(label, _rich(_translated(project, field, warnings), field, warnings)) for field, label in SECTIONS]
     sections += _custom_sections(project, warnings)
     sections.append(("Difficulty level", _difficulty(project, warnings)))
-    sections.append(("Locality", _text(project.get("projectlocality"), "projectlocality", warnings)))
+    sections.append(("Locality", as_text(project.get("projectlocality"), "projectlocality", warnings)))
     sections += party_sections
     sections.append(("Status", _status(project, warnings)))
     body = "\n\n".join(_section(label, value) for label, value in sections if value)
@@ -293,7 +267,7 @@ def _custom_sections(project: dict[str, Any], warnings: list[str]) -> list[tuple
         if not isinstance(entry, dict):
             warnings.append("customField: a section that is not an object; dropped")
             continue
-        title = _text(entry.get("title"), "customField", warnings)
+        title = as_text(entry.get("title"), "customField", warnings)
         body = _rich(entry.get("paragraph"), "customField", warnings)
         if body:
             found.append((title, body))
@@ -322,8 +296,8 @@ def _status(project: dict[str, Any], warnings: list[str]) -> Optional[str]:
 
 
 def _landing(project: dict[str, Any], page_uri: str, warnings: list[str]) -> str:
-    url = _text(project.get("url"), "url", warnings)
-    if url and not url.lower().startswith(_WEB):
+    url = as_text(project.get("url"), "url", warnings)
+    if url and not url.lower().startswith(WEB):
         warnings.append(f"url: {url[:200]!r} is not an http(s) address; the project's page on the platform is used")
         url = None
     return url or page_uri
@@ -333,8 +307,8 @@ def tag_name(value: str, field: str, warnings: list[str]) -> Optional[str]:
     """A CKAN tag of a keyword, topic or tag: "&" as "and"; other characters CKAN refuses become spaces (with a
     warning); None (with a warning) when nothing of 2-100 characters is left."""
     wanted = " ".join(value.replace("&", " and ").split())
-    name = " ".join(_NOT_TAG.sub(" ", wanted).split())
-    if not _TAG.match(name):
+    name = " ".join(NOT_IN_TAG.sub(" ", wanted).split())
+    if not TAG.match(name):
         warnings.append(f"tags: {field} {value[:200]!r} is not a CKAN tag (2-100 letters, digits, spaces, - _ .); "
                         "dropped")
         return None
@@ -366,7 +340,7 @@ def _tags(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 
 
 def _date(project: dict[str, Any], source: str, field: str, warnings: list[str]) -> Optional[str]:
-    value = _text(project.get(source), field, warnings)
+    value = as_text(project.get(source), field, warnings)
     if value is None:
         return None
     try:
@@ -400,7 +374,7 @@ def _country(value: Any, field: str, warnings: list[str]) -> Optional[str]:
     "country_name": "Spain"}``), None with a warning."""
     if isinstance(value, dict):
         value = value.get("country") or value.get("code") or value.get("country_name")
-    name = _text(value, field, warnings)
+    name = as_text(value, field, warnings)
     if name is None:
         return None
     try:
@@ -432,9 +406,9 @@ def _countries(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 
 def _contact(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     """The platform's public contact point (``author``, ``author_email``)."""
-    name = _text(project.get("author"), "contact", warnings)
-    email = _text(project.get("author_email"), "contact", warnings)
-    if email and not _EMAIL.match(email):
+    name = as_text(project.get("author"), "contact", warnings)
+    email = as_text(project.get("author_email"), "contact", warnings)
+    if email and not EMAIL.match(email):
         warnings.append(f"contact: author_email {email[:200]!r} is not an email address; dropped")
         email = None
     entry = {key: value for key, value in (("name", name), ("email", email)) if value}
@@ -442,8 +416,8 @@ def _contact(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 
 
 def _web(value: Any, field: str, warnings: list[str]) -> Optional[str]:
-    url = _text(value, field, warnings)
-    if url and not url.lower().startswith(_WEB):
+    url = as_text(value, field, warnings)
+    if url and not url.lower().startswith(WEB):
         warnings.append(f"{field}: the address {url[:200]!r} is not http(s); dropped")
         return None
     return url
@@ -460,7 +434,7 @@ def _organisations(project: dict[str, Any], field: str, warnings: list[str]) -> 
     found = []
     for entry in entries:
         if isinstance(entry, dict):
-            name = _text(entry.get("name") or entry.get("body"), field, warnings)
+            name = as_text(entry.get("name") or entry.get("body"), field, warnings)
             uri = _web(entry.get("url"), f"{field}.url", warnings)
         else:
             name, uri = _name(entry, field, field, warnings), None
@@ -495,7 +469,7 @@ def _parties(project: dict[str, Any], warnings: list[str]) -> tuple[dict[str, An
         if field == "mainOrganisation" and organisations:
             main = organisations[0]
             found["publisher"] = [{"name": main["name"], **({"url": main["uri"]} if "uri" in main else {})}]
-    programme = _text(project.get("fundingProgram"), "fundingProgram", warnings)
+    programme = as_text(project.get("fundingProgram"), "fundingProgram", warnings)
     if programme:
         sections.append(("Funding programme", programme))
     if partners:
@@ -520,7 +494,7 @@ def _same_as(project: dict[str, Any], warnings: list[str]) -> list[str]:
     """The project's identity in the registry it was copied from (``originDatabase`` + ``originUID``) and its
     address there (``originURL``)."""
     database = _name(project.get("originDatabase"), "originDatabase", "originDatabase", warnings)
-    uid = _text(project.get("originUID"), "originUID", warnings)
+    uid = as_text(project.get("originUID"), "originUID", warnings)
     keys = []
     if database and uid:
         keys.append(registry_key(database, uid))
@@ -535,7 +509,7 @@ def _same_as(project: dict[str, Any], warnings: list[str]) -> list[str]:
 
 def _dropped(project: dict[str, Any], warnings: list[str]) -> None:
     """A warning for each value the platform states that the record cannot hold."""
-    if _text(project.get("citizen_science_aspects_description"), "citizen_science_aspects_description", []):
+    if as_text(project.get("citizen_science_aspects_description"), "citizen_science_aspects_description", []):
         warnings.append("citizen_science_aspects_description: the platform asks it for moderation only and tells "
                         "its authors it does not appear on the platform; not published")
     for extent in _names(project, "geographicextend", "geographicextend", warnings):
@@ -545,7 +519,7 @@ def _dropped(project: dict[str, Any], warnings: list[str]) -> None:
                         "project's MultiPolygon is dropped")
     languages = sorted({key.rsplit("_", 1)[1] for key in project for field in TRANSLATED
                         if key.startswith(field + "_") and key.rsplit("_", 1)[1] != LANGUAGE
-                        and _text(project.get(key), key, [])})
+                        and as_text(project.get(key), key, [])})
     if languages:
         warnings.append(f"{', '.join(TRANSLATED)}: the translations ({', '.join(languages)}) are dropped; the "
                         "record holds one language (English where the project gives it)")

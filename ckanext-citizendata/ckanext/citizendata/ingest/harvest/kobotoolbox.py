@@ -54,7 +54,6 @@ Example::
 """
 from __future__ import annotations
 
-import copy
 import datetime
 import re
 import urllib.parse
@@ -62,11 +61,11 @@ from typing import Any, Generator, Iterator, Optional
 
 import pycountry
 
-from ckanext.citizendata import text
 
 from . import mapping
 from .fetch import FetchError, HttpStatus
 from .listing import DATASET, Fetcher, Page, Sighting, SourceSpec, access_refused
+from .values import NOT_IN_TAG, WEB, MappingError, as_text, fill
 
 PLATFORM = "kobotoolbox"                    # harvesters/mappings/kobotoolbox.yaml
 API = "/api/v2/assets/"
@@ -107,14 +106,9 @@ REFUSED_PATHS: tuple[str, ...] = (
 _REFUSED = tuple(re.compile(pattern) for pattern in REFUSED_PATHS)
 
 _LANGUAGE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\)\s*$")
-_NOT_IN_TAG = re.compile(r"[^\w \-.]+")      # CKAN's tag characters: word characters, space, - _ .
 _YES, _NO = frozenset({"yes", "true", "y", "1"}), frozenset({"no", "false", "n", "0"})
-_WEB = ("http://", "https://")
 _DONE, _RESTART = "done", "restart"
 
-
-class MappingError(ValueError):
-    """An asset that cannot become a record (no uid, no name); the reason is safe to show."""
 
 
 # ---------------------------------------------------------------- the client's settings
@@ -273,10 +267,10 @@ def map_asset(asset: dict[str, Any], spec: SourceSpec) -> Sighting:
     if not isinstance(asset, dict):
         raise MappingError("the asset is not a JSON object")
     warnings: list[str] = []
-    uid = _text(asset.get("uid"), "uid", warnings)
+    uid = as_text(asset.get("uid"), "uid", warnings)
     if not uid:
         raise MappingError("the asset has no uid")
-    title = _text(asset.get("name"), "title", warnings)
+    title = as_text(asset.get("name"), "title", warnings)
     if not title:
         raise MappingError("the survey has no readable name")
     settings = asset.get("settings") if isinstance(asset.get("settings"), dict) else {}
@@ -288,7 +282,7 @@ def map_asset(asset: dict[str, Any], spec: SourceSpec) -> Sighting:
     publisher, entry = _publisher(settings, warnings)
     record.update(entry)
     _temporal_left_out(asset, warnings)
-    _fill(record, spec.defaults)
+    fill(record, spec.defaults)
     _consent_warning(record, warnings)
     return Sighting(guid=uid, record=record, kind=DATASET, original_uri=original_uri(asset, spec, uid, warnings),
                     identifier=uid, publisher=publisher, upstream_modified=record.get("modified"),
@@ -309,8 +303,8 @@ def _visibility(asset: dict[str, Any], spec: SourceSpec) -> dict[str, Any]:
 def original_uri(asset: dict[str, Any], spec: SourceSpec, uid: str, warnings: list[str]) -> str:
     """The asset's ``url`` (its address at the server's API), else its form's summary page."""
     page = f"{spec.url.rstrip('/')}/#/forms/{urllib.parse.quote(uid, safe='')}/summary"
-    url = _text(asset.get("url"), "url", warnings)
-    if url and not url.lower().startswith(_WEB):
+    url = as_text(asset.get("url"), "url", warnings)
+    if url and not url.lower().startswith(WEB):
         warnings.append(f"url: {url[:200]!r} is not an http(s) address; the form's page at the server is used")
         return page
     if url and refused(url):
@@ -320,35 +314,22 @@ def original_uri(asset: dict[str, Any], spec: SourceSpec, uid: str, warnings: li
     return url or page
 
 
-def _text(value: Any, field: str, warnings: list[str]) -> Optional[str]:
-    """A value as stripped text, None when empty; other shapes and unreadable text are dropped with a warning."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        warnings.append(f"{field}: a {type(value).__name__} is not text; dropped")
-        return None
-    value = str(value).strip()
-    problem = text.unreadable(value)
-    if problem:
-        warnings.append(f"{field}: {problem}; dropped")
-        return None
-    return value or None
 
 
 def _choice(value: Any, field: str, warnings: list[str]) -> tuple[Optional[str], Optional[str]]:
     """(label, value) of a KPI choice setting (``{"label": ..., "value": ...}``, or a plain text on older
     servers)."""
     if isinstance(value, dict):
-        return (_text(value.get("label"), field, warnings) or _text(value.get("value"), field, warnings),
-                _text(value.get("value"), field, warnings))
-    plain = _text(value, field, warnings)
+        return (as_text(value.get("label"), field, warnings) or as_text(value.get("value"), field, warnings),
+                as_text(value.get("value"), field, warnings))
+    plain = as_text(value, field, warnings)
     return plain, plain
 
 
 def _notes(settings: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     """The form's description, then its operational purpose and sector as labelled sections."""
     sections = [
-        (None, _text(settings.get("description"), "notes", warnings)),
+        (None, as_text(settings.get("description"), "notes", warnings)),
         ("Operational purpose", _choice(settings.get("operational_purpose"), "notes", warnings)[0]),
         ("Sector", _choice(settings.get("sector"), "notes", warnings)[0]),
     ]
@@ -361,7 +342,7 @@ def _tag(value: Optional[str], warnings: list[str]) -> Optional[str]:
     than 100, it is dropped with a warning."""
     if not value:
         return None
-    name = " ".join(_NOT_IN_TAG.sub(" ", value).split())
+    name = " ".join(NOT_IN_TAG.sub(" ", value).split())
     if not 2 <= len(name) <= 100:
         warnings.append(f"tags: {value[:200]!r} cannot be a CKAN tag (2-100 letters, digits, spaces, - _ .); "
                         "dropped")
@@ -372,7 +353,7 @@ def _tag(value: Optional[str], warnings: list[str]) -> Optional[str]:
 def _tags(asset: dict[str, Any], settings: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     """The sector's label and the tags of ``tag_string`` (comma-separated), once each."""
     sector = _choice(settings.get("sector"), "tags", warnings)[0]
-    keywords = [sector] + (_text(asset.get("tag_string"), "tags", warnings) or "").split(",")
+    keywords = [sector] + (as_text(asset.get("tag_string"), "tags", warnings) or "").split(",")
     names = [_tag(keyword.strip() if keyword else None, warnings) for keyword in keywords]
     unique = list(dict.fromkeys(name for name in names if name))
     return {"tags": [{"name": name} for name in unique]} if unique else {}
@@ -401,7 +382,7 @@ def _countries(settings: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 def _dates(asset: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     found = {}
     for source, field in (("date_created", "issued"), ("date_modified", "modified")):
-        value = _text(asset.get(source), field, warnings)
+        value = as_text(asset.get(source), field, warnings)
         if value is None:
             continue
         try:
@@ -426,7 +407,7 @@ def _language(entry: Any, warnings: list[str]) -> Optional[str]:
     if entry is None:
         warnings.append("language: the form has a language without a name or code (its default); not stated")
         return None
-    named = _text(entry, "language", warnings)
+    named = as_text(entry, "language", warnings)
     match = _LANGUAGE.match(named or "")
     code = _language_code(match.group("code")) if match else None
     if named and code is None:
@@ -504,7 +485,7 @@ def _consent_warning(record: dict[str, Any], warnings: list[str]) -> None:
 
 
 def _publisher(settings: dict[str, Any], warnings: list[str]) -> tuple[Optional[str], dict[str, Any]]:
-    name = _text(settings.get("organization"), "publisher", warnings)
+    name = as_text(settings.get("organization"), "publisher", warnings)
     return (name, {"publisher": [{"name": name}]}) if name else (None, {})
 
 
@@ -515,17 +496,4 @@ def _temporal_left_out(asset: dict[str, Any], warnings: list[str]) -> None:
                         "do not bound the collection period; not stated")
 
 
-def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
 
-
-def _fill(record: dict[str, Any], defaults: dict[str, Any]) -> None:
-    """The source's defaults for the keys the survey leaves empty, and for the sub-keys of an object it states
-    (``ethics``)."""
-    for key, value in defaults.items():
-        if _is_empty(record.get(key)):
-            record[key] = copy.deepcopy(value)
-        elif isinstance(record[key], dict) and isinstance(value, dict):
-            for sub, sub_value in value.items():
-                if _is_empty(record[key].get(sub)):
-                    record[key][sub] = copy.deepcopy(sub_value)

@@ -60,11 +60,11 @@ import datetime
 import urllib.parse
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from ckanext.citizendata import text
 
 from . import dcat_record, mapping
 from .fetch import FetchError, HttpStatus
 from .listing import DATASET, SERIES, Fetcher, Page, Sighting, SourceSpec, access_refused
+from .values import MappingError, as_text, is_empty
 
 PLATFORM = "odk-central"          # harvesters/mappings/odk-central.yaml
 EXTENDED = {"X-Extended-Metadata": "true"}
@@ -90,9 +90,6 @@ REFUSED_PATHS: tuple[str, ...] = (
     r"/key/",                        # requests made as an app user through its token in the path
 )
 
-
-class MappingError(ValueError):
-    """A project or form that cannot become a record (no id, no title); the reason is safe to show."""
 
 
 # ---------------------------------------------------------------- authentication
@@ -272,11 +269,11 @@ def map_project(project: Any, spec: SourceSpec, published: Iterable[Any] = ()) -
     if not isinstance(project, dict) or not _is_id(project.get("id")):
         raise MappingError("the project has no id")
     warnings: list[str] = []
-    title = _text(project.get("name"), "title", warnings)
+    title = as_text(project.get("name"), "title", warnings)
     if not title:
         raise MappingError("the project has no readable name")
     record: dict[str, Any] = {"title": title}
-    notes = _text(project.get("description"), "notes", warnings)
+    notes = as_text(project.get("description"), "notes", warnings)
     if notes:
         record["notes"] = notes
     record.update(_dates(project, (("createdAt", "issued"), ("updatedAt", "modified")), warnings))
@@ -300,11 +297,11 @@ def map_form(form: Any, project: Any, spec: SourceSpec) -> Sighting:
     if not isinstance(form, dict):
         raise MappingError("the form is not a JSON object")
     warnings: list[str] = []
-    form_id = _text(form.get("xmlFormId"), "identifier", warnings)
+    form_id = as_text(form.get("xmlFormId"), "identifier", warnings)
     if not form_id:
         raise MappingError("the form has no xmlFormId")
     series = project_guid(project.get("id"))
-    record: dict[str, Any] = {"title": _text(form.get("name"), "title", warnings) or form_id}
+    record: dict[str, Any] = {"title": as_text(form.get("name"), "title", warnings) or form_id}
     record["notes"] = form_notes(form, form_id, project, warnings)
     record.update(_dates(form, (("publishedAt", "issued"), ("updatedAt", "modified")), warnings))
     if "modified" not in record and "issued" in record:
@@ -324,8 +321,8 @@ def map_form(form: Any, project: Any, spec: SourceSpec) -> Sighting:
 
 def form_notes(form: dict[str, Any], form_id: str, project: dict[str, Any], warnings: list[str]) -> str:
     """What the form is (its id, version, project), its status, its submissions, its encryption, as paragraphs."""
-    version = _text(form.get("version"), "notes", warnings)
-    project_name = _text(project.get("name"), "notes", []) or f"number {_id_text(project.get('id'))}"
+    version = as_text(form.get("version"), "notes", warnings)
+    project_name = as_text(project.get("name"), "notes", []) or f"number {_id_text(project.get('id'))}"
     what = f"A form of the project {project_name} on an ODK Central server (form id {form_id}"
     paragraphs = [what + (f", version {version})." if version else ").")]
     paragraphs += [part for part in (status_section(form, warnings), submissions_sentence(form, warnings)) if part]
@@ -336,7 +333,7 @@ def form_notes(form: dict[str, Any], form_id: str, project: dict[str, Any], warn
 
 def status_section(form: dict[str, Any], warnings: list[str]) -> Optional[str]:
     """``Status: active (form state at the source: open)``, through the mapping table ``state``."""
-    state = _text(form.get("state"), "notes", warnings)
+    state = as_text(form.get("state"), "notes", warnings)
     if not state:
         warnings.append("notes: the form states no state; no status is given")
         return None
@@ -376,19 +373,6 @@ def collection_period(form: dict[str, Any], warnings: list[str]) -> dict[str, An
 
 
 # ---------------------------------------------------------------- values
-def _text(value: Any, field: str, warnings: list[str]) -> Optional[str]:
-    """A value as stripped text, None when empty; other shapes and unreadable text are dropped with a warning."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        warnings.append(f"{field}: a {type(value).__name__} is not text; dropped")
-        return None
-    value = str(value).strip()
-    problem = text.unreadable(value)
-    if problem:
-        warnings.append(f"{field}: {problem}; dropped")
-        return None
-    return value or None
 
 
 def _dates(item: dict[str, Any], pairs: tuple[tuple[str, str], ...], warnings: list[str],
@@ -397,7 +381,7 @@ def _dates(item: dict[str, Any], pairs: tuple[tuple[str, str], ...], warnings: l
     is not one is dropped with a warning (naming ``field``, else our key)."""
     found = {}
     for source, key in pairs:
-        value = _text(item.get(source), field or key, warnings)
+        value = as_text(item.get(source), field or key, warnings)
         if value is None:
             continue
         try:
@@ -409,13 +393,11 @@ def _dates(item: dict[str, Any], pairs: tuple[tuple[str, str], ...], warnings: l
     return found
 
 
-def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
 
 
 def fill(record: dict[str, Any], defaults: dict[str, Any], kind: str) -> None:
     """The source's defaults for the keys the record leaves empty, only those the kind's schema takes."""
     shape = dcat_record.shape(kind)
     for key, value in defaults.items():
-        if key in shape.fields and _is_empty(record.get(key)):
+        if key in shape.fields and is_empty(record.get(key)):
             record[key] = copy.deepcopy(value)

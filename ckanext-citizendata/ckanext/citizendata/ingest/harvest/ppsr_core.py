@@ -52,10 +52,10 @@ from ckanext.citizendata import text
 from ckanext.citizendata.record.countries import from_m49
 
 from . import mapping
-from .ckan_portal import _EMAIL, _WEB, _fill, _tags, _text
 from .fetch import FetchError, HttpStatus
 from .listing import SERIES, Fetcher, Page, Sighting, SourceSpec, access_refused, registry_key
-from .ppsr_schema import PMM, MappingError, check, m49_code, shown
+from .ppsr_schema import PMM, check, m49_code, shown
+from .values import EMAIL, WEB, MappingError, as_text, fill, tag_list
 
 PLATFORM = "ppsr-core"                       # harvesters/mappings/ppsr-core.yaml
 
@@ -157,8 +157,8 @@ def map_project(project: Any, spec: SourceSpec) -> Sighting:
     record.update(_contacts(project, warnings))
     record.update(_partners(project, warnings))
     record.update(_engagement(project, warnings))
-    _fill(record, spec.defaults)
-    registry = _text(spec.options.get("registry"), "registry", warnings)
+    fill(record, spec.defaults)
+    registry = as_text(spec.options.get("registry"), "registry", warnings)
     same_as = ([registry_key(registry, guid)] if registry else []) + _external_keys(project, warnings)
     return Sighting(guid=guid, record=record, kind=SERIES, original_uri=url, identifier=guid, publisher=registry,
                     upstream_modified=record.get("modified"), warnings=warnings,
@@ -170,7 +170,7 @@ def _essential_text(project: dict[str, Any], field: str, warnings: list[str]) ->
     problem = text.unreadable(value) if isinstance(value, str) else None
     if problem:
         raise MappingError(f"{field}: {problem}; the project cannot be read without it")
-    found = _text(value, field, warnings)
+    found = as_text(value, field, warnings)
     if not found:
         raise MappingError(f"{field}: empty; {PMM} requires it (required)")
     return found
@@ -179,21 +179,21 @@ def _essential_text(project: dict[str, Any], field: str, warnings: list[str]) ->
 def _texts(value: Any, field: str, warnings: list[str]) -> list[str]:
     """A text or a list of texts (PMM's 0:n attributes) as stripped texts."""
     items = value if isinstance(value, list) else [value]
-    found = [_text(item, field, warnings) for item in items]
+    found = [as_text(item, field, warnings) for item in items]
     return [item for item in found if item]
 
 
 def _notes(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
-    aim = _text(project.get("projectAim"), "projectAim", warnings)
-    description = _text(project.get("projectDescription"), "projectDescription", warnings)
+    aim = as_text(project.get("projectAim"), "projectAim", warnings)
+    description = as_text(project.get("projectDescription"), "projectDescription", warnings)
     status = _status(project, warnings)
     sections = [
         (None, aim),
         (None, description if description != aim else None),
-        ("How to participate", _text(project.get("projectHowToParticipate"), "projectHowToParticipate", warnings)),
+        ("How to participate", as_text(project.get("projectHowToParticipate"), "projectHowToParticipate", warnings)),
         ("Intended outcomes", "; ".join(_texts(project.get("projectIntendedOutcomes"), "projectIntendedOutcomes",
                                                warnings))),
-        ("Locality", _text(project.get("projectLocality"), "projectLocality", warnings)),
+        ("Locality", as_text(project.get("projectLocality"), "projectLocality", warnings)),
         ("Status", status),
     ]
     body = "\n\n".join(f"{label}: {value}" if label else value for label, value in sections if value)
@@ -202,7 +202,7 @@ def _notes(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 
 def _status(project: dict[str, Any], warnings: list[str]) -> Optional[str]:
     """The source's status as it says it (our record has no status field); the table must know it."""
-    status = _text(project.get("projectStatus"), "projectStatus", warnings)
+    status = as_text(project.get("projectStatus"), "projectStatus", warnings)
     if status:
         _mapped, warning = mapping.concept(PLATFORM, "projectStatus", status)
         if warning:
@@ -212,15 +212,15 @@ def _status(project: dict[str, Any], warnings: list[str]) -> Optional[str]:
 
 def _keywords(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     """keyword (comma separated) and hasTag, by CKAN's tag rules."""
-    keywords = _text(project.get("keyword"), "keyword", warnings) or ""
+    keywords = as_text(project.get("keyword"), "keyword", warnings) or ""
     names = [part.strip() for part in keywords.split(",") if part.strip()]
     names += _texts(project.get("hasTag"), "hasTag", warnings)
-    return _tags({"tags": names}, warnings)
+    return tag_list(names, warnings)
 
 
 def _web(value: Any, field: str, warnings: list[str]) -> Optional[str]:
-    url = _text(value, field, warnings)
-    if url and not url.lower().startswith(_WEB):
+    url = as_text(value, field, warnings)
+    if url and not url.lower().startswith(WEB):
         warnings.append(f"{field}: {url[:200]!r} is not an http(s) address; dropped")
         return None
     return url
@@ -290,7 +290,7 @@ def _is_codec(value: str) -> bool:
 
 
 def _language(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
-    raw = _text(project.get("language"), "language", warnings)
+    raw = as_text(project.get("language"), "language", warnings)
     codes = []
     for part in re.split(r"[,;]", raw or ""):
         if not part.strip():
@@ -385,8 +385,8 @@ def _geography(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 
 
 def _email(value: Any, field: str, warnings: list[str]) -> Optional[str]:
-    email = _text(value, field, warnings)
-    if email and not _EMAIL.match(email):
+    email = as_text(value, field, warnings)
+    if email and not EMAIL.match(email):
         warnings.append(f"{field}: {email[:100]!r} is not an e-mail address; dropped")
         return None
     return email
@@ -397,9 +397,9 @@ def _contact_point(point: Any, where: str, warnings: list[str]) -> Optional[dict
     if not isinstance(point, dict):
         warnings.append(f"{where}: not an object; dropped")
         return None
-    entry = {"name": _text(point.get("contactName"), f"{where}.contactName", warnings)}
-    means = (_text(point.get("meansOfContact"), f"{where}.meansOfContact", warnings) or "").casefold()
-    details = _text(point.get("contactDetails"), f"{where}.contactDetails", warnings) or ""
+    entry = {"name": as_text(point.get("contactName"), f"{where}.contactName", warnings)}
+    means = (as_text(point.get("meansOfContact"), f"{where}.meansOfContact", warnings) or "").casefold()
+    details = as_text(point.get("contactDetails"), f"{where}.contactDetails", warnings) or ""
     means = means or _means_of(details)
     if means == "email":
         entry["email"] = _email(details, f"{where}.contactDetails", warnings)
@@ -414,9 +414,9 @@ def _contact_point(point: Any, where: str, warnings: list[str]) -> Optional[dict
 
 def _means_of(details: str) -> str:
     """The means of contact details say by their shape, when the point does not say it."""
-    if _EMAIL.match(details):
+    if EMAIL.match(details):
         return "email"
-    return "website" if details.lower().startswith(_WEB) else ""
+    return "website" if details.lower().startswith(WEB) else ""
 
 
 def _contact_points(project: dict[str, Any], warnings: list[str]) -> list[Optional[dict[str, str]]]:
@@ -438,7 +438,7 @@ def _once(items: list[Any]) -> list[Any]:
 
 def _contacts(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     """The responsible party (contact and publisher) and the contact points."""
-    party = _text(project.get("projectResponsiblePartyName"), "projectResponsiblePartyName", warnings)
+    party = as_text(project.get("projectResponsiblePartyName"), "projectResponsiblePartyName", warnings)
     email = _email(project.get("projectResponsiblePartyContactEmail"), "projectResponsiblePartyContactEmail",
                    warnings)
     responsible = {key: value for key, value in (("name", party), ("email", email)) if value}
@@ -468,17 +468,17 @@ def _partner(name: Optional[str], table: str, value: Optional[str], where: str,
 
 
 def _party(party: Any, where: str, warnings: list[str]) -> Optional[dict[str, str]]:
-    name = (_text(party.get("projectAssociatedPartyName"), f"{where}.projectAssociatedPartyName", warnings)
-            or _text(party.get("projectUsFederalSponsor"), f"{where}.projectUsFederalSponsor", warnings))
-    role = _text(party.get("projectAssociatedPartyRole"), f"{where}.projectAssociatedPartyRole", warnings)
+    name = (as_text(party.get("projectAssociatedPartyName"), f"{where}.projectAssociatedPartyName", warnings)
+            or as_text(party.get("projectUsFederalSponsor"), f"{where}.projectUsFederalSponsor", warnings))
+    role = as_text(party.get("projectAssociatedPartyRole"), f"{where}.projectAssociatedPartyRole", warnings)
     return _partner(name, "projectAssociatedParty.role", role, where, warnings)
 
 
 def _funder(funding: Any, where: str, warnings: list[str]) -> Optional[dict[str, str]]:
-    name = _text(funding.get("projectFundingSource"), f"{where}.projectFundingSource", warnings)
+    name = as_text(funding.get("projectFundingSource"), f"{where}.projectFundingSource", warnings)
     kinds = funding.get("projectFundingSourceType") or {}
-    kind = (_text(kinds.get("fundingSourceTypeSubsetA"), f"{where}.fundingSourceTypeSubsetA", warnings)
-            or _text(kinds.get("fundingSourceTypeSubsetB"), f"{where}.fundingSourceTypeSubsetB", warnings))
+    kind = (as_text(kinds.get("fundingSourceTypeSubsetA"), f"{where}.fundingSourceTypeSubsetA", warnings)
+            or as_text(kinds.get("fundingSourceTypeSubsetB"), f"{where}.fundingSourceTypeSubsetB", warnings))
     return _partner(name, "projectFunding.projectFundingSourceType", kind, where, warnings)
 
 

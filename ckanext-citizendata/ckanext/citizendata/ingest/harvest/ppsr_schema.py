@@ -35,6 +35,7 @@ from typing import Any, Iterable, Iterator, Optional
 import jsonschema
 
 from .listing import packaged_folder
+from .values import MappingError
 
 STANDARD = ("standards", "ppsr-core")        # under harvesters/
 SCHEMA_FILE = "PPSR_JSONSchema.json"         # vendored, unchanged
@@ -49,9 +50,6 @@ _DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+(?:\.\d+)?D)?"
 _M49 = re.compile(r"^(?:.*\D)?(\d{1,3})\)?$")      # "Europe - Western Europe (155)", "Asia 143)", "840"
 _DROPPED = object()
 
-
-class MappingError(ValueError):
-    """A project that cannot become a record (no usable projectId or projectName); the reason is safe to show."""
 
 
 # ---------------------------------------------------------------- the schema
