@@ -3,7 +3,7 @@ field, empty values, the source's defaults (sub-keys of an object too), CKAN tag
 import pytest
 
 from ckanext.citizendata.ingest.harvest.values import EMAIL, TAG, WEB, MappingError, as_text, fill, is_empty, \
-    tag_list
+    tag_list, timestamps
 
 
 @pytest.mark.parametrize("value, expected, warning", [
@@ -58,3 +58,13 @@ def test_the_rules_of_addresses_and_tags():
     assert EMAIL.match("info@example.org") and not EMAIL.match("not-an-email")
     assert TAG.match("light pollution") and not TAG.match("x")
     assert issubclass(MappingError, ValueError)
+
+
+def test_timestamps_keeps_iso_8601_values_under_our_keys_and_drops_others_naming_the_field():
+    warnings = []
+    found = timestamps({"created": "2024-05-01T09:00:00Z", "updated": "yesterday", "other": "2024-01-01"},
+                       (("created", "issued"), ("updated", "modified"), ("missing", "x")), warnings)
+    assert found == {"issued": "2024-05-01T09:00:00Z"}
+    assert warnings == ["modified: updated 'yesterday' is not an ISO 8601 date; dropped"]
+    assert timestamps({"d": "nope"}, (("d", "start"),), warnings, field="temporal_coverage") == {}
+    assert warnings[-1].startswith("temporal_coverage: d 'nope'")

@@ -44,7 +44,8 @@ import pycountry
 
 from ckanext.citizendata.ingest.harvest.fetch import FetchError
 from ckanext.citizendata.ingest.harvest.listing import Fetcher, Page, Sighting, SourceSpec
-from ckanext.citizendata.ingest.harvest.values import EMAIL, WEB, MappingError, as_text, fill, is_empty, tag_list
+from ckanext.citizendata.ingest.harvest.values import EMAIL, WEB, MappingError, as_text, fill, is_empty, tag_list, \
+    timestamps
 
 API = "/api/3/action/package_search"
 SORT = "metadata_created asc, id asc"
@@ -264,18 +265,7 @@ def _landing(package: dict[str, Any], page_uri: str, warnings: list[str]) -> dic
 
 
 def _dates(package: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
-    found = {}
-    for source, field in (("metadata_created", "issued"), ("metadata_modified", "modified")):
-        value = as_text(package.get(source), field, warnings)
-        if value is None:
-            continue
-        try:
-            datetime.datetime.fromisoformat(value)
-        except ValueError:
-            warnings.append(f"{field}: {source} {value[:100]!r} is not an ISO 8601 date; dropped")
-            continue
-        found[field] = value
-    return found
+    return timestamps(package, (("metadata_created", "issued"), ("metadata_modified", "modified")), warnings)
 
 
 def _person(package: dict[str, Any], who: str, warnings: list[str]) -> dict[str, str]:

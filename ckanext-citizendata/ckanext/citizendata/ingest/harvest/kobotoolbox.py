@@ -54,7 +54,6 @@ Example::
 """
 from __future__ import annotations
 
-import datetime
 import re
 import urllib.parse
 from typing import Any, Generator, Iterator, Optional
@@ -65,7 +64,7 @@ import pycountry
 from . import mapping
 from .fetch import FetchError, HttpStatus
 from .listing import DATASET, Fetcher, Page, Sighting, SourceSpec, access_refused
-from .values import NOT_IN_TAG, WEB, MappingError, as_text, fill
+from .values import NOT_IN_TAG, WEB, MappingError, as_text, fill, timestamps
 
 PLATFORM = "kobotoolbox"                    # harvesters/mappings/kobotoolbox.yaml
 API = "/api/v2/assets/"
@@ -380,18 +379,7 @@ def _countries(settings: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 
 
 def _dates(asset: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
-    found = {}
-    for source, field in (("date_created", "issued"), ("date_modified", "modified")):
-        value = as_text(asset.get(source), field, warnings)
-        if value is None:
-            continue
-        try:
-            datetime.datetime.fromisoformat(value)
-        except ValueError:
-            warnings.append(f"{field}: {source} {value[:100]!r} is not an ISO 8601 date; dropped")
-            continue
-        found[field] = value
-    return found
+    return timestamps(asset, (("date_created", "issued"), ("date_modified", "modified")), warnings)
 
 
 def _language_code(code: str) -> Optional[str]:

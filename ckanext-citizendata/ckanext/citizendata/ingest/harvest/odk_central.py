@@ -64,7 +64,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 from . import dcat_record, mapping
 from .fetch import FetchError, HttpStatus
 from .listing import DATASET, SERIES, Fetcher, Page, Sighting, SourceSpec, access_refused
-from .values import MappingError, as_text, is_empty
+from .values import MappingError, as_text, is_empty, timestamps
 
 PLATFORM = "odk-central"          # harvesters/mappings/odk-central.yaml
 EXTENDED = {"X-Extended-Metadata": "true"}
@@ -276,7 +276,7 @@ def map_project(project: Any, spec: SourceSpec, published: Iterable[Any] = ()) -
     notes = as_text(project.get("description"), "notes", warnings)
     if notes:
         record["notes"] = notes
-    record.update(_dates(project, (("createdAt", "issued"), ("updatedAt", "modified")), warnings))
+    record.update(timestamps(project, (("createdAt", "issued"), ("updatedAt", "modified")), warnings))
     states = [form.get("state") for form in published if isinstance(form, dict)]
     entries, unknown = mapping.engagement(PLATFORM, {ENGAGEMENT_TABLE: states})
     warnings += unknown
@@ -303,7 +303,7 @@ def map_form(form: Any, project: Any, spec: SourceSpec) -> Sighting:
     series = project_guid(project.get("id"))
     record: dict[str, Any] = {"title": as_text(form.get("name"), "title", warnings) or form_id}
     record["notes"] = form_notes(form, form_id, project, warnings)
-    record.update(_dates(form, (("publishedAt", "issued"), ("updatedAt", "modified")), warnings))
+    record.update(timestamps(form, (("publishedAt", "issued"), ("updatedAt", "modified")), warnings))
     if "modified" not in record and "issued" in record:
         record["modified"] = record["issued"]
     method, warning = mapping.concept(PLATFORM, KIND_TABLE, FORM)
@@ -360,7 +360,7 @@ def collection_period(form: dict[str, Any], warnings: list[str]) -> dict[str, An
     the server knows it), only when the form has a last submission."""
     if form.get("lastSubmission") in (None, ""):
         return {}
-    found = _dates(form, (("publishedAt", "start"), ("lastSubmission", "end")), warnings,
+    found = timestamps(form, (("publishedAt", "start"), ("lastSubmission", "end")), warnings,
                    field="temporal_coverage")
     if set(found) != {"start", "end"}:
         return {}
@@ -375,22 +375,6 @@ def collection_period(form: dict[str, Any], warnings: list[str]) -> dict[str, An
 # ---------------------------------------------------------------- values
 
 
-def _dates(item: dict[str, Any], pairs: tuple[tuple[str, str], ...], warnings: list[str],
-           field: Optional[str] = None) -> dict[str, str]:
-    """The ISO 8601 timestamps of ``item``'s keys (source key -> our key), as the source writes them; a value that
-    is not one is dropped with a warning (naming ``field``, else our key)."""
-    found = {}
-    for source, key in pairs:
-        value = as_text(item.get(source), field or key, warnings)
-        if value is None:
-            continue
-        try:
-            datetime.datetime.fromisoformat(value)
-        except ValueError:
-            warnings.append(f"{field or key}: {source} {value[:100]!r} is not an ISO 8601 date; dropped")
-            continue
-        found[key] = value
-    return found
 
 
 

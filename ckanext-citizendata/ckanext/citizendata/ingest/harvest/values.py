@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import copy
+import datetime
 import re
 from typing import Any, Optional
 
@@ -74,3 +75,25 @@ def tag_list(tags: Any, warnings: list[str]) -> dict[str, Any]:
         elif name and name not in names:
             names.append(name)
     return {"tags": [{"name": name} for name in names]} if names else {}
+
+
+def timestamps(item: dict[str, Any], pairs: tuple[tuple[str, str], ...], warnings: list[str],
+               field: Optional[str] = None) -> dict[str, str]:
+    """The ISO 8601 timestamps of ``item``'s keys (source key -> our key), as the source writes them; a value that
+    is not one is dropped with a warning (naming ``field``, else our key).
+
+    Example: ``timestamps({"date_created": "2024-05-01T09:00:00Z"}, (("date_created", "issued"),), [])``
+    -> ``{"issued": "2024-05-01T09:00:00Z"}``
+    """
+    found = {}
+    for source, key in pairs:
+        value = as_text(item.get(source), field or key, warnings)
+        if value is None:
+            continue
+        try:
+            datetime.datetime.fromisoformat(value)
+        except ValueError:
+            warnings.append(f"{field or key}: {source} {value[:100]!r} is not an ISO 8601 date; dropped")
+            continue
+        found[key] = value
+    return found
