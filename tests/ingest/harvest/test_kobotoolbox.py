@@ -667,3 +667,25 @@ def test_a_form_private_at_the_server_is_a_private_record_unless_the_source_publ
     survey["status"] = status
     options = {} if option is None else {"publish_private_forms": option}
     assert map_asset(survey, spec_for(**options)).record["private"] is private
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_form_private_at_the_server_is_seen_only_by_its_organization(recorded, monkeypatch, app):
+    monkeypatch.setenv(VARIABLE, TOKEN)
+    editor, stranger = factories.User(), factories.User()
+    org = factories.Organization(name="kobo-partner-cso", users=[{"name": editor["name"], "capacity": "editor"}])
+    factories.Organization(name="other-cso", users=[{"name": stranger["name"], "capacity": "editor"}])
+    source, _ = make_source(org, recorded.base)
+    assert run(source, recorded).added == 3
+    record = shown(source, WATER)
+    assert record["private"] is True                     # "status": "private" at the server
+    show = toolkit.get_action("package_show")
+    assert show({"user": editor["name"]}, {"id": record["id"]})["id"] == record["id"]
+    for user in (stranger["name"], ""):
+        with pytest.raises(toolkit.NotAuthorized):
+            show({"user": user, "ignore_auth": False}, {"id": record["id"]})
+    search = toolkit.get_action("package_search")
+    assert search({"user": ""}, {"q": f'identifier:"{WATER}"', "include_private": True})["count"] == 0
+    assert search({"user": stranger["name"]}, {"q": "*:*", "include_private": True})["count"] == 0
+    assert search({"user": editor["name"]}, {"q": "*:*", "include_private": True})["count"] == 3
+    app.get(f"/dataset/{record['name']}", status=404)                 # an anonymous reader
