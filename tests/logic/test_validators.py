@@ -293,3 +293,38 @@ def test_keys_that_are_no_record_field_are_left_to_ckan(setup):
                                   initiative_type="social-audit", engagement=[{"stage": "collect", "level": 3}],
                                   no_such_field="kept aside by scheming")
     assert created["name"] == "with-extra"
+
+
+DERIVED = "derived from the source's participation tasks: Observation (mapping table example.yaml: task)"
+
+
+def _engagement_of(package_id: str) -> list:
+    return helpers.call_action("package_show", id=package_id)["engagement"]
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_person_cannot_state_that_a_stage_was_derived_by_a_harvester(setup):
+    sent = [{"stage": "collect", "level": 3, "actors": ["community"], "derived_from": DERIVED}]
+    created = round_dataset(setup, "typed-derivation", in_series=[], engagement=sent, initiative_type="social-audit")
+    assert _engagement_of(created["id"]) == [{"stage": "collect", "level": 3, "actors": ["community"]}]
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_derived_stage_keeps_its_derivation_until_a_person_changes_it(setup):
+    from ckanext.citizendata.ingest.harvest import provenance
+    harvester = {"ignore_auth": True, "user": setup["user"]["name"], provenance.CONTEXT_FLAG: True}
+    derived = [{"stage": "collect", "level": 3, "actors": ["community"], "derived_from": DERIVED},
+               {"stage": "process", "level": 3, "actors": ["community"], "derived_from": DERIVED}]
+    created = helpers.call_action("package_create", context=harvester, name="harvested", title="Harvested",
+                                  notes="From a registry", owner_org=setup["org"]["id"], engagement=derived,
+                                  initiative_type="citizen-science")
+    assert _engagement_of(created["id"]) == derived
+    person = dict(setup["context"])
+    shown = helpers.call_action("package_show", id=created["id"])
+    helpers.call_action("package_update", context=dict(person), **shown)        # saved as it is: both kept
+    assert _engagement_of(created["id"]) == derived
+    shown = helpers.call_action("package_show", id=created["id"])
+    shown["engagement"][0]["level"] = 5                                        # the person raises collect
+    helpers.call_action("package_update", context=dict(person), **shown)
+    assert _engagement_of(created["id"]) == [{"stage": "collect", "level": 5, "actors": ["community"]},
+                                             derived[1]]

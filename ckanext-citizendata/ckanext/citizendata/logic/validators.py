@@ -185,6 +185,8 @@ def citizendata_record(key, data, errors, context):
     """Check the whole effective record once (its own fields, and for a dataset in an initiative the fields it
     inherits): JSON Schema, vocabularies, cross-field rules. Derived fields are computed at show time. A harvested
     record (written by the harvest engine, or owned by a source) need not state the record's required fields."""
+    if not context.get(provenance.CONTEXT_FLAG):
+        _keep_only_unchanged_derivations(data, context)
     flat = unflatten(data)
     harvested = bool(context.get(provenance.CONTEXT_FLAG)) or provenance.is_harvested(flat.get("id"))
     refs = inherit.series_ids(flat.get("in_series")) if not errors.get(("in_series",)) else []
@@ -194,6 +196,35 @@ def citizendata_record(key, data, errors, context):
     for path, message in validate_record(record, with_paths=True, harvested=harvested):
         note = why if path and path[0] in INHERITED else ""
         errors.setdefault(error_key(errors, path), []).append(message + note)
+
+
+DERIVED_FROM = "derived_from"
+
+
+def _keep_only_unchanged_derivations(data: dict, context: dict) -> None:
+    """A person's write keeps an engagement stage's ``derived_from`` (which a harvester wrote: "derived from the
+    source's participation tasks ...") only while the stage is as the harvester wrote it; a stage a person changed,
+    or a derivation a person typed, is the person's statement and loses it."""
+    stored = _stored_engagement(context)
+    for key in [k for k in data if len(k) == 3 and k[0] == "engagement" and k[2] == DERIVED_FROM]:
+        entry = {name: data.get(("engagement", key[1], name)) for name in ("stage", "level", "actors")}
+        if not any(_same_stage(entry, data[key], kept) for kept in stored):
+            data.pop(key)
+
+
+def _same_stage(entry: dict, derived_from: Any, stored: Any) -> bool:
+    if not isinstance(stored, dict) or not derived_from or stored.get(DERIVED_FROM) != derived_from:
+        return False
+    as_stored = coerce.record_from_flat({"engagement": [dict(stored)]}).get("engagement") or [{}]
+    as_sent = coerce.record_from_flat({"engagement": [entry]}).get("engagement") or [{}]
+    return all(as_sent[0].get(name) == as_stored[0].get(name) for name in ("stage", "level", "actors"))
+
+
+def _stored_engagement(context: dict) -> list:
+    """The engagement the record being updated holds now (none for a new record)."""
+    extras = getattr(context.get("package"), "extras", None) or {}
+    value = coerce.from_json_text(extras.get("engagement"))
+    return value if isinstance(value, list) else []
 
 
 def _why_withheld(withheld: list[str]) -> str:
