@@ -10,8 +10,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-
-from typing import Callable, Optional
+from typing import Callable
 
 from . import ckan_portal, dcat_endpoint, eu_citizen_science, kobotoolbox, odk_central, ppsr_core, sdmx_registry
 from .listing import Lister, SourceSpec
@@ -34,7 +33,6 @@ class SourceType:
     incremental: bool         # lists records changed since a date (an incremental run withdraws nothing)
     authorize: Callable[[SourceSpec], dict[str, str]] = token_header   # the headers its secrets give
     refuse_paths: tuple[str, ...] = ()    # paths never requested (fetch.Client's refuse_paths)
-    registry: Optional[str] = None        # the registry a source of this type is (its records' initiatives)
 
     @property
     def harvester(self) -> str:
