@@ -190,7 +190,7 @@ def test_harvest_run_of_a_failing_source_exits_1_with_the_reason(cli, synced):
     result = cli.invoke(ckan_cli, ["citizendata", "harvest", "run", "hdx"])
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == "Failed: 0 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors"
+    assert lines[0] == "hdx: Failed: 0 added, 0 updated, 0 unchanged, 0 withdrawn, 0 errors"
     assert lines[1].startswith(f"  - {synced.url('/hdx' + PACKAGE_SEARCH)}?rows=100&start=0")
     assert lines[1].endswith(": the source answered with HTTP status 500")
 
