@@ -233,7 +233,7 @@ def test_other_organisations_without_a_role_funding_and_status_are_sections_of_t
     assert record["countries"] == ["ESP"]
     assert sighting.same_as == []
     assert sighting.warnings == [
-        "organisation.url: the address 'www.icrea.cat' is not http(s); dropped",
+        "organisation.url: 'www.icrea.cat' is not an http(s) address; dropped",
         "projectCountry: 63: ids of the platform's country table, which its API does not describe; dropped",
         "geographicextend: 'National' has no field in the initiative schema; dropped",
         "projectGeographicLocation: the initiative schema has no field for an area (spatial); the project's "

@@ -3,7 +3,7 @@ field, empty values, the source's defaults (sub-keys of an object too), CKAN tag
 import pytest
 
 from ckanext.citizendata.ingest.harvest.values import EMAIL, TAG, WEB, MappingError, as_text, fill, is_empty, \
-    tag_list, timestamps
+    tag_list, timestamps, web_address
 
 
 @pytest.mark.parametrize("value, expected, warning", [
@@ -68,3 +68,12 @@ def test_timestamps_keeps_iso_8601_values_under_our_keys_and_drops_others_naming
     assert warnings == ["modified: updated 'yesterday' is not an ISO 8601 date; dropped"]
     assert timestamps({"d": "nope"}, (("d", "start"),), warnings, field="temporal_coverage") == {}
     assert warnings[-1].startswith("temporal_coverage: d 'nope'")
+
+
+def test_web_address_keeps_http_and_https_and_drops_other_schemes_naming_the_field():
+    warnings = []
+    assert web_address(" https://x.example/p ", "url", warnings) == "https://x.example/p"
+    assert web_address("www.icrea.cat", "organisation.url", warnings) is None
+    assert web_address("javascript:alert(1)", "url", warnings) is None
+    assert warnings == ["organisation.url: 'www.icrea.cat' is not an http(s) address; dropped",
+                        "url: 'javascript:alert(1)' is not an http(s) address; dropped"]

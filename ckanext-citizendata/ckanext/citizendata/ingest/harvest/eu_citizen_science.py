@@ -48,7 +48,7 @@ import pycountry
 
 from . import fetch, mapping
 from .listing import SERIES, Fetcher, Page, Sighting, SourceSpec, access_refused, registry_key
-from .values import EMAIL, NOT_IN_TAG, TAG, WEB, MappingError, as_text, fill
+from .values import EMAIL, NOT_IN_TAG, TAG, WEB, MappingError, as_text, fill, web_address
 
 PLATFORM = "eu-citizen-science"           # harvesters/mappings/eu-citizen-science.yaml
 API = "/api/projects/"
@@ -415,12 +415,6 @@ def _contact(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     return {"contact": [entry]} if entry else {}
 
 
-def _web(value: Any, field: str, warnings: list[str]) -> Optional[str]:
-    url = as_text(value, field, warnings)
-    if url and not url.lower().startswith(WEB):
-        warnings.append(f"{field}: the address {url[:200]!r} is not http(s); dropped")
-        return None
-    return url
 
 
 # ---------------------------------------------------------------- parties
@@ -435,7 +429,7 @@ def _organisations(project: dict[str, Any], field: str, warnings: list[str]) -> 
     for entry in entries:
         if isinstance(entry, dict):
             name = as_text(entry.get("name") or entry.get("body"), field, warnings)
-            uri = _web(entry.get("url"), f"{field}.url", warnings)
+            uri = web_address(entry.get("url"), f"{field}.url", warnings)
         else:
             name, uri = _name(entry, field, field, warnings), None
         if name:
@@ -501,7 +495,7 @@ def _same_as(project: dict[str, Any], warnings: list[str]) -> list[str]:
     elif uid:
         warnings.append(f"originUID: {uid[:100]!r} names no originDatabase, so no registry to recognise it in; "
                         "dropped")
-    origin = _web(project.get("originURL"), "originURL", warnings)
+    origin = web_address(project.get("originURL"), "originURL", warnings)
     if origin:
         keys.append("uri:" + origin)
     return keys

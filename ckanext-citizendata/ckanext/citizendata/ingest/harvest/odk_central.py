@@ -54,17 +54,16 @@ Example::
 from __future__ import annotations
 
 import base64
-import copy
 import dataclasses
 import datetime
 import urllib.parse
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 
-from . import dcat_record, mapping
+from . import dcat_record, mapping, values
 from .fetch import FetchError, HttpStatus
 from .listing import DATASET, SERIES, Fetcher, Page, Sighting, SourceSpec, access_refused
-from .values import MappingError, as_text, is_empty, timestamps
+from .values import MappingError, as_text, timestamps
 
 PLATFORM = "odk-central"          # harvesters/mappings/odk-central.yaml
 EXTENDED = {"X-Extended-Metadata": "true"}
@@ -382,6 +381,4 @@ def collection_period(form: dict[str, Any], warnings: list[str]) -> dict[str, An
 def fill(record: dict[str, Any], defaults: dict[str, Any], kind: str) -> None:
     """The source's defaults for the keys the record leaves empty, only those the kind's schema takes."""
     shape = dcat_record.shape(kind)
-    for key, value in defaults.items():
-        if key in shape.fields and is_empty(record.get(key)):
-            record[key] = copy.deepcopy(value)
+    values.fill(record, {key: value for key, value in defaults.items() if key in shape.fields})

@@ -55,7 +55,7 @@ from . import mapping
 from .fetch import FetchError, HttpStatus
 from .listing import SERIES, Fetcher, Page, Sighting, SourceSpec, access_refused, registry_key
 from .ppsr_schema import PMM, check, m49_code, shown
-from .values import EMAIL, WEB, MappingError, as_text, fill, tag_list
+from .values import EMAIL, WEB, MappingError, as_text, fill, tag_list, web_address
 
 PLATFORM = "ppsr-core"                       # harvesters/mappings/ppsr-core.yaml
 
@@ -146,7 +146,7 @@ def map_project(project: Any, spec: SourceSpec) -> Sighting:
     record: dict[str, Any] = {"title": _essential_text(project, "projectName", warnings), "identifier": guid}
     record.update(_notes(project, warnings))
     record.update(_keywords(project, warnings))
-    url = _web(project.get("projectUrl"), "projectUrl", warnings)
+    url = web_address(project.get("projectUrl"), "projectUrl", warnings)
     if url:
         record["url"] = url
     record.update(_dates(project, warnings))
@@ -218,12 +218,6 @@ def _keywords(project: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     return tag_list(names, warnings)
 
 
-def _web(value: Any, field: str, warnings: list[str]) -> Optional[str]:
-    url = as_text(value, field, warnings)
-    if url and not url.lower().startswith(WEB):
-        warnings.append(f"{field}: {url[:200]!r} is not an http(s) address; dropped")
-        return None
-    return url
 
 
 def _moment(project: dict[str, Any], field: str) -> Optional[datetime.datetime]:
@@ -404,7 +398,7 @@ def _contact_point(point: Any, where: str, warnings: list[str]) -> Optional[dict
     if means == "email":
         entry["email"] = _email(details, f"{where}.contactDetails", warnings)
     elif means == "website":
-        entry["url"] = _web(details, f"{where}.contactDetails", warnings)
+        entry["url"] = web_address(details, f"{where}.contactDetails", warnings)
     elif details:
         warnings.append(f"{where}.contactDetails: a {means or 'contact detail'} is not kept (a contact point holds "
                         "a name, an e-mail address or a web page); dropped")

@@ -45,6 +45,15 @@ def as_text(value: Any, field: str, warnings: list[str]) -> Optional[str]:
     return value or None
 
 
+def web_address(value: Any, field: str, warnings: list[str]) -> Optional[str]:
+    """An http(s) address as text; any other value is dropped with a warning."""
+    url = as_text(value, field, warnings)
+    if url and not url.lower().startswith(WEB):
+        warnings.append(f"{field}: {url[:200]!r} is not an http(s) address; dropped")
+        return None
+    return url
+
+
 def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
