@@ -60,6 +60,7 @@ from typing import Any, Generator, Iterator, Optional
 
 import pycountry
 
+from ckanext.citizendata.record import derive
 
 from . import mapping
 from .fetch import FetchError, HttpStatus
@@ -466,9 +467,7 @@ def _ethics(settings: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
 
 
 def _consent_warning(record: dict[str, Any], warnings: list[str]) -> None:
-    ethics = record.get("ethics") or {}
-    if ethics.get("personal_data") is True and not (ethics.get("informed_consent") is True
-                                                    or ethics.get("ethics_review") is True):
+    if not derive.safeguarded(record.get("ethics")):
         warnings.append(CONSENT_WARNING)
 
 
