@@ -31,7 +31,7 @@ def citizendata_vocab_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     """Scheming choices of a (sub)field: the concepts of its vocabulary in the record's field table that its
     pattern allows (``sdg_indicators``: the indicators of the SDG scheme), named in the user's language."""
     name = field.get("field_name", "")
-    scheme = fields.leaf_vocabulary(name)
+    scheme = fields.leaf_vocabulary(name) or field.get("vocabulary")   # an organization field names its own
     field_of_record = fields.FIELDS.get(name)
     labels = registry.display_labels(scheme, toolkit.h.lang()) if scheme else {}
     return [{"value": notation, "label": text} for notation, text in labels.items()
