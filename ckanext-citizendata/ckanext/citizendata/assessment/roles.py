@@ -204,12 +204,17 @@ def assess_refusal(user: Optional[str], package: dict[str, Any],
     return _why_not_assessor(user, package, organization_ref)
 
 
-def _why_not_assessor(user: Optional[str], package: dict[str, Any], organization_ref: Optional[str]) -> str:
+def _assessor_nsos(user: Optional[str], organization_ref: Optional[str]) -> list[Organization]:
+    """The NSOs (only ``organization_ref`` when given) the user edits or administers."""
     held = {i for i, capacity in capacities(user).items() if capacity in ASSESSORS}
     if organization_ref:
         wanted = organization(organization_ref)
         held = {wanted.id} & held if wanted else set()
-    nsos = [o for o in organizations(held).values() if o.is_nso]
+    return [o for o in organizations(held).values() if o.is_nso]
+
+
+def _why_not_assessor(user: Optional[str], package: dict[str, Any], organization_ref: Optional[str]) -> str:
+    nsos = _assessor_nsos(user, organization_ref)
     if not nsos:
         return ("Only editors and admins of a national statistical office may assess records"
                 + (f" for {organization_ref}." if organization_ref else "."))
