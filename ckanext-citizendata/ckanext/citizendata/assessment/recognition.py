@@ -88,9 +88,18 @@ def pending(package_id: Optional[str]) -> bool:
     return model.Session.execute(sa.select(sa.exists(drafts) | sa.exists(asked))).scalar()
 
 
+def _stated(package: dict[str, Any]) -> Optional[str]:
+    """The status the record itself states: a stored record's as stored (a shown dict, even one read back from
+    the index, holds the derived value), else the dict's own unless it is inherited."""
+    stored = model.Package.get(package["id"]) if package.get("id") else None
+    if stored is not None:
+        return (stored.extras or {}).get(FIELD) or None
+    return None if FIELD in (package.get(MARK) or []) else package.get(FIELD) or None
+
+
 def _stated_by_nso(package: dict[str, Any]) -> Optional[str]:
-    stated = package.get(FIELD)
-    if not stated or FIELD in (package.get(MARK) or []):
+    stated = _stated(package)
+    if not stated:
         return None
     owner = roles.organization(package.get("owner_org"))
     return stated if owner is not None and owner.is_nso else None
