@@ -79,18 +79,23 @@ def save(record: dict[str, Any], org: Optional[str] = None) -> str:
 
 def ensure_organization(org: dict[str, Any]) -> str:
     """Create the organization when missing; an existing one gets the extras of ``org`` it lacks (such as
-    ``dcat_type``, its ADMS publisher type). Returns "created", "updated" or "exists".
+    ``dcat_type``, its ADMS publisher type) and the fields of its schema it leaves empty (such as ``actor_type``).
+    Returns "created", "updated" or "exists".
 
-    Example: ``ensure_organization({"name": "nso", "title": "NSO", "extras": [{"key": "dcat_type",
-    "value": "http://purl.org/adms/publishertype/NationalAuthority"}]})``
+    Example: ``ensure_organization({"name": "nso", "title": "NSO", "actor_type": "nso", "jurisdiction": ["GHA"],
+    "extras": [{"key": "dcat_type", "value": "http://purl.org/adms/publishertype/NationalAuthority"}]})``
     """
     group = model.Group.get(org["name"])
     if group is None:
         toolkit.get_action("organization_create")(site_context(), dict(org))
         return "created"
-    missing = {e["key"]: e["value"] for e in org.get("extras") or [] if e["key"] not in (group.extras or {})}
-    if not missing:
+    shown = toolkit.get_action("organization_show")(site_context(), {"id": group.id})
+    stated = {e["key"]: e["value"] for e in shown.get("extras") or []}   # extras that are no schema field
+    missing = {e["key"]: e["value"] for e in org.get("extras") or [] if e["key"] not in stated}
+    fields = {k: v for k, v in org.items()
+              if k not in ("name", "title", "description", "extras") and shown.get(k) in (None, "", [])}
+    if not missing and not fields:
         return "exists"
-    extras = [{"key": k, "value": v} for k, v in {**(group.extras or {}), **missing}.items()]
-    toolkit.get_action("organization_patch")(site_context(), {"id": group.id, "extras": extras})
+    extras = [{"key": k, "value": v} for k, v in {**stated, **missing}.items()]
+    toolkit.get_action("organization_patch")(site_context(), {"id": group.id, "extras": extras, **fields})
     return "updated"
