@@ -77,6 +77,14 @@ def save(record: dict[str, Any], org: Optional[str] = None) -> str:
         raise
 
 
+def _lacking(org: dict[str, Any], shown: dict[str, Any], stated: dict[str, Any]) -> tuple[dict, dict]:
+    """(the extras of ``org`` the organization lacks, the fields of ``org`` it leaves empty)."""
+    missing = {e["key"]: e["value"] for e in org.get("extras") or [] if e["key"] not in stated}
+    fields = {k: v for k, v in org.items()
+              if k not in ("name", "title", "description", "extras") and shown.get(k) in (None, "", [])}
+    return missing, fields
+
+
 def ensure_organization(org: dict[str, Any]) -> str:
     """Create the organization when missing; an existing one gets the extras of ``org`` it lacks (such as
     ``dcat_type``, its ADMS publisher type) and the fields of its schema it leaves empty (such as ``actor_type``).
@@ -91,9 +99,7 @@ def ensure_organization(org: dict[str, Any]) -> str:
         return "created"
     shown = toolkit.get_action("organization_show")(site_context(), {"id": group.id})
     stated = {e["key"]: e["value"] for e in shown.get("extras") or []}   # extras that are no schema field
-    missing = {e["key"]: e["value"] for e in org.get("extras") or [] if e["key"] not in stated}
-    fields = {k: v for k, v in org.items()
-              if k not in ("name", "title", "description", "extras") and shown.get(k) in (None, "", [])}
+    missing, fields = _lacking(org, shown, stated)
     if not missing and not fields:
         return "exists"
     extras = [{"key": k, "value": v} for k, v in {**stated, **missing}.items()]
