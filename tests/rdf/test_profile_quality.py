@@ -284,3 +284,32 @@ def test_the_harvest_takes_no_quality_key():
     assert profile_quality.ANNOTATIONS in parsed
     assert profile_quality.ANNOTATIONS not in record and profile_quality.SCORE not in record
     assert record["title"] == parsed["title"]
+
+
+# ---------------------------------------------------------------- who sees an assessment: who sees the record
+def _annotated(app, path: str, headers: dict) -> set:
+    response = app.get(path, headers=headers)
+    if response.status_code != 200:
+        return set()
+    graph = rdflib.Graph().parse(data=response.body, format="turtle")
+    return {str(graph.value(n, rdflib.DCTERMS.identifier)) for n in graph.objects(None, DQV.hasQualityAnnotation)}
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_an_assessment_of_a_private_record_is_seen_only_by_who_sees_the_record(app, registry_db):
+    from ckan.tests import factories
+    from ckanext.citizendata.testing import CitizenDataset
+    app.client = app.test_client(use_cookies=False)   # each request is only who its token says
+    owner_user, other_user, assessor = factories.User(), factories.User(), factories.User()
+    owner = factories.Organization(users=[{"name": owner_user["name"], "capacity": "editor"}])
+    factories.Organization(users=[{"name": other_user["name"], "capacity": "editor"}])
+    nso = factories.Organization(name="nso-ghana")
+    public = CitizenDataset(owner_org=owner["id"], name="public-assessed")
+    private = CitizenDataset(owner_org=owner["id"], name="private-assessed", private=True)
+    insert_assessment("public-a", public["id"], nso["id"], assessor["id"])
+    insert_assessment("private-a", private["id"], nso["id"], assessor["id"])
+    tokens = {"anonymous": {}, **{name: {"Authorization": factories.APIToken(user=user["name"])["token"]}
+                                   for name, user in (("other", other_user), ("owner", owner_user))}}
+    seen = {name: _annotated(app, "/catalog.ttl", headers) | _annotated(app, "/dataset/private-assessed.ttl", headers)
+            for name, headers in tokens.items()}
+    assert seen == {"anonymous": {"public-a"}, "other": {"public-a"}, "owner": {"public-a", "private-a"}}
