@@ -247,6 +247,14 @@ def test_a_single_dataset_is_read_from_the_database(registry_db):
     [node] = g.objects(None, DQV.hasQualityAnnotation)
     assert str(g.value(node, PROV.wasAttributedTo)).endswith(f"/organization/{nso['id']}")
     assert user["name"] not in serialize(shown, "turtle")
+    insert_score(package["id"])
+    from rdflib.compare import isomorphic
+    from ckanext.citizendata.rdf import cache
+    direct = rdflib.Graph().parse(data=serialize(shown, "turtle"), format="turtle")
+    assert (None, DQV.hasQualityMeasurement, None) in direct
+    for fmt, parser in (("jsonld", "json-ld"), ("ttl", "turtle"), ("xml", "xml")):   # fragments, compacted
+        document = cache.dataset_document(shown, fmt, cache.configured_profiles())
+        assert isomorphic(rdflib.Graph().parse(data=document, format=parser), direct), fmt
 
 
 def test_a_dict_cannot_smuggle_quality_in():
