@@ -89,6 +89,11 @@ def test_an_assessment_is_a_quality_annotation_of_the_dataset():
     assert (CDT.nsoFitnessAssessment, rdflib.SKOS.broader, DQV.qualityAssessment) in g
     assert (node, OA.hasBody, VOCAB["assessment-verdicts/endorse-experimental"]) in g
     assert (node, rdflib.DCTERMS.conformsTo, VOCAB["assessment-frameworks/un-nqaf-2019"]) in g
+    # the registry's mappings: the status a verdict grants, the page that publishes a framework
+    assert (VOCAB["assessment-verdicts/endorse-experimental"], rdflib.SKOS.closeMatch,
+            VOCAB["recognition-status/experimental-statistics"]) in g
+    assert (VOCAB["assessment-frameworks/un-nqaf-2019"], rdflib.FOAF.page,
+            URIRef("https://unstats.un.org/unsd/methodology/dataquality/")) in g
     bodies = {g.value(b, RDF.value) for b in g.objects(node, OA.hasBody) if (b, RDF.type, OA.TextualBody) in g}
     assert bodies == {Literal("Fit for district reporting.", lang="en"),
                       Literal("Adapté au suivi par district.", lang="fr")}

@@ -36,7 +36,7 @@ class CitizenDataProfile(RDFProfile):
         bind_prefixes(self.g)
         writer = profile_out.Writer(self.g, _vocab_base(), label=_label)
         writer.dataset(dataset_ref, dataset_dict)
-        profile_quality.Writer(self.g, writer.concept).add(dataset_ref, profile_quality.of(dataset_dict))
+        profile_quality.Writer(self.g, writer.base, writer.concept).add(dataset_ref, profile_quality.of(dataset_dict))
         catalog_record.add(self.g, dataset_ref, dataset_dict.get(catalog_record.KEY))
         conformance.withhold_series(self.g, dataset_ref, dataset_dict.get(view.WITHHELD) or [])
         conformance.dataset(self.g, dataset_ref)

@@ -38,12 +38,13 @@ the profile in the dataset dict under ``KEY``); a dict without it (a single seri
 Example::
 
     quality = read(["<package id>"])["<package id>"]        # Quality(assessments=(...), score={...}, ...)
-    Writer(graph, concept=profile_out_writer.concept).add(dataset_ref, quality)
+    Writer(graph, base, concept=profile_out_writer.concept).add(dataset_ref, quality)
     Reader(graph, base).read(dataset_ref)        # {"quality_annotations": [...], "quality_score": {...}}
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import quote
@@ -57,6 +58,7 @@ from rdflib.namespace import DC, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from ckanext.citizendata.assessment import store
 from ckanext.citizendata.namespaces import CDT, DQV, OA
+from ckanext.citizendata.vocab import registry
 
 from . import profile_terms as terms
 
@@ -136,6 +138,17 @@ def with_quality(dataset_dict: dict[str, Any], quality: Optional[Quality]) -> di
     return {**dataset_dict, KEY: quality or Quality()}
 
 
+def mappings(scheme: str, kind: str) -> dict[str, list[str]]:
+    """notation -> IRIs of one kind of mapping (``closeMatch``, ``seeAlso``) of a scheme's concepts, from the
+    registry, cached per registry revision (never one query per dataset)."""
+    return _mappings(scheme, kind, registry.revision())
+
+
+@functools.lru_cache(maxsize=16)
+def _mappings(scheme: str, kind: str, _revision: str) -> dict[str, list[str]]:
+    return {c["notation"]: list((c.get("mappings") or {}).get(kind) or []) for c in registry.concepts(scheme)}
+
+
 def _literal(value: Any, datatype) -> Literal:
     return Literal(str(value), datatype=datatype) if datatype in (XSD.date, XSD.dateTime) else \
         Literal(value, datatype=datatype)
@@ -149,8 +162,9 @@ class Writer:
     """Adds the quality triples of one dataset; ``concept(scheme, notation)`` writes a concept of ours (the
     profile's ``profile_out.Writer.concept``)."""
 
-    def __init__(self, graph: rdflib.Graph, concept: Concept):
+    def __init__(self, graph: rdflib.Graph, base: str, concept: Concept):
         self.g = graph
+        self.base = base
         self.concept = concept
 
     def add(self, ref: URIRef, quality: Quality) -> None:
@@ -179,13 +193,11 @@ class Writer:
         self.g.add((node, OA.hasTarget, ref))
         self.g.add((node, DCTERMS.identifier, Literal(a["id"])))
         if a.get("verdict"):
-            self.g.add((node, OA.hasBody, self.concept("assessment-verdicts", a["verdict"])))
+            self.g.add((node, OA.hasBody, self.verdict(a["verdict"])))
         for language, text in sorted((a.get("rationale") or {}).items()):
             self.rationale(node, language, text)
         if a.get("framework"):
-            framework = self.concept("assessment-frameworks", a["framework"])
-            self.g.add((framework, RDF.type, DCTERMS.Standard))
-            self.g.add((node, DCTERMS.conformsTo, framework))
+            self.g.add((node, DCTERMS.conformsTo, self.framework(a["framework"])))
         agent = self.organization(a["organization"], organization)
         self.g.add((node, PROV.wasAttributedTo, agent))
         self.activity(node, a, agent)
@@ -193,6 +205,23 @@ class Writer:
         for number, criterion in enumerate(a.get("criteria") or [], start=1):
             self.rating(ref, node, agent, number, criterion)
         return node
+
+    def verdict(self, notation: str) -> URIRef:
+        """The verdict concept, ``skos:closeMatch`` the recognition status it grants (the registry's mapping)."""
+        verdict = self.concept("assessment-verdicts", notation)
+        for iri in mappings("assessment-verdicts", "closeMatch").get(notation, []):
+            split = terms.split_concept(iri, self.base)
+            self.g.add((verdict, SKOS.closeMatch, self.concept(*split) if split else URIRef(iri)))
+        return verdict
+
+    def framework(self, notation: str) -> URIRef:
+        """The framework concept, a ``dct:Standard`` with the page that publishes it (``foaf:page``)."""
+        framework = self.concept("assessment-frameworks", notation)
+        self.g.add((framework, RDF.type, DCTERMS.Standard))
+        for page in mappings("assessment-frameworks", "seeAlso").get(notation, []):
+            self.g.add((framework, FOAF.page, URIRef(page)))
+            self.g.add((URIRef(page), RDF.type, FOAF.Document))
+        return framework
 
     def rationale(self, node: URIRef, language: str, text: str) -> None:
         body = URIRef(f"{node}-rationale-{_segment(language)}")
