@@ -30,7 +30,9 @@ METRICS_YAML = """
 """
 
 SCHEMA = {"dataset_fields": [{"field_name": "tag_string"}, {"field_name": "theme"}, {"field_name": "license_id"},
-                             {"field_name": "contact", "repeating_subfields": [{"field_name": "name"}]}],
+                             {"field_name": "engagement", "form_snippet": "citizendata/form/section.html"},
+                             {"field_name": "owner_org", "form_snippet": "organization.html"},
+                             {"field_name": "m49", "form_snippet": None}],
           "resource_fields": [{"field_name": "url", "form_snippet": "upload.html", "upload_field": "upload"},
                               {"field_name": "format"}]}
 
@@ -72,12 +74,15 @@ def test_bands_follow_data_europa_eu():
         ["excellent", "excellent", "good", "good", "sufficient", "sufficient", "bad", "bad"]
 
 
-def test_form_anchors_follow_what_scheming_renders():
+def test_form_anchors_follow_the_ids_the_forms_render():
+    # that the forms have them: tests/test_quality_views.py renders both forms and looks for every one
     anchors = report.form_anchors(SCHEMA)
     assert anchors["tag_string"] == ("dataset", "field-tag_string")
-    assert anchors["contact"] == ("dataset", "field-contact-0-name")
+    assert anchors["engagement"] == ("dataset", "section-engagement")
+    assert anchors["owner_org"] == ("dataset", "field-organizations")
     assert anchors["resources.url"] == ("resource", "field-resource-url")
     assert anchors["resources.format"] == ("resource", "field-format")
+    assert "m49" not in anchors                      # derived: no form element
 
 
 def test_field_links_go_to_the_dataset_form_or_the_first_resource_form():

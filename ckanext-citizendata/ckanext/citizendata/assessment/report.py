@@ -84,25 +84,31 @@ def band_of(score: int) -> str:
 
 
 # ---------------------------------------------------------------- the publisher's report
-def form_anchor(field: dict[str, Any]) -> str:
-    """The id scheming renders for a field of the form: ``field-<name>``; for repeating subfields, the first
-    subfield of the first group (``field-contact-0-name``); the resource URL of an upload field is
-    ``field-resource-url``."""
-    name = field["field_name"]
-    if field.get("repeating_subfields"):
-        return f"field-{name}-0-{field['repeating_subfields'][0]['field_name']}"
-    if field.get("form_snippet") == "upload.html" and field.get("upload_field"):
-        return "field-resource-url"
-    return f"field-{name}"
+SECTION_SNIPPET = "citizendata/form/section.html"
+# snippets whose element id is not field-<name>
+SNIPPET_IDS = {"organization.html": "field-organizations", "upload.html": "field-resource-url"}
+
+
+def form_anchor(field: dict[str, Any]) -> Optional[str]:
+    """The id of a field's element in the form scheming renders (``None`` for a field with no form element):
+    ``field-<name>`` (fields whose snippet renders none, multiple_text and repeating subfields, get it from
+    ``citizendata/form/anchored.html``); a field opening a form section, ``section-<name>``; the organization
+    and an upload URL, the ids CKAN gives them."""
+    if "form_snippet" in field and field["form_snippet"] is None:
+        return None
+    snippet = field.get("form_snippet") or ""
+    if snippet == SECTION_SNIPPET:
+        return f"section-{field['field_name']}"
+    return SNIPPET_IDS.get(snippet, f"field-{field['field_name']}")
 
 
 def form_anchors(schema: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """field name -> (form, anchor) for a scheming schema; resource fields are named ``resources.<name>``, e.g.
     ``{"tag_string": ("dataset", "field-tag_string"), "resources.format": ("resource", "field-format")}``."""
-    anchors = {f["field_name"]: ("dataset", form_anchor(f)) for f in schema.get("dataset_fields", [])}
-    anchors.update({f"resources.{f['field_name']}": ("resource", form_anchor(f))
-                    for f in schema.get("resource_fields", [])})
-    return anchors
+    anchors = {f"{prefix}{f['field_name']}": (form, form_anchor(f))
+               for form, prefix, key in (("dataset", "", "dataset_fields"), ("resource", "resources.", "resource_fields"))
+               for f in schema.get(key, [])}
+    return {name: found for name, found in anchors.items() if found[1]}
 
 
 def field_link(package: dict[str, Any], field: Optional[str], anchors: dict[str, tuple[str, str]]) -> Optional[str]:

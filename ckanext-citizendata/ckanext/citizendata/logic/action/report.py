@@ -48,8 +48,8 @@ def draft_organizations(context: dict[str, Any]) -> list[str]:
 @toolkit.side_effect_free
 def citizendata_quality_report(context, data_dict):
     """The quality report of the record ``id`` (name or id); 404 for a record the asker may not see."""
-    toolkit.check_access("citizendata_quality_report", context, data_dict)
     name_or_id = text(data_dict, "id", 200, required=True)
+    toolkit.check_access("citizendata_quality_report", context, data_dict)
     package = toolkit.get_action("package_show")(dict(context), {"id": name_or_id})
     schema = scheming_get_dataset_schema(package.get("type") or "dataset") or {}
     return report.publisher_report(
