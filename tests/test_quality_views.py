@@ -14,6 +14,7 @@ from ckanext.citizendata.assessment import report
 
 from ckanext.citizendata.model.assessment import assessment_table, quality_score_table
 from ckanext.citizendata.testing import CitizenDataset
+from ckanext.citizendata.vocab import registry
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -176,6 +177,21 @@ def test_the_methodology_page_is_public_and_names_bands_and_roles(app):
     assert "351" in html.select_one('tr[data-band="excellent"]').get_text()
     assert "never records of their own organization" in html.select_one("ul.citizendata-method-roles").get_text()
     assert "never mixed" in html.get_text()
+
+
+def test_the_methodology_lists_frameworks_with_their_pages_and_what_each_verdict_grants(app):
+    html = page(app.get("/quality/methodology", status=200))
+    frameworks = {li["data-framework"]: li for li in html.select("ul.citizendata-method-frameworks li")}
+    assert set(frameworks) == {"un-nqaf-2019", "ess-qaf-2", "paris21-cgd-2021", "psa-cgd-2019", "kesqaf-2022"}
+    nqaf = registry.get_concept("assessment-frameworks", "un-nqaf-2019")
+    assert nqaf["pref_labels"]["en"] in frameworks["un-nqaf-2019"].get_text()
+    assert [a["href"] for a in frameworks["un-nqaf-2019"].find_all("a")] == nqaf["mappings"]["seeAlso"]
+    grants = {tr["data-verdict"]: tr.find_all("td")[1].get_text(strip=True)
+              for tr in html.select("table.citizendata-method-verdicts tr[data-verdict]")}
+    for verdict, status in grants.items():
+        [iri] = registry.get_concept("assessment-verdicts", verdict)["mappings"]["closeMatch"]
+        assert status == registry.get_concept(iri=iri)["pref_labels"]["en"]
+    assert set(grants) == {"endorse-official", "endorse-experimental", "endorse-complementary", "not-endorsed"}
 
 
 # ---------------------------------------------------------------- dashboards

@@ -104,7 +104,8 @@ def test_the_report_keeps_score_and_assessments_apart_and_lists_what_to_fix_wors
     assessment = {"id": "a1", "state": "published", "judged_version": "2026-11-30T10:00:00",
                   "valid_until": "2027-12-31", "verdict": "endorse-complementary"}
     findings = [{"severity": "Violation", "focus": "https://x/dataset/p1", "path": "dct:title", "value": "",
-                 "message": "Less than 1 values", "shapes": "mandatory"}]
+                 "message": "Less than 1 values", "shapes": "mandatory",
+                 "constraint": "http://www.w3.org/ns/shacl#MinCountConstraintComponent"}]
     found = report.publisher_report(pkg, score_row("p1"), [assessment], findings, report.form_anchors(SCHEMA),
                                     today=TODAY)
     score = found["score"]
@@ -116,7 +117,10 @@ def test_the_report_keeps_score_and_assessments_apart_and_lists_what_to_fix_wors
         ("categoryAvailability", "/dataset/edit/ghana#field-theme"),
         ("licenceAvailability", "/dataset/edit/ghana#field-license_id")]
     assert score["outdated"] is True            # the record changed after the scored version
-    assert found["shacl"] == {"findings": findings, "counts": {"Violation": 1}}
+    assert found["shacl"]["counts"] == {"Violation": 1}
+    [finding] = found["shacl"]["findings"]
+    assert (finding["about"], finding["plain"], finding["message"]) == \
+        ("dataset", "dct:title is missing", "Less than 1 values")
     assert [(a["id"], a["due"]) for a in found["assessments"]] == [("a1", ["record-changed"])]
     assert found["methodology_url"] == "/quality/methodology"
 
@@ -125,6 +129,18 @@ def test_a_record_never_scored_has_no_score_panel():
     pkg = {"id": "p1", "name": "ghana"}
     found = report.publisher_report(pkg, None, [], [], {}, today=TODAY)
     assert found["score"] is None and found["assessments"] == [] and found["shacl"]["counts"] == {}
+
+
+def test_shacl_findings_in_plain_words_say_what_they_are_about():
+    base = {"severity": "Warning", "path": "dcat:theme", "message": "Less than 1 values on <x>->dcat:theme",
+            "constraint": "http://www.w3.org/ns/shacl#MinCountConstraintComponent"}
+    assert report.plain_finding(dict(base, focus="https://s/dataset/p1"), "p1")["plain"] == "dcat:theme is missing"
+    assert report.plain_finding(dict(base, focus="https://s/dataset/p1/resource/r1"), "p1")["about"] == \
+        "distribution"
+    assert report.plain_finding(dict(base, focus="https://s/organization/o1"), "p1")["about"] == "publisher"
+    odd = dict(base, focus="_:b0", constraint="http://www.w3.org/ns/shacl#SPARQLConstraintComponent")
+    assert (report.plain_finding(odd, "p1")["about"], report.plain_finding(odd, "p1")["plain"]) == \
+        ("other", base["message"])
 
 
 def test_due_reasons():

@@ -140,6 +140,39 @@ def _score_panel(package: dict[str, Any], score: dict[str, Any],
             "to_fix": sorted(to_fix, key=lambda m: m["earned"] - m["possible"])}
 
 
+# SHACL constraint components in plain words ({path} is the property); others keep pySHACL's message
+PLAIN_CONSTRAINTS = {
+    "MinCountConstraintComponent": "{path} is missing",
+    "MaxCountConstraintComponent": "{path} has more values than allowed",
+    "ClassConstraintComponent": "{path} points at something of the wrong kind",
+    "DatatypeConstraintComponent": "{path} has a value of the wrong type (for example text where a date is expected)",
+    "NodeKindConstraintComponent": "{path} should be a link (IRI), not text, or the other way round",
+    "InConstraintComponent": "{path} has a value outside the allowed list",
+    "PatternConstraintComponent": "{path} does not have the expected form",
+    "NodeConstraintComponent": "{path} does not describe its value fully",
+}
+
+
+def about(focus: str, package_id: str) -> str:
+    """What a SHACL finding is about, from its focus node: ``"dataset"``, ``"distribution"``, ``"publisher"``,
+    or ``"other"`` (a contact point, a period...)."""
+    if "/resource/" in focus:
+        return "distribution"
+    if focus.rstrip("/").endswith(package_id) or f"/dataset/{package_id}" in focus:
+        return "dataset"
+    return "publisher" if "/organization/" in focus else "other"
+
+
+def plain_finding(finding: dict[str, Any], package_id: str) -> dict[str, Any]:
+    """A SHACL finding with ``about`` and ``plain`` (the rule broken, in words), e.g. ``{"about": "dataset",
+    "plain": "dcat:theme is missing", "message": "Less than 1 values on …"}``."""
+    short = finding.get("constraint", "").rsplit("#", 1)[-1]
+    template = PLAIN_CONSTRAINTS.get(short)
+    path = finding.get("path") or "The description"
+    return dict(finding, about=about(finding.get("focus", ""), package_id),
+                plain=template.format(path=path) if template else finding.get("message", ""))
+
+
 def publisher_report(package: dict[str, Any], score: Optional[dict[str, Any]], assessments: list[dict[str, Any]],
                      findings: list[dict[str, Any]], anchors: dict[str, tuple[str, str]],
                      today: Optional[datetime.date] = None) -> dict[str, Any]:
@@ -149,7 +182,8 @@ def publisher_report(package: dict[str, Any], score: Optional[dict[str, Any]], a
     today = today or datetime.date.today()
     return {"package_id": package["id"], "name": package["name"], "type": package.get("type") or "dataset",
             "score": _score_panel(package, score, anchors) if score else None,
-            "shacl": {"findings": findings, "counts": dict(Counter(f["severity"] for f in findings))},
+            "shacl": {"findings": [plain_finding(f, package["id"]) for f in findings],
+                      "counts": dict(Counter(f["severity"] for f in findings))},
             "assessments": [dict(a, due=due_reasons(a, package.get("metadata_modified"), today))
                             for a in assessments],
             "methodology_url": "/quality/methodology"}

@@ -24,7 +24,7 @@ from ckanext.citizendata.rdf import shacl
 from ..registry import register_action
 from . import text
 
-FINDING_KEYS = ("severity", "focus", "path", "value", "message", "shapes")
+FINDING_KEYS = ("severity", "focus", "path", "value", "message", "shapes", "constraint")
 
 
 def shacl_findings(package: dict[str, Any]) -> list[dict[str, Any]]:
