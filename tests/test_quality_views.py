@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 from ckan import model
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.citizendata.assessment import report
@@ -73,7 +73,8 @@ def site():
     auth = {name: {"Authorization": user["token"]} for name, user in
             (("owner", owner), ("stranger", stranger), ("assessor", assessor))}
     auth["anonymous"] = {}
-    return {"public": public, "private": private, "cso": cso, "other": other, "nso": nso, "auth": auth}
+    return {"public": public, "private": private, "cso": cso, "other": other, "nso": nso, "auth": auth,
+            "owner": owner}
 
 
 # ---------------------------------------------------------------- the report
@@ -151,6 +152,26 @@ def test_an_unreadable_id_gets_a_400_from_the_guard(app, site):
 
 def test_a_dataset_is_not_reported_under_the_initiative_address(app, site):
     app.get("/dataset_series/public-rec/quality", status=404)
+
+
+def test_an_initiative_has_its_report_at_its_own_address_with_links_into_its_form(app, site):
+    owner = site["auth"]["owner"]
+    series = helpers.call_action(
+        "package_create", context={"user": site["owner"]["name"]}, type="dataset_series", name="an-initiative",
+        title="An initiative", notes="Example initiative made for the demonstration", owner_org=site["cso"]["id"],
+        initiative_type="community-survey", engagement=[{"stage": "design", "level": 4, "actors": ["cso"]}])
+    add_score(series["id"])
+    model.Session.commit()
+    html = page(app.get("/dataset_series/an-initiative/quality", headers=owner, status=200))
+    links = [a["href"] for a in html.select("a.citizendata-fix-link")]
+    assert links and all(link.startswith("/dataset_series/") for link in links)
+    app.get("/dataset/an-initiative/quality", status=404)
+    form = app.get("/dataset_series/edit/an-initiative", headers=owner, status=200).body
+    anchors = report.form_anchors(scheming_get_dataset_schema("dataset_series"))
+    assert {name: a for name, (kind, a) in anchors.items() if kind == "dataset" and f'id="{a}"' not in form} == {}
+    assert html.select_one('.citizendata-quality-link') is None      # the report is not the dataset page
+    assert page(app.get("/dataset_series/an-initiative", status=200)).select_one(
+        '.citizendata-quality-link a[href="/dataset_series/an-initiative/quality"]')
 
 
 def test_the_dataset_page_links_to_its_report(app, site):

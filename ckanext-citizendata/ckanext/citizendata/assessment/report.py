@@ -235,6 +235,25 @@ def readable_assessments(package_id: str, draft_org_ids: Iterable[str]) -> list[
 
 
 # ---------------------------------------------------------------- the dashboards
+def _band_counts(bands_of: Iterable[str]) -> dict[str, int]:
+    counted = Counter(bands_of)
+    return {name: counted[name] for name in [n for n, _ in BANDS] + [NOT_SCORED]}
+
+
+def _by_organization(records: list[dict[str, Any]], band: dict[str, str]) -> list[dict[str, Any]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        grouped[record.get("organization") or ""].append(band[record["id"]])
+    return [{"organization": org or None, "total": len(grouped[org]), "bands": _band_counts(grouped[org])}
+            for org in sorted(grouped)]
+
+
+def _due_records(records: list[dict[str, Any]], assessments: dict[str, list[dict[str, Any]]],
+                 today: datetime.date) -> list[str]:
+    return [r["id"] for r in records
+            if any(due_reasons(a, r.get("metadata_modified"), today) for a in assessments.get(r["id"], []))]
+
+
 def figures(records: list[dict[str, Any]], scores: dict[str, dict[str, Any]],
             assessments: dict[str, list[dict[str, Any]]], today: datetime.date) -> dict[str, Any]:
     """The dashboard's figures for the records a reader may see (``{"id", "organization", "metadata_modified",
@@ -242,22 +261,11 @@ def figures(records: list[dict[str, Any]], scores: dict[str, dict[str, Any]],
     ``{"total": 12, "bands": {"excellent": 1, "good": 4, ..., "not-scored": 2},
     "by_organization": [{"organization": "gss", "bands": {...}, "total": 5}], "assessed": 3, "not_assessed": 9,
     "due": 1, "due_records": ["<id>"], "recognition": {"official": 1, "not-assessed": 9, ...}}``."""
-    band_names = [name for name, _ in BANDS] + [NOT_SCORED]
-    overall = Counter({name: 0 for name in band_names})
-    per_org: dict[str, Counter] = defaultdict(Counter)
-    assessed, due = 0, []
-    for record in records:
-        band = scores[record["id"]]["band"] if record["id"] in scores else NOT_SCORED
-        overall[band] += 1
-        per_org[record.get("organization") or ""][band] += 1
-        published = assessments.get(record["id"], [])
-        assessed += bool(published)
-        if any(due_reasons(a, record.get("metadata_modified"), today) for a in published):
-            due.append(record["id"])
-    return {"total": len(records), "bands": {name: overall[name] for name in band_names},
-            "by_organization": [{"organization": org or None, "total": sum(per_org[org].values()),
-                                 "bands": {name: per_org[org][name] for name in band_names}}
-                                for org in sorted(per_org)],
+    band = {r["id"]: scores[r["id"]]["band"] if r["id"] in scores else NOT_SCORED for r in records}
+    due = _due_records(records, assessments, today)
+    assessed = sum(1 for r in records if assessments.get(r["id"]))
+    return {"total": len(records), "bands": _band_counts(band.values()),
+            "by_organization": _by_organization(records, band),
             "assessed": assessed, "not_assessed": len(records) - assessed, "due": len(due), "due_records": due,
             "recognition": dict(Counter(r.get("recognition_status") or "not-assessed" for r in records))}
 
