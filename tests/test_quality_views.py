@@ -198,6 +198,7 @@ def test_the_methodology_page_is_public_and_names_bands_and_roles(app):
     assert "351" in html.select_one('tr[data-band="excellent"]').get_text()
     assert "never records of their own organization" in html.select_one("ul.citizendata-method-roles").get_text()
     assert "never mixed" in html.get_text()
+    assert "took part at each stage" in html.select_one(".citizendata-method-citizen").get_text()
 
 
 def test_the_methodology_lists_frameworks_with_their_pages_and_what_each_verdict_grants(app):
