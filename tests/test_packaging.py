@@ -40,6 +40,8 @@ def test_wheel_contains_data_folders_migrations_and_entry_points(tmp_path):
         "ckanext/citizendata/schemas/shacl/dcat-ap-3.0.1/ATTRIBUTION.md",
         "ckanext/citizendata/assets/webassets.yml",
         "ckanext/citizendata/assets/js/suggest.js",
+        "ckanext/citizendata/assets/vendor/chartjs/chart.umd.js",
+        "ckanext/citizendata/assets/vendor/chartjs/LICENSE.md",
         "ckanext/citizendata/vocabularies/__init__.py",
         "ckanext/citizendata/harvesters/__init__.py",
     ]

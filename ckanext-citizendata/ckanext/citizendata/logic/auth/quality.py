@@ -1,5 +1,6 @@
-"""Auth of the quality actions (``action/quality.py``): a record's stored score and its publisher's report are
-read by whoever may see the record (``id`` or ``package_id``).
+"""Auth of ``citizendata_quality_show`` (``action/quality.py``): a record's stored score is read by whoever may
+see the record (``id`` or ``package_id``). The publisher's report (``citizendata_quality_report``) is authorized
+in ``auth/report.py``, beside its action.
 
 Example::
 
@@ -25,10 +26,4 @@ def _may_see(context, data_dict) -> dict:
 @register_auth
 @toolkit.auth_allow_anonymous_access
 def citizendata_quality_show(context, data_dict):
-    return _may_see(context, data_dict)
-
-
-@register_auth
-@toolkit.auth_allow_anonymous_access
-def citizendata_quality_report(context, data_dict):
     return _may_see(context, data_dict)
