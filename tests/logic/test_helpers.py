@@ -39,7 +39,19 @@ def test_every_helper_is_registered_by_its_name():
     assert {name for name in registered()["helpers"]} == {
         "citizendata_lang_value", "citizendata_vocab_choices", "citizendata_concept_label",
         "citizendata_engagement_rows", "citizendata_ethics_value", "citizendata_series_ids",
-        "citizendata_series_choices", "citizendata_series_links", "citizendata_series_members"}
+        "citizendata_series_choices", "citizendata_series_links", "citizendata_series_members",
+        "citizendata_states_recognition"}
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_only_an_nsos_records_state_their_status_and_an_organization_field_names_its_scheme(request_as):
+    gss = factories.Organization(name="gss", actor_type="nso", jurisdiction=["GHA"])
+    factories.Organization(name="cso", actor_type="cso")
+    assert [h.citizendata_states_recognition(o) for o in ("gss", gss["id"], "cso", None)] == [True, True, False,
+                                                                                              False]
+    with request_as("en"):
+        offered = h.citizendata_vocab_choices({"field_name": "actor_type", "vocabulary": "actor-types"})
+    assert {"value": "nso", "label": "National statistical office"} in offered and len(offered) == 7
 
 
 # ---------------------------------------------------------------- vocabulary choices and labels
