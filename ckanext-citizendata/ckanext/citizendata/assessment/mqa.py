@@ -36,7 +36,7 @@ from ckanext.citizendata.search import seam
 
 from . import store
 
-BATCH = 200
+BATCH = 100          # ids per index read: their fq stays under the search limits (fq_chars)
 INDEX_FIELD = "quality_band"
 COMPLIANCE = "dcatApCompliance"
 URL_KEYS = ("url", "access_url", "download_url")
@@ -305,19 +305,37 @@ def _reindex(pairs: list[tuple[dict, Optional[dict]]]) -> None:
     """Rebuild the index rows of these records from the two dicts CKAN indexed (no second read of the records;
     a record without them is shown again)."""
     index = search.index_for(model.Package)
-    with seam.batched_writes() if seam.active() else contextlib.nullcontext():
-        for validated, raw in pairs:
-            if raw:
-                index.index_package(dict(raw, with_custom_schema=validated), defer_commit=True)
-            else:
-                logic.index_update_package({"ignore_auth": True}, validated["id"], defer_commit=True)
+    ids = [validated["id"] for validated, _ in pairs]
+    # the packages into the session once (CKAN and ckanext-harvest look each up while indexing), the bands known
+    loaded = model.Session.query(model.Package).filter(model.Package.id.in_(ids)).all()  # held: the map is weak
+    _bands.update(store_bands(ids))
+    try:
+        with seam.batched_writes() if seam.active() else contextlib.nullcontext():
+            for validated, raw in pairs:
+                if raw:
+                    index.index_package(dict(raw, with_custom_schema=validated), defer_commit=True)
+                else:
+                    logic.index_update_package({"ignore_auth": True}, validated["id"], defer_commit=True)
+    finally:
+        _bands.clear()
+        del loaded
     index.commit()
 
 
+def store_bands(package_ids: list[str]) -> dict[str, str]:
+    """package id -> its stored band (one query)."""
+    q = quality_score_table
+    return dict(model.Session.execute(sa.select(q.c.package_id, q.c.band).where(q.c.package_id.in_(package_ids))).all())
+
+
 # ---------------------------------------------------------------- the search index
+# bands already read by a bulk reindex (package id -> band), so indexing asks the database once per batch
+_bands: dict[str, str] = {}
+
+
 def index_band(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """before_dataset_index: the record's stored band as ``quality_band`` (none before its first score)."""
-    stored = model.Session.execute(sa.select(quality_score_table.c.band).where(
+    stored = _bands.get(pkg_dict.get("id")) or model.Session.execute(sa.select(quality_score_table.c.band).where(
         quality_score_table.c.package_id == pkg_dict.get("id"))).scalar()
     if stored:
         pkg_dict[INDEX_FIELD] = stored

@@ -58,6 +58,10 @@ def _failure(url: str, method: str, err: fetch.FetchError) -> dict[str, Any]:
         return _row(url, False, None, method, None,
                     "the address is not a public web address (private, loopback and link-local addresses and "
                     "schemes other than http and https are not checked)")
+    if isinstance(err, fetch.RedirectLoop):
+        return _row(url, False, None, method, None, "the address redirects in a loop")
+    if isinstance(err, fetch.TooManyRedirects):
+        return _row(url, False, None, method, None, "the address redirects too many times")
     return _row(url, False, None, method, None, err.reason)
 
 
