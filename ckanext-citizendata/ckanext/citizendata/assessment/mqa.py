@@ -183,24 +183,35 @@ def _measurement(metric: dict, passed: bool) -> dict[str, Any]:
             "hint": metric["hint"], "field": metric.get("field")}
 
 
-def score(package_dict: dict[str, Any], checks: dict[str, dict[str, Any]],
-          conforms: Optional[bool] = None) -> dict[str, Any]:
-    """The score dict of a record: ``checks`` are the stored URL checks by URL, ``conforms`` whether its DCAT
-    passed the DCAT-AP shapes (None: not checked yet, no points). Pure: no database."""
+def _measurements(package_dict: dict[str, Any], checks: dict[str, dict[str, Any]],
+                  conforms: Optional[bool]) -> list[dict[str, Any]]:
     metrics = table()["metrics"]
     best = _best_distribution(package_dict, [m for m in metrics if m.get("scope") == "best-distribution"])
-    measurements = []
+    found = []
     for metric in metrics:
         per_distribution = metric.get("scope") == "best-distribution"
         subject = best if per_distribution else package_dict
         passed = (bool(best) or not per_distribution) and _passes(metric["rule"], subject, checks=checks,
                                                                    conforms=conforms)
-        measurements.append(_measurement(metric, passed))
+        found.append(_measurement(metric, passed))
+    return found
+
+
+def _dimensions(measurements: list[dict[str, Any]]) -> list[dict[str, Any]]:
     dims = []
     for dim in table()["dimensions"]:
         mine = [m for m in measurements if m["dimension"] == dim["key"]]
         dims.append({"dimension": dim["key"], "iri": dim["iri"], "mqa": dim["mqa"],
                      "earned": sum(m["earned"] for m in mine), "possible": sum(m["possible"] for m in mine)})
+    return dims
+
+
+def score(package_dict: dict[str, Any], checks: dict[str, dict[str, Any]],
+          conforms: Optional[bool] = None) -> dict[str, Any]:
+    """The score dict of a record: ``checks`` are the stored URL checks by URL, ``conforms`` whether its DCAT
+    passed the DCAT-AP shapes (None: not checked yet, no points). Pure: no database."""
+    measurements = _measurements(package_dict, checks, conforms)
+    dims = _dimensions(measurements)
     points = sum(d["earned"] for d in dims if d["mqa"])
     return {"package_id": package_dict.get("id"), "score": points, "max_score": table()["max_score"],
             "band": band(points), "dimensions": dims, "measurements": measurements,
