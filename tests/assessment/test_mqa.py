@@ -225,6 +225,7 @@ def test_a_record_is_scored_when_written_and_indexed_by_band_without_changing_it
     found = toolkit.get_action("package_search")({}, {"fq": "quality_band:bad", "facet.field": '["quality_band"]'})
     assert [r["id"] for r in found["results"]] == [pkg["id"]]
     assert found["search_facets"]["quality_band"]["items"][0]["display_name"] == "Bad"
+    assert toolkit.get_action("package_search")({}, {"q": "bad"})["count"] == 0     # a facet, not a word
 
     helpers.call_action("package_patch", context={"user": factories.Sysadmin()["name"]}, id=pkg["id"],
                         issued="2024-03-01", modified="2024-06-01")

@@ -29,6 +29,8 @@ def server():
         replay.add("/loop-b", status=302, headers={"Location": "/loop-a"})
         replay.add("/get-only", handler=lambda request: Reply(status=405) if request.method == "HEAD"
                    else Reply(body=b"x" * 500_000, content_type="text/csv"))
+        for hop in range(8):
+            replay.add(f"/hop{hop}", status=302, headers={"Location": f"/hop{hop + 1}"})
         yield replay
 
 
@@ -70,9 +72,17 @@ def test_a_redirect_loop_is_refused_at_once(server):
     assert server.log == ["/loop-a", "/loop-b"]
 
 
+@pytest.mark.ckan_config("ckanext.citizendata.harvest.max_redirects", "3")
+def test_a_long_redirect_chain_is_cut_at_the_harvest_s_limit(server):
+    row = check(server.url("/hop0"))
+    assert (row["ok"], row["error"]) == (False, "the address redirects too many times")
+    assert server.log == ["/hop0", "/hop1", "/hop2", "/hop3"]
+
+
 def test_head_refused_then_get_answers_and_the_body_is_not_read(server):
     row = check(server.url("/get-only"))
     assert (row["ok"], row["status"], row["method"]) == (True, 200, "GET")
+    assert server.log == ["/get-only", "/get-only"]                          # HEAD, then GET
 
 
 @pytest.mark.ckan_config("ckanext.citizendata.harvest.allow_addresses", "")
