@@ -104,3 +104,14 @@ def test_record_ids_by_organization():
     assert len(quality.record_ids()) == 2
     with pytest.raises(Exception, match="No organization is named 'nope'"):
         quality.record_ids("nope")
+
+
+def test_a_score_that_fails_never_undoes_the_write(monkeypatch):
+    def broken(*args, **kwargs):
+        model.Session.execute(sa.text("SELECT no_such_column FROM package"))   # a failing statement
+
+    monkeypatch.setattr(quality.mqa, "recompute", broken)
+    org = factories.Organization()
+    pkg = CitizenDataset(owner_org=org["id"], title="Still written")
+    assert model.Package.get(pkg["id"]).title == "Still written"
+    assert store.scores([pkg["id"]]) == {} and queued() == []

@@ -36,9 +36,16 @@ def after_dataset_change(context: dict[str, Any], pkg_dict: dict[str, Any]) -> N
     checks it needs."""
     if pkg_dict.get("type", "dataset") not in SCORED_TYPES or not pkg_dict.get("id"):
         return
-    record = toolkit.get_action("package_show")({"ignore_auth": True, "use_cache": False}, {"id": pkg_dict["id"]})
-    mqa.recompute([record["id"]], records=[record], reindex=False, commit=False)
-    enqueue_checks(record["id"], urlcheck.due(mqa.record_urls(record)))
+    try:
+        with model.Session.begin_nested():   # a score that cannot be stored never undoes the write
+            record = toolkit.get_action("package_show")({"ignore_auth": True, "use_cache": False},
+                                                        {"id": pkg_dict["id"]})
+            mqa.recompute([record["id"]], records=[record], reindex=False, commit=False)
+            urls = urlcheck.due(mqa.record_urls(record))
+    except Exception:  # the record is written either way; `ckan citizendata quality recompute` scores it later
+        log.exception("quality score of %s not computed", pkg_dict["id"])
+        return
+    enqueue_checks(record["id"], urls)
 
 
 def enqueue_checks(package_id: str, urls: list[str]) -> None:
