@@ -115,3 +115,26 @@ def test_a_score_that_fails_never_undoes_the_write(monkeypatch):
     pkg = CitizenDataset(owner_org=org["id"], title="Still written")
     assert model.Package.get(pkg["id"]).title == "Still written"
     assert store.scores([pkg["id"]]) == {} and queued() == []
+
+
+def test_a_changed_initiative_rescores_its_datasets_in_the_background():
+    from ckan.tests import helpers
+    editor = factories.User()
+    org = factories.Organization(users=[{"name": editor["name"], "capacity": "editor"}])
+    context = {"user": editor["name"]}
+    helpers.call_action("package_create", context=dict(context), type="dataset_series", name="pss-app",
+                        title="PSS app", notes="Initiative", owner_org=org["id"],
+                        initiative_type="public-service-feedback",
+                        engagement=[{"stage": "design", "level": 4, "actors": ["nso", "cso"]}])
+    member = helpers.call_action("package_create", context=dict(context), name="round-1", title="Round 1",
+                                 notes="A round", owner_org=org["id"], in_series=["pss-app"])
+    run_worker()
+    assert measurement(member["id"], "partnersGiven")["earned"] == 0
+
+    helpers.call_action("package_patch", context=dict(context), id="pss-app",
+                        partners=[{"name": "UNDP", "role": "technical-partner"}])
+    assert measurement(member["id"], "partnersGiven")["earned"] == 0          # not during the request
+    assert [job.args for job in queued() if "datasets of" in job.meta["title"]] == [[
+        model.Package.get("pss-app").id]]
+    run_worker()
+    assert measurement(member["id"], "partnersGiven")["earned"] == 10         # inherited from the initiative

@@ -23,6 +23,7 @@ from ckan.plugins import toolkit
 from ckanext.citizendata.assessment import mqa, urlcheck
 from ckanext.citizendata.rdf import shacl
 from ckanext.citizendata.rdf.shacl_cli import dataset_graph
+from ckanext.citizendata.record import inherit
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,10 @@ BAND_LABELS = {"excellent": "Excellent", "good": "Good", "sufficient": "Sufficie
 
 def after_dataset_change(context: dict[str, Any], pkg_dict: dict[str, Any]) -> None:
     """A record was created or updated: recompute its score (not committed: the write commits it) and queue the
-    checks it needs."""
+    checks it needs. An initiative: its datasets' scores are recomputed in the background (they inherit from it;
+    their index rows are rebuilt by the write, and the job reads them once committed)."""
+    if pkg_dict.get("type") == inherit.SERIES_TYPE and pkg_dict.get("id"):
+        enqueue_members(pkg_dict["id"])
     if pkg_dict.get("type", "dataset") not in SCORED_TYPES or not pkg_dict.get("id"):
         return
     try:
@@ -55,6 +59,21 @@ def enqueue_checks(package_id: str, urls: list[str]) -> None:
                             title=f"citizendata: quality checks of {package_id} ({len(urls)} addresses)")
     except Exception as error:  # the write is done either way; `ckan citizendata quality recompute --check-urls`
         log.warning("quality checks of %s not queued: %s", package_id, type(error).__name__)
+
+
+def enqueue_members(series_id: str) -> None:
+    """Queue :func:`recompute_members` (a queue that is down costs only the members' fresh scores)."""
+    try:
+        toolkit.enqueue_job(recompute_members, [series_id],
+                            title=f"citizendata: quality scores of the datasets of {series_id}")
+    except Exception as error:
+        log.warning("quality scores of the datasets of %s not queued: %s", series_id, type(error).__name__)
+
+
+def recompute_members(series_id: str) -> int:
+    """Recompute the scores of an initiative's datasets; the number recomputed."""
+    ids = inherit.members(series_id)
+    return mqa.recompute(ids) if ids else 0
 
 
 def dcat_conforms(package_id: str) -> Optional[bool]:
