@@ -256,3 +256,15 @@ def test_recompute_reads_the_stored_checks_and_reindexes_a_changed_band():
     assert after["score"] == before + 50 and after["band"] != mqa.band(before)
     found = toolkit.get_action("package_search")({}, {"fq": f"quality_band:{after['band']}"})
     assert [r["id"] for r in found["results"]] == [pkg["id"]]
+
+
+def test_each_hint_links_to_a_field_of_the_form_it_names():
+    import yaml
+    schema = yaml.safe_load((importlib.resources.files("ckanext.citizendata.schemas") / "dataset.yaml")
+                            .read_text(encoding="utf-8"))
+    forms = {"dataset": {f["field_name"] for f in schema["dataset_fields"]},
+             "resource": {f["field_name"] for f in schema["resource_fields"]}}
+    for metric in METRICS.values():
+        assert metric["hint"].endswith(".") and len(metric["hint"]) < 120, metric["key"]
+        if metric.get("field"):
+            assert metric["field"] in forms[metric.get("form", "dataset")], metric["key"]

@@ -59,6 +59,8 @@ def test_a_write_queues_the_checks_and_a_worker_runs_them(server):
     assert (row.ok, row.status, row.method) == (True, 200, "HEAD")
     assert measurement(pkg["id"], "accessUrlStatusCode")["earned"] == 50
     assert measurement(pkg["id"], "dcatApCompliance")["value"] is True    # its DCAT checked by the job
+    assert quality.mqa.recompute([pkg["id"]]) == 1                          # the same version: result kept
+    assert measurement(pkg["id"], "dcatApCompliance")["value"] is True
 
 
 def test_a_fresh_check_is_not_queued_again(server):
