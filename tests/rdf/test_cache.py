@@ -242,3 +242,31 @@ def test_the_organizations_publisher_type_reaches_its_datasets_fragments(initiat
                         extras=[{"key": "dcat_type", "value": "http://purl.org/adms/publishertype/NonProfitOrganisation"}])
     body = fill(searched(member["id"]), "nt").body
     assert "publishertype/NonProfitOrganisation" in body and "publishertype/Company" not in body
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_new_published_assessment_or_score_rebuilds_the_fragment(dataset):
+    """Writing an assessment or a score never changes metadata_modified; the fragment follows all the same."""
+    from ckanext.citizendata.namespaces import DQV
+
+    from .test_profile_quality import insert_assessment, insert_score
+    nso, user = factories.Organization(name="nso-cache"), factories.User()
+    first = fill(searched(dataset["id"]))
+    assert "hasQualityAnnotation" not in first.body
+    insert_assessment("draft-cache", dataset["id"], nso["id"], user["id"], state="draft")
+    assert fill(searched(dataset["id"])) == first
+    modified = searched(dataset["id"])["metadata_modified"]
+    insert_assessment("published-cache", dataset["id"], nso["id"], user["id"])
+    assert searched(dataset["id"])["metadata_modified"] == modified
+    built = cache.STATS["built_turtle"]
+    document = cache.dataset_document(helpers.call_action("package_show", id=dataset["id"]), "ttl",
+                                      cache.configured_profiles())
+    assert cache.STATS["built_turtle"] == built + 1
+    graph = rdflib.Graph().parse(data=document, format="turtle")
+    assert len(list(graph.objects(None, DQV.hasQualityAnnotation))) == 1
+    assert len(list(graph.objects(None, DQV.hasQualityMeasurement))) == 0
+    insert_score(dataset["id"])
+    document = cache.catalog_document([searched(dataset["id"])], "ttl", None, cache.configured_profiles())
+    assert cache.STATS["built_turtle"] == built + 2
+    graph = rdflib.Graph().parse(data=document, format="turtle")
+    assert len(list(graph.objects(None, DQV.hasQualityMeasurement))) == 4

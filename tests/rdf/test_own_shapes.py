@@ -11,16 +11,18 @@ import pytest
 import rdflib
 from hypothesis import HealthCheck, given, settings
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SH, SKOS, XSD
+from rdflib.namespace import DC, DCAT, DCTERMS, FOAF, PROV, RDF, SH, SKOS, XSD
 
-from ckanext.citizendata.namespaces import CDT, CDT_SHAPES, QB, STAT, VOCAB
+from ckanext.citizendata.namespaces import CDT, CDT_SHAPES, DQV, OA, QB, STAT, VOCAB
+from ckanext.citizendata.rdf import profile_quality
 
+from .test_profile_quality import QUALITY
 from .test_profile_records import (RICH_RECORD, as_shown, demo_shown, profile_env,  # noqa: F401
                                    records, registry_db, serialize)
 
 pytestmark = pytest.mark.usefixtures("profile_env")
 CONSTRAINTS = {SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH["in"], SH.node, SH.pattern,
-               SH.hasValue}
+               SH.hasValue, SH.qualifiedValueShape, SH.minInclusive, SH.maxInclusive}
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +51,7 @@ def graph_of(dataset_dict: dict) -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def rich_graph(registry_db) -> rdflib.Graph:
-    return graph_of(as_shown(RICH_RECORD))
+    return graph_of(as_shown(RICH_RECORD, **{profile_quality.KEY: QUALITY}))   # with an assessment and a score
 
 
 # ---------------------------------------------------------------- what we write conforms
@@ -100,6 +102,31 @@ def _set(g, subject, predicate, value):
     g.set((subject, predicate, value))
 
 
+def _annotation(g):
+    return next(g.subjects(RDF.type, DQV.QualityAnnotation))
+
+
+def _body(g):
+    return next(g.subjects(RDF.type, OA.TextualBody))
+
+
+def _rating(g):
+    return next(r for r in g.objects(_annotation(g), CDT.hasCriterionRating) if (r, DQV.value, None) in g)
+
+
+def _computed(g):
+    return next(m for m in g.objects(_dataset(g), DQV.hasQualityMeasurement) if (m, CDT.qualityBand, None) not in g)
+
+
+def _total(g):
+    return next(g.subjects(CDT.qualityBand, None))
+
+
+def _remove_verdict(g):
+    for body in [b for b in g.objects(_annotation(g), OA.hasBody) if (b, RDF.type, OA.TextualBody) not in g]:
+        g.remove((_annotation(g), OA.hasBody, body))
+
+
 BROKEN: dict[str, Callable[[rdflib.Graph], None]] = {
     "DimensionShape": lambda g: g.remove((VOCAB["disaggregation/SEX"], RDF.type, QB.DimensionProperty)),
     "UnitMeasureShape": lambda g: g.add((_dataset(g), STAT.statUnitMeasure, URIRef("http://example.org/unit/kg"))),
@@ -126,6 +153,30 @@ BROKEN: dict[str, Callable[[rdflib.Graph], None]] = {
     "AttributionAgentShape": lambda g: g.remove((_agent(g), RDF.type, PROV.Agent)),
     "AgentNameShape": lambda g: g.remove((_agent(g), FOAF.name, None)),
     "AttributionRoleShape": lambda g: g.remove((_attribution(g), DCAT.hadRole, None)),
+    # NSO assessments, ratings, metrics and the computed score (rdf/profile_quality.py)
+    "MotivationShape": lambda g: _set(g, _annotation(g), OA.motivatedBy, OA.commenting),
+    "AnnotationTargetShape": lambda g: g.add((_annotation(g), OA.hasTarget, URIRef("http://example.org/other"))),
+    "VerdictBodyShape": _remove_verdict,
+    "FrameworkShape": lambda g: _set(g, _annotation(g), DCTERMS.conformsTo,
+                                     _foreign_concept(g, "actor-types", "nso")),
+    "AssessingAgentShape": lambda g: _set(g, _annotation(g), PROV.wasAttributedTo, profile_quality.SOFTWARE),
+    "AssessmentActivityShape": lambda g: g.remove((_annotation(g), PROV.wasGeneratedBy, None)),
+    "CriterionRatingLinkShape": lambda g: g.add((_annotation(g), CDT.hasCriterionRating,
+                                                 URIRef("http://example.org/rating"))),
+    "TextualBodyValueShape": lambda g: _set(g, _body(g), RDF.value, Literal("no language")),
+    "TextualBodyFormatShape": lambda g: _set(g, _body(g), DC.format, Literal("text/html")),
+    "TextualBodyLanguageShape": lambda g: g.remove((_body(g), DC.language, None)),
+    "RatingValueShape": lambda g: _set(g, _rating(g), DQV.value, Literal(4, datatype=XSD.integer)),
+    "RatingAgentShape": lambda g: _set(g, _rating(g), PROV.wasAttributedTo, profile_quality.SOFTWARE),
+    "MeasurementMetricShape": lambda g: g.remove((_computed(g), DQV.isMeasurementOf, None)),
+    "ComputedOnShape": lambda g: g.remove((_rating(g), DQV.computedOn, None)),
+    "MetricDimensionShape": lambda g: g.remove((g.value(_rating(g), DQV.isMeasurementOf), DQV.inDimension, None)),
+    "ScoreMeasurementShape": lambda g: g.add((_dataset(g), DQV.hasQualityMeasurement, BNode())),
+    "ScoreValueShape": lambda g: g.remove((_computed(g), DQV.value, None)),
+    "ScoreAgentShape": lambda g: g.add((_computed(g), PROV.wasAttributedTo, g.value(_annotation(g),
+                                                                                 PROV.wasAttributedTo))),
+    "GeneratedAtShape": lambda g: _set(g, _total(g), PROV.generatedAtTime, Literal("yesterday")),
+    "MaximumScoreShape": lambda g: g.remove((_total(g), CDT.maximumScore, None)),
 }
 
 

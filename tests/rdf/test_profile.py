@@ -16,10 +16,11 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from ckan.plugins import toolkit
 
-from ckanext.citizendata.rdf import profile, profile_terms
+from ckanext.citizendata.rdf import profile, profile_quality, profile_terms
 from ckanext.citizendata.record import fields
 from ckanext.citizendata.namespaces import CDT, EU_COUNTRY, QB, STAT, VOCAB
 
+from .test_profile_quality import QUALITY
 from .test_profile_records import (RICH_RECORD, as_shown, parse, processor, profile_env,  # noqa: F401
                                    registry_db, serialize)
 
@@ -201,6 +202,9 @@ GOLDEN_RECORDS = {
         id="6f1c2c1e-0000-4000-8000-000000000002", name="social-audits", type="dataset_series",
         title="Social audits of public works", notes="An initiative of community social audits."),
 }
+# the rich record again, with a published assessment and a score (rdf/profile_quality.py); "rich-dataset" without
+# them is the graph it was before issue 14
+GOLDEN_RECORDS["rich-dataset-assessed"] = {**GOLDEN_RECORDS["rich-dataset"], profile_quality.KEY: QUALITY}
 
 
 def readable_diff(got: rdflib.Graph, expected: rdflib.Graph) -> str:

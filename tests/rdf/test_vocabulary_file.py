@@ -18,7 +18,7 @@ from ckanext.citizendata import rdf as rdf_package
 from ckanext.citizendata.rdf import vocabulary_file
 from ckanext.citizendata.namespaces import CDT
 
-TERM_TYPES = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty}
+TERM_TYPES = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual}  # individuals: issue 14
 
 
 def ns_graph() -> rdflib.Graph:
@@ -83,6 +83,8 @@ def test_each_term_is_fully_defined(term):
     assert graph.value(term, RDFS.isDefinedBy) == rdflib.URIRef(str(CDT).rstrip("#"))
     if (term, RDF.type, OWL.Class) in graph:
         assert graph.value(term, RDFS.subClassOf) is not None
+    elif (term, RDF.type, OWL.NamedIndividual) in graph:   # a motivation, role, agent, metric or dimension
+        assert set(graph.objects(term, RDF.type)) - {OWL.NamedIndividual}
     else:
         assert graph.value(term, RDFS.domain) is not None and graph.value(term, RDFS.range) is not None
 

@@ -22,6 +22,7 @@ from ckanext.citizendata.record import derive, fields, inherit
 from ckanext.citizendata.record.schema import FIELDS, READ_ONLY, SCHEMA, schema_path
 
 from ..rdf.test_jsonld_context import CORE
+from ..rdf.test_profile_quality import QUALITY
 from ..rdf.test_profile_records import RICH_RECORD, as_shown, processor, registry_db  # noqa: F401
 
 SCHEMAS = os.path.dirname(schema_path())
@@ -252,7 +253,7 @@ def written(registry_db):
     serializer._add_pagination_triples({"count": 12, "items_per_page": 5, "current": "http://x/catalog?page=2",
                                         "first": "http://x/catalog?page=1", "next": "http://x/catalog?page=3",
                                         "previous": "http://x/catalog?page=1", "last": "http://x/catalog?page=3"})
-    serializer.graph_from_dataset(as_shown(RICH_RECORD, **CORE))
+    serializer.graph_from_dataset(as_shown(RICH_RECORD, **CORE, _citizendata_quality=QUALITY))  # assessed, scored
     return serializer.g
 
 

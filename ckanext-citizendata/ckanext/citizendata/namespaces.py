@@ -56,3 +56,5 @@ EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 # IANA's media type register (dcat:mediaType IRIs; older exports write it with http:)
 IANA_MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")
+# Web Annotation (oa:): DQV quality annotations of NSO assessments (motivation, target, bodies)
+OA = Namespace("http://www.w3.org/ns/oa#")

@@ -44,7 +44,7 @@ from ckanext.citizendata import config as cd_config
 from ckanext.citizendata.model.rdf_cache import rdf_cache_table
 from ckanext.citizendata.vocab import registry
 
-from . import assemble, dependencies
+from . import assemble, dependencies, profile_quality
 from .assemble import Fragment
 
 log = logging.getLogger(__name__)
@@ -200,13 +200,15 @@ def fragments(datasets: "list[Source | dict[str, Any]]", fmt: str, profiles: lis
     result: list[Optional[Fragment]] = []
     fresh: list[tuple[str, str, Fragment]] = []
     serializer = None
+    # assessments and scores of the datasets to build, read once for the page (rdf/profile_quality.py)
+    quality = profile_quality.read(s.id for s, d in zip(sources, digests) if (stored.get(s.id) or ("",))[0] != d)
     for source, digest in zip(sources, digests):
         row = stored.get(source.id)
         if row is not None and row[0] == digest:
             result.append(row[1])
             continue
         serializer = serializer or _serializer(profiles)
-        fragment = build_fragment(serializer, source.dict(), fmt)
+        fragment = build_fragment(serializer, profile_quality.with_quality(source.dict(), quality.get(source.id)), fmt)
         fresh.append((source.id, digest, fragment))
         result.append(fragment)
     write_rows(fmt, fresh)

@@ -23,7 +23,7 @@ from ckanext.citizendata.namespaces import bind_prefixes
 from ckanext.citizendata.record import fields, view
 from ckanext.citizendata.vocab import registry
 
-from . import catalog_record, conformance, profile_in, profile_out
+from . import catalog_record, conformance, profile_in, profile_out, profile_quality
 
 PROFILE_NAME = "citizendata"
 BASE_PROFILE = "euro_dcat_ap_3"
@@ -34,7 +34,9 @@ class CitizenDataProfile(RDFProfile):
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref) -> None:
         bind_prefixes(self.g)
-        profile_out.Writer(self.g, _vocab_base(), label=_label).dataset(dataset_ref, dataset_dict)
+        writer = profile_out.Writer(self.g, _vocab_base(), label=_label)
+        writer.dataset(dataset_ref, dataset_dict)
+        profile_quality.Writer(self.g, writer.base, writer.concept).add(dataset_ref, profile_quality.of(dataset_dict))
         catalog_record.add(self.g, dataset_ref, dataset_dict.get(catalog_record.KEY))
         conformance.withhold_series(self.g, dataset_ref, dataset_dict.get(view.WITHHELD) or [])
         conformance.dataset(self.g, dataset_ref)
@@ -54,6 +56,7 @@ class CitizenDataProfile(RDFProfile):
         series = reader.in_series(dataset_ref, dataset_uri({"id": "-"})[:-1])
         if series:
             record["in_series"] = series
+        record.update(profile_quality.Reader(self.g, _vocab_base()).read(dataset_ref))
         dataset_dict.update(record)
         return dataset_dict
 

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, PROV, SKOS
 
-from ckanext.citizendata.namespaces import CDT, QB, SDMX_DSD, STAT, VOCAB_BASE
+from ckanext.citizendata.namespaces import CDT, DQV, QB, SDMX_DSD, STAT, VOCAB_BASE
 from ckanext.citizendata.record import fields
 from ckanext.citizendata.vocab.integrity import notation_segment
 
@@ -113,6 +113,7 @@ EXTRA_CLASSES = {
     "disaggregation": (QB.DimensionProperty,),
     "cl-area": (DCTERMS.Location,),
     "partner-roles": (DCAT.Role,),
+    "quality-dimensions": (DQV.Dimension,),   # the dimensions of our rating metrics (rdf/profile_quality.py)
 }
 
 
