@@ -91,6 +91,15 @@ def errors(data: dict[str, Any], vocabularies: Optional[Vocabularies] = None) ->
     return validate_other(data, _validator(), vocabularies, RULES)
 
 
+def _dimension_error(dimension: str, ratings: list[Any], minimum: int) -> Optional[str]:
+    need = f"an official endorsement needs every output dimension rated {minimum} or more"
+    if not ratings:
+        return f"criteria: the output dimension {dimension} is not assessed; {need}"
+    if min(r if isinstance(r, int) else -1 for r in ratings) < minimum:
+        return f"criteria: the output dimension {dimension} is rated below {minimum}; {need}"
+    return None
+
+
 def _official_errors(data: dict[str, Any]) -> dict[str, list[str]]:
     rule = schema()["x-official"]
     criteria = [c for _, c in _criteria(data)]
@@ -98,13 +107,8 @@ def _official_errors(data: dict[str, Any]) -> dict[str, list[str]]:
              for i, c in enumerate(criteria) if c.get("mandatory") and not c.get("answer")]
     for dimension in rule["output-dimensions"]:
         ratings = [c.get("rating") for c in criteria if c.get("dimension") == dimension]
-        if not ratings:
-            found.append(f"criteria: the output dimension {dimension} is not assessed; an official endorsement "
-                         f"needs every output dimension rated {rule['minimum-rating']} or more")
-        elif min(r if isinstance(r, int) else -1 for r in ratings) < rule["minimum-rating"]:
-            found.append(f"criteria: the output dimension {dimension} is rated below {rule['minimum-rating']}; "
-                         "an official endorsement needs every output dimension rated "
-                         f"{rule['minimum-rating']} or more")
+        found.append(_dimension_error(dimension, ratings, rule["minimum-rating"]))
+    found = [message for message in found if message]
     return {"criteria": found} if found else {}
 
 

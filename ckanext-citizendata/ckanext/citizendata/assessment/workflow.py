@@ -77,17 +77,23 @@ def nso_organizations(user: model.User, capacities: Iterable[str] = ("editor", "
     return [g for g in query.order_by(model.Group.name) if (g.extras or {}).get("actor_type") == NSO]
 
 
+def _candidates(user: model.User, wanted: Any) -> list[model.Group]:
+    """The NSO organizations the user may assess for: theirs; for a sysadmin, the one named."""
+    if not (user.sysadmin and wanted):
+        return nso_organizations(user)
+    group = model.Group.get(str(wanted))
+    return [group] if group is not None and (group.extras or {}).get("actor_type") == NSO else []
+
+
 def _assessing_organization(user: model.User, wanted: Any) -> model.Group:
     """The NSO organization the user assesses for: the one named by ``wanted``, else their only one."""
-    if user.sysadmin and wanted:
-        group = model.Group.get(str(wanted))
-        mine = [group] if group is not None and (group.extras or {}).get("actor_type") == NSO else []
-    else:
-        mine = nso_organizations(user)
+    if wanted is not None and not isinstance(wanted, str):
+        _refuse("organization", "expected the name or id of an organization")
+    mine = _candidates(user, wanted)
     if wanted:
         chosen = [g for g in mine if wanted in (g.id, g.name)]
         if not chosen:
-            _refuse("organization", f"{str(wanted)[:100]!r} is not a national statistical office organization "
+            _refuse("organization", f"{wanted[:100]!r} is not a national statistical office organization "
                                     "you are an editor or admin of")
         return chosen[0]
     if not mine:

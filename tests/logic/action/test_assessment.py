@@ -1,0 +1,145 @@
+"""logic/action/assessment.py through the API: each action's plumbing, per-field errors as 409, no 500 on junk, and
+what the anonymous visitor, the record's publisher, another organization's editor and the assessing office see."""
+import pytest
+from ckan.tests import factories
+
+from ckanext.citizendata.testing import CitizenDataset
+from tests.assessment.people import draft_fields, world
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+API = "/api/3/action/"
+VERDICT = {"verdict": "endorse-complementary", "rationale": {"en": "Fit alongside the survey."}}
+
+
+@pytest.fixture
+def site(sysadmin_env):
+    w = world()
+    w.sysadmin = sysadmin_env[1]
+    return w
+
+
+def call(app, action, data, headers=None, status=200):
+    response = app.post(API + action, json=data, headers=headers or {}, status=status)
+    return response.json["result"] if status == 200 else response.json["error"]
+
+
+def token(user):
+    return {"Authorization": user["token"]}
+
+
+def create(app, site, **more):
+    return call(app, "citizendata_assessment_create",
+                {"package_id": site.record["name"], "organization": "nso-ghana", **draft_fields(**more)}, site.sysadmin)
+
+
+def test_the_whole_workflow_through_the_api(app, site):
+    draft = create(app, site, **VERDICT)
+    assert (draft["state"], draft["organization"]) == ("draft", "nso-ghana")
+    updated = call(app, "citizendata_assessment_update", {"id": draft["id"], "conditions": "Alongside the census."},
+                   site.sysadmin)
+    assert updated["conditions"] == "Alongside the census." and updated["verdict"] == "endorse-complementary"
+    published = call(app, "citizendata_assessment_publish", {"id": draft["id"]}, site.sysadmin)
+    assert (published["state"], published["recognition_status"]) == ("published", "complementary-source")
+    asked = call(app, "citizendata_assessment_comment", {"id": draft["id"], "kind": "question", "message": "Wave?"},
+                 site.sysadmin)
+    assert asked["history"][-1]["kind"] == "question"
+    assert call(app, "citizendata_review_request", {"package_id": site.record["id"], "message": "Please."},
+                site.sysadmin) == {"package_id": site.record["id"], "kind": "review-request"}
+    withdrawn = call(app, "citizendata_assessment_withdraw", {"id": draft["id"], "reason": "Replaced."},
+                     site.sysadmin)
+    assert withdrawn["state"] == "withdrawn"
+    purged = call(app, "citizendata_assessment_purge", {"id": draft["id"]}, site.sysadmin)
+    assert purged["id"] == draft["id"]
+    call(app, "citizendata_assessment_show", {"id": draft["id"]}, status=404)
+
+
+def test_field_errors_are_409_with_a_message_per_field(app, site):
+    error = call(app, "citizendata_assessment_create",
+                 {"package_id": site.record["id"], "organization": "nso-ghana", "framework": "nqaf",
+                  "intended_use": "", "criteria": [{"criterion": "x", "dimension": "relevance", "answer": "maybe",
+                                                    "rating": 0}]}, site.sysadmin, status=409)
+    assert error["__type"] == "Validation Error"
+    assert error["framework"][0].startswith('framework: "nqaf" is not an assessment framework')
+    assert error["intended_use"] == ["intended_use: must not be shorter than 1 character(s)"]
+    assert "criteria[0].answer: \"maybe\" is not allowed; allowed: yes, partially, no, not-applicable" in error[
+        "criteria"]
+    assert "criteria[0].comment: required when the answer is not-applicable or the rating is 0 or 1" in error[
+        "criteria"]
+
+
+def test_an_invalid_transition_is_409_naming_the_state(app, site):
+    draft = create(app, site)
+    error = call(app, "citizendata_assessment_withdraw", {"id": draft["id"], "reason": "x"}, site.sysadmin,
+                 status=409)
+    assert error["state"] == ["state: a draft assessment cannot be withdrawn; only a published one can"]
+    assert call(app, "citizendata_assessment_publish", {"id": draft["id"]}, site.sysadmin, status=409)["verdict"]
+
+
+@pytest.mark.parametrize("action, data, status, field", [
+    ("citizendata_assessment_create", {"package_id": ["a", "b"]}, 409, "package_id"),
+    ("citizendata_assessment_create", {}, 409, "package_id"),
+    ("citizendata_assessment_create", {"package_id": "no-such-record"}, 404, None),
+    ("citizendata_assessment_create", {"package_id": "RECORD", "organization": "nso-ghana", "framework": 7,
+                                       "intended_use": "u" * 1_000_000, "criteria": "all good",
+                                       "rationale": ["en"], "valid_until": 20271231, "verdict": {"x": 1},
+                                       "intended_indicators": "16.6.2"}, 409, "intended_use"),
+    ("citizendata_assessment_create", {"package_id": "RECORD", "organization": {"name": "x"}}, 409, "organization"),
+    ("citizendata_assessment_update", {"id": "no-such-assessment"}, 404, None),
+    ("citizendata_assessment_update", {"id": 12}, 409, "id"),
+    ("citizendata_assessment_publish", {"id": "x" * 100_000}, 409, "id"),
+    ("citizendata_assessment_withdraw", {"id": None}, 409, "id"),
+    ("citizendata_assessment_show", {"id": "no-such-assessment"}, 404, None),
+    ("citizendata_assessment_list", {"package_id": {"id": 1}}, 409, "package_id"),
+    ("citizendata_assessment_comment", {"id": "x", "kind": ["question"], "message": "m"}, 409, "kind"),
+    ("citizendata_review_request", {"package_id": "RECORD", "message": "m" * 100_000}, 409, "message"),
+    ("citizendata_review_request", {"package_id": "RECORD", "message": {"a": 1}}, 409, "message"),
+])
+def test_junk_input_is_a_clear_4xx_never_a_500(app, site, action, data, status, field):
+    data = {k: site.record["id"] if v == "RECORD" else v for k, v in data.items()}
+    error = call(app, action, data, site.sysadmin, status=status)
+    if field:
+        assert field in error and all(isinstance(m, str) for m in error[field])
+
+
+def test_junk_fields_are_each_named(app, site):
+    data = {"package_id": site.record["id"], "organization": "nso-ghana",
+            **draft_fields(framework=7, rationale=["en"], valid_until=20271231, criteria="all good")}
+    error = call(app, "citizendata_assessment_create", data, site.sysadmin, status=409)
+    assert error["framework"] == ["framework: expected text, got 7"]
+    assert error["rationale"] == ['rationale: expected an object, got ["en"]']
+    assert error["valid_until"] == ["valid_until: expected text or null, got 20271231"]
+    assert error["criteria"] == ['criteria: expected a list, got "all good"']
+
+
+def test_a_draft_is_seen_by_the_assessing_office_only(app, site):
+    published = call(app, "citizendata_assessment_publish", {"id": create(app, site, **VERDICT)["id"]},
+                     site.sysadmin)
+    draft = create(app, site)
+
+    def listed(headers):
+        return [i["id"] for i in call(app, "citizendata_assessment_list", {"package_id": site.record["id"]},
+                                      headers)]
+    assert listed(None) == listed(token(site.esi)) == listed(token(site.outsider)) == [published["id"]]
+    assert listed(token(site.ama)) == listed(token(site.kofi)) == [draft["id"], published["id"]]
+    for who in (None, token(site.esi), token(site.outsider)):
+        call(app, "citizendata_assessment_show", {"id": draft["id"]}, who, status=403)
+        assert call(app, "citizendata_assessment_show", {"id": published["id"]}, who)["state"] == "published"
+    assert call(app, "citizendata_assessment_show", {"id": draft["id"]}, token(site.ama))["state"] == "draft"
+
+
+def test_the_assessments_of_a_private_record_are_not_shown_to_whom_cannot_see_it(app, site):
+    private = CitizenDataset(owner_org=site.cso["id"], private=True)
+    call(app, "citizendata_assessment_list", {"package_id": private["id"]}, status=403)
+    call(app, "citizendata_assessment_list", {"package_id": private["id"]}, token(site.outsider), status=403)
+    assert call(app, "citizendata_assessment_list", {"package_id": private["id"]}, token(site.esi)) == []
+
+
+def test_the_records_publisher_cannot_set_a_verdict_and_nobody_but_a_sysadmin_purges(app, site):
+    draft = create(app, site)
+    call(app, "citizendata_assessment_create", {"package_id": site.record["id"], **draft_fields(**VERDICT)},
+         token(site.esi), status=403)
+    call(app, "citizendata_assessment_update", {"id": draft["id"], **VERDICT}, token(site.esi), status=403)
+    call(app, "citizendata_assessment_publish", {"id": draft["id"]}, token(site.esi), status=403)
+    call(app, "citizendata_assessment_create", {"package_id": site.record["id"], **draft_fields()}, status=403)
+    for who in (token(site.kofi), token(site.esi), token(factories.UserWithToken())):
+        call(app, "citizendata_assessment_purge", {"id": draft["id"]}, who, status=403)
