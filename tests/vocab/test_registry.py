@@ -177,7 +177,7 @@ def test_sdmx_conceptscheme_and_json(app):
                             headers={"Accept": "application/vnd.sdmx.structure+json;version=2.0.0"})
     data = json.loads(json_response.body)
     codes = data["data"]["codelists"][0]["codes"]
-    assert [c["id"] for c in codes][:1] == ["not-assessed"]
+    assert [c["id"] for c in codes][:1] == ["not-endorsed"]
 
 
 def test_sdmx_wildcards_and_errors(app):

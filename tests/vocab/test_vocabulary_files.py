@@ -45,9 +45,16 @@ OWN = {
         "urban-poor-informal-settlements", "lgbtiq", "people-living-in-poverty"], False),
     "quality-dimensions": ("QUALITY_DIMENSION", ["relevance", "accuracy-reliability", "timeliness",
                                                  "coherence-comparability", "accessibility-clarity",
-                                                 "methodological-transparency", "ethics-protection"], True),
-    "recognition-status": ("RECOGNITION_STATUS", ["not-assessed", "under-nso-review", "complementary-source",
-                                                  "experimental-statistics", "official"], True),
+                                                 "methodological-transparency", "ethics-protection",
+                                                 "participation", "inclusion-representativeness", "sustainability"],
+                           True),
+    "recognition-status": ("RECOGNITION_STATUS", ["not-endorsed", "not-assessed", "under-nso-review",
+                                                  "complementary-source", "experimental-statistics", "official"],
+                           True),
+    "assessment-frameworks": ("ASSESSMENT_FRAMEWORK", ["un-nqaf-2019", "ess-qaf-2", "paris21-cgd-2021", "psa-cgd-2019",
+                                                       "kesqaf-2022"], True),
+    "assessment-verdicts": ("ASSESSMENT_VERDICT", ["not-endorsed", "endorse-complementary", "endorse-experimental",
+                                                   "endorse-official"], True),
     "collection-methods": ("COLLECTION_METHOD", ["face-to-face-interview", "telephone-interview", "web-survey",
                                                  "mobile-app", "sms", "focus-group", "participatory-mapping-gps",
                                                  "observation", "community-scorecard", "crowdsourcing-platform",
@@ -56,7 +63,7 @@ OWN = {
                                           "INCOME_WEALTH_QUANTILE", "EDUCATION_LEV", "OCCUPATION", "ACTIVITY"],
                        False),
 }
-ORDERED = {"engagement-stages", "engagement-levels", "recognition-status"}
+ORDERED = {"engagement-stages", "engagement-levels", "recognition-status", "assessment-verdicts"}
 COUNTRIES = "iso-3166-1-alpha-3"
 IMPORTED = {"sdg": ("IAEG-SDGs", "SDG_INDICATOR", "2023"), "gsbpm": ("UNECE", "GSBPM", "5.1"),
             COUNTRIES: ("ISO", "ISO_3166_1_ALPHA_3", importlib.metadata.version("pycountry"))}

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Optional
 import rdflib
 import sqlalchemy as sa
 from ckan import model
-from rdflib.namespace import DCTERMS, OWL, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
 from ckanext.citizendata import config as cd_config
 from ckanext.citizendata import vocabularies
@@ -31,7 +31,7 @@ from ckanext.citizendata.text import natural_key
 
 from . import integrity
 
-MAPPING_PROPERTIES = {"exactMatch": SKOS.exactMatch, "closeMatch": SKOS.closeMatch,
+MAPPING_PROPERTIES = {"exactMatch": SKOS.exactMatch, "closeMatch": SKOS.closeMatch, "seeAlso": RDFS.seeAlso,
                       "broadMatch": SKOS.broadMatch, "narrowMatch": SKOS.narrowMatch,
                       "relatedMatch": SKOS.relatedMatch}
 
