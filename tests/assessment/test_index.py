@@ -3,6 +3,7 @@ import pytest
 from ckan.tests import helpers
 
 from ckanext.citizendata.assessment import index, workflow
+from ckanext.citizendata.search import elastic
 
 from .people import draft_fields, nso, world
 
@@ -66,3 +67,11 @@ def test_the_facets_are_offered_once_an_assessment_is_published(app):
                                                           "assessment_due"]
     page = app.get("/dataset/").body
     assert "Assessment verdict" in page and "Assessed by" in page
+
+
+def test_the_elasticsearch_document_holds_them_as_exact_values_without_a_mapping_edit():
+    document = elastic.document({"id": "d1", "site_id": "default", "assessment_verdict": ["not-endorsed"],
+                                 "assessed_by": ["nso-ghana"], "assessment_due": "yes"})
+    assert {k: document["fields"][k] for k in ("assessment_verdict", "assessed_by", "assessment_due")} == {
+        "assessment_verdict": ["not-endorsed"], "assessed_by": ["nso-ghana"], "assessment_due": ["yes"]}
+    assert elastic.es_field("assessment_due") == "fields.assessment_due"

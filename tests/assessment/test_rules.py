@@ -71,3 +71,13 @@ def test_an_official_endorsement_needs_mandatory_answers_and_every_output_dimens
     assert [m.split(";")[0] for m in rules.publish_errors(low)["criteria"]] == [
         "criteria: the output dimension timeliness is rated below 2",
         "criteria: the output dimension accessibility-clarity is not assessed"]
+
+
+def test_text_no_field_can_hold_is_named_wherever_it_stands():
+    data = {"framework": "un-nqaf-2019", "intended_use": "a\x00b", "rationale": {"en": "ok\udc80"},
+            "criteria": [{**criterion("relevance"), "comment": "\x00"}]}
+    errors = rules.errors(data, VOCABULARIES)
+    assert errors["intended_use"] == ["intended_use: a NUL character (U+0000) at position 2, which no field can hold"]
+    assert errors["rationale"] == ["rationale.en: a lone surrogate (U+DC80) at position 3, which no field can hold"]
+    assert errors["criteria"] == [
+        "criteria[0].comment: a NUL character (U+0000) at position 1, which no field can hold"]

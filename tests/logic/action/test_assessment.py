@@ -1,7 +1,13 @@
 """logic/action/assessment.py through the API: each action's plumbing, per-field errors as 409, no 500 on junk, and
 what the anonymous visitor, the record's publisher, another organization's editor and the assessing office see."""
+import json
+
 import pytest
 from ckan.tests import factories
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ckanext.citizendata.assessment import workflow
 
 from ckanext.citizendata.testing import CitizenDataset
 from tests.assessment.people import draft_fields, world
@@ -16,6 +22,12 @@ def site(sysadmin_env):
     w = world()
     w.sysadmin = sysadmin_env[1]
     return w
+
+
+@pytest.fixture
+def site_with_draft(site):
+    site.draft_id = workflow.create(site.record["id"], "ama", draft_fields())["id"]
+    return site
 
 
 def call(app, action, data, headers=None, status=200):
@@ -143,3 +155,33 @@ def test_the_records_publisher_cannot_set_a_verdict_and_nobody_but_a_sysadmin_pu
     call(app, "citizendata_assessment_create", {"package_id": site.record["id"], **draft_fields()}, status=403)
     for who in (token(site.kofi), token(site.esi), token(factories.UserWithToken())):
         call(app, "citizendata_assessment_purge", {"id": draft["id"]}, who, status=403)
+
+
+JUNK = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30),
+                 st.sampled_from(["\x00", "a\udc80b", "x" * 5000, "16.6.2", "relevance", "https://e.org/ø"]),
+                 st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=5), st.text(max_size=5),
+                                                                            max_size=3))
+FIELDS = ["package_id", "organization", "framework", "intended_use", "intended_indicators", "criteria", "verdict",
+          "rationale", "conditions", "development_plan_url", "valid_until", "id", "reason", "message", "kind"]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(action=st.sampled_from(["citizendata_assessment_create", "citizendata_assessment_update",
+                               "citizendata_assessment_withdraw", "citizendata_assessment_comment",
+                               "citizendata_review_request", "citizendata_assessment_list",
+                               "citizendata_assessment_show"]),
+       junk=st.dictionaries(st.sampled_from(FIELDS), JUNK, max_size=6),
+       criterion=st.dictionaries(st.sampled_from(["criterion", "dimension", "answer", "rating", "comment",
+                                                  "evidence_url", "mandatory", "other"]), JUNK, max_size=6))
+def test_random_junk_never_gives_a_500_nor_a_library_message(app, site_with_draft, action, junk, criterion):
+    site = site_with_draft
+    data = {"package_id": site.record["id"], "organization": "nso-ghana", "id": site.draft_id, **junk}
+    if "criteria" not in junk:
+        data["criteria"] = [criterion]
+    sent = json.dumps(data)
+    response = app.post(API + action, data=sent, content_type="application/json", headers=site.sysadmin,
+                        expect_errors=True)
+    body = response.get_data(as_text=True).lower()
+    assert response.status_code < 500, body[:500]
+    assert not [w for w in ("psycopg2", "traceback", "sqlalchemy") if w in body]

@@ -22,6 +22,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from ckanext.citizendata import schemas
 from ckanext.citizendata.record.schema import SCHEMA as RECORD_SCHEMA
 from ckanext.citizendata.record.validate import Vocabularies, validate_other
+from ckanext.citizendata.text import unreadable
 
 EXPERIMENTAL = "endorse-experimental"
 LOW_RATINGS = (0, 1)
@@ -83,7 +84,29 @@ def _plan_needed(data: dict[str, Any]) -> list[tuple[list, str]]:
     return []
 
 
-RULES = (_comment_needed, _plan_needed)
+def _strings(value: Any, path: list) -> Any:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield path, str(key)
+            yield from _strings(item, path + [str(key)])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, path + [index])
+
+
+def _readable(data: dict[str, Any]) -> list[tuple[list, str]]:
+    """Text no field can hold (a NUL character, a lone surrogate), wherever it stands."""
+    found = []
+    for path, text in _strings(data, []):
+        bad = unreadable(text)
+        if bad and path:
+            found.append((path, f"{bad}, which no field can hold"))
+    return found
+
+
+RULES = (_comment_needed, _plan_needed, _readable)
 
 
 def errors(data: dict[str, Any], vocabularies: Optional[Vocabularies] = None) -> dict[str, list[str]]:

@@ -25,6 +25,7 @@ from ckan.lib import search
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.model.assessment import assessment_event_table, assessment_table
+from ckanext.citizendata.text import unreadable
 from ckanext.citizendata.vocab import registry
 
 from . import rules, store
@@ -52,14 +53,14 @@ def _user(user: Any) -> model.User:
 
 
 def _package(package_id: Any) -> model.Package:
-    package = model.Package.get(str(package_id or "")) if isinstance(package_id, str) else None
+    package = model.Package.get(package_id) if isinstance(package_id, str) and not unreadable(package_id) else None
     if package is None or package.state == "deleted":
         raise toolkit.ObjectNotFound("no such record")
     return package
 
 
 def _row(assessment_id: Any):
-    if not isinstance(assessment_id, str) or not assessment_id:
+    if not isinstance(assessment_id, str) or not assessment_id or unreadable(assessment_id):
         raise toolkit.ObjectNotFound("no such assessment")
     row = model.Session.execute(sa.select(assessment_table).where(assessment_table.c.id == assessment_id)).first()
     if row is None:
@@ -87,7 +88,7 @@ def _candidates(user: model.User, wanted: Any) -> list[model.Group]:
 
 def _assessing_organization(user: model.User, wanted: Any) -> model.Group:
     """The NSO organization the user assesses for: the one named by ``wanted``, else their only one."""
-    if wanted is not None and not isinstance(wanted, str):
+    if wanted is not None and (not isinstance(wanted, str) or unreadable(wanted) or len(wanted) > 200):
         _refuse("organization", "expected the name or id of an organization")
     mine = _candidates(user, wanted)
     if wanted:
@@ -127,7 +128,10 @@ def _note(note: Any, field: str, required: bool = False) -> str:
     text = "" if note is None else note if isinstance(note, str) else None
     if text is None:
         _refuse(field, "expected text")
-    text = text.replace("\x00", "").strip()
+    bad = unreadable(text)
+    if bad:
+        _refuse(field, f"{bad}, which no field can hold")
+    text = text.strip()
     if required and not text:
         _refuse(field, "required")
     if len(text) > MAX_NOTE:

@@ -18,6 +18,7 @@ from ckan import model
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.assessment import workflow
+from ckanext.citizendata.text import unreadable
 
 from ..registry import register_action
 
@@ -29,7 +30,7 @@ def _key(data_dict: dict[str, Any], key: str) -> str:
     value = data_dict.get(key)
     if value in (None, ""):
         raise toolkit.ValidationError({key: [f"{key}: required"]})
-    if not isinstance(value, str) or len(value) > 200 or "\x00" in value:
+    if not isinstance(value, str) or len(value) > 200 or unreadable(value):
         raise toolkit.ValidationError({key: [f"{key}: expected the id or name of one item"]})
     return value
 

@@ -12,6 +12,7 @@ from ckan import model
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.assessment import workflow
+from ckanext.citizendata.text import unreadable
 
 from ..registry import AUTH
 
@@ -31,7 +32,7 @@ def _sees_record(context, package_id) -> bool:
 @toolkit.auth_allow_anonymous_access
 def list_assessments(context, data_dict) -> dict:
     package_id = data_dict.get("package_id")
-    if isinstance(package_id, str) and model.Package.get(package_id) is not None \
+    if isinstance(package_id, str) and not unreadable(package_id) and model.Package.get(package_id) is not None \
             and not _sees_record(context, package_id):
         return {"success": False, "msg": "You may not see this record"}
     return {"success": True}
