@@ -145,6 +145,7 @@ def seed_demo(update):
             raise click.exceptions.Exit(1)
     click.echo(f"demo: {len(data['organizations'])} organizations; records: {outcomes['created']} created, "
                f"{outcomes['updated']} updated, {outcomes['kept']} kept")
+    bulk.ensure_organization(assessment_demo.data()["organization"])
     assessments = assessment_demo.load()
     click.echo(f"demo assessments by {assessments['organization']}: {assessments['created']} created, "
                f"{assessments['kept']} kept")

@@ -6,6 +6,7 @@ from ckan.plugins import toolkit
 
 from ckanext.citizendata import cli, logic, views, web
 from ckanext.citizendata.assessment import index as assessment_index
+from ckanext.citizendata.assessment import recognition
 from ckanext.citizendata.logic import harvest
 from ckanext.citizendata.rdf import endpoints as rdf_endpoints
 from ckanext.citizendata.rdf import profile as rdf_profile
@@ -65,10 +66,11 @@ class CitizenDataPlugin(p.SingletonPlugin):
     # IPackageController
     def after_dataset_show(self, context, pkg_dict):
         hooks.after_dataset_show(context, pkg_dict)
+        recognition.after_dataset_show(pkg_dict)
         harvest.after_dataset_show(pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
-        return assessment_index.index_fields(hooks.before_dataset_index(pkg_dict))
+        return assessment_index.index_fields(recognition.before_dataset_index(hooks.before_dataset_index(pkg_dict)))
 
     def after_dataset_update(self, context, pkg_dict):
         hooks.after_dataset_update(context, pkg_dict)

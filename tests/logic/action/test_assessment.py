@@ -1,5 +1,7 @@
-"""logic/action/assessment.py through the API: each action's plumbing, per-field errors as 409, no 500 on junk, and
-what the anonymous visitor, the record's publisher, another organization's editor and the assessing office see."""
+"""logic/action/assessment.py through the API, with the roles' auth (logic/auth/assessment.py): each action's
+plumbing as the NSO's assessor (editor), approver (admin), the record's publisher and a sysadmin use it, per-field
+errors as 409, no 500 on junk, and what the anonymous visitor, the record's publisher, another organization's editor
+and the assessing office see."""
 import json
 
 import pytest
@@ -41,35 +43,40 @@ def token(user):
 
 def create(app, site, **more):
     return call(app, "citizendata_assessment_create",
-                {"package_id": site.record["name"], "organization": "nso-ghana", **draft_fields(**more)}, site.sysadmin)
+                {"package_id": site.record["name"], "organization": "nso-ghana", **draft_fields(**more)},
+                token(site.ama))
 
 
 def test_the_whole_workflow_through_the_api(app, site):
-    draft = create(app, site, **VERDICT)
-    assert (draft["state"], draft["organization"]) == ("draft", "nso-ghana")
-    updated = call(app, "citizendata_assessment_update", {"id": draft["id"], "conditions": "Alongside the census."},
-                   site.sysadmin)
-    assert updated["conditions"] == "Alongside the census." and updated["verdict"] == "endorse-complementary"
-    published = call(app, "citizendata_assessment_publish", {"id": draft["id"]}, site.sysadmin)
-    assert (published["state"], published["recognition_status"]) == ("published", "complementary-source")
-    asked = call(app, "citizendata_assessment_comment", {"id": draft["id"], "kind": "question", "message": "Wave?"},
-                 site.sysadmin)
-    assert asked["history"][-1]["kind"] == "question"
+    ama, kofi, esi = token(site.ama), token(site.kofi), token(site.esi)
     assert call(app, "citizendata_review_request", {"package_id": site.record["id"], "message": "Please."},
-                site.sysadmin) == {"package_id": site.record["id"], "kind": "review-request"}
-    withdrawn = call(app, "citizendata_assessment_withdraw", {"id": draft["id"], "reason": "Replaced."},
-                     site.sysadmin)
+                esi) == {"package_id": site.record["id"], "kind": "review-request"}
+    draft = create(app, site, **VERDICT)
+    assert (draft["state"], draft["organization"], draft["assessor"]) == ("draft", "nso-ghana", "ama")
+    updated = call(app, "citizendata_assessment_update", {"id": draft["id"], "conditions": "Alongside the census."},
+                   ama)
+    assert updated["conditions"] == "Alongside the census." and updated["verdict"] == "endorse-complementary"
+    asked = call(app, "citizendata_assessment_comment", {"id": draft["id"], "kind": "question", "message": "Wave?"},
+                 ama)
+    assert asked["history"][-1]["kind"] == "question"
+    published = call(app, "citizendata_assessment_publish", {"id": draft["id"]}, kofi)
+    assert (published["state"], published["approver"], published["recognition_status"]) == (
+        "published", "kofi", "complementary-source")
+    answered = call(app, "citizendata_assessment_comment", {"id": draft["id"], "kind": "answer",
+                                                            "message": "The 2025 wave."}, esi)
+    assert [e["kind"] for e in answered["history"]][-2:] == ["transition", "answer"]
+    withdrawn = call(app, "citizendata_assessment_withdraw", {"id": draft["id"], "reason": "Replaced."}, kofi)
     assert withdrawn["state"] == "withdrawn"
     purged = call(app, "citizendata_assessment_purge", {"id": draft["id"]}, site.sysadmin)
     assert purged["id"] == draft["id"]
-    call(app, "citizendata_assessment_show", {"id": draft["id"]}, status=404)
+    call(app, "citizendata_assessment_show", {"id": draft["id"]}, site.sysadmin, status=404)
 
 
 def test_field_errors_are_409_with_a_message_per_field(app, site):
     error = call(app, "citizendata_assessment_create",
                  {"package_id": site.record["id"], "organization": "nso-ghana", "framework": "nqaf",
                   "intended_use": "", "criteria": [{"criterion": "x", "dimension": "relevance", "answer": "maybe",
-                                                    "rating": 0}]}, site.sysadmin, status=409)
+                                                    "rating": 0}]}, token(site.ama), status=409)
     assert error["__type"] == "Validation Error"
     assert error["framework"][0].startswith('framework: "nqaf" is not an assessment framework')
     assert error["intended_use"] == ["intended_use: must not be shorter than 1 character(s)"]
@@ -81,42 +88,55 @@ def test_field_errors_are_409_with_a_message_per_field(app, site):
 
 def test_an_invalid_transition_is_409_naming_the_state(app, site):
     draft = create(app, site)
-    error = call(app, "citizendata_assessment_withdraw", {"id": draft["id"], "reason": "x"}, site.sysadmin,
+    error = call(app, "citizendata_assessment_withdraw", {"id": draft["id"], "reason": "x"}, token(site.kofi),
                  status=409)
     assert error["state"] == ["state: a draft assessment cannot be withdrawn; only a published one can"]
-    assert call(app, "citizendata_assessment_publish", {"id": draft["id"]}, site.sysadmin, status=409)["verdict"]
+    assert call(app, "citizendata_assessment_publish", {"id": draft["id"]}, token(site.kofi), status=409)["verdict"]
 
 
-@pytest.mark.parametrize("action, data, status, field", [
-    ("citizendata_assessment_create", {"package_id": ["a", "b"]}, 409, "package_id"),
-    ("citizendata_assessment_create", {}, 409, "package_id"),
-    ("citizendata_assessment_create", {"package_id": "no-such-record"}, 404, None),
+@pytest.mark.parametrize("action, data, who, status, field", [
+    ("citizendata_assessment_create", {"package_id": ["a", "b"]}, "ama", 404, None),
+    ("citizendata_assessment_create", {}, "ama", 404, None),
+    ("citizendata_assessment_create", {"package_id": "no-such-record"}, "ama", 404, None),
+    ("citizendata_assessment_create", {"package_id": "a\udc80"}, "ama", 404, None),
     ("citizendata_assessment_create", {"package_id": "RECORD", "organization": "nso-ghana", "framework": 7,
                                        "intended_use": "u" * 1_000_000, "criteria": "all good",
                                        "rationale": ["en"], "valid_until": 20271231, "verdict": {"x": 1},
-                                       "intended_indicators": "16.6.2"}, 409, "intended_use"),
-    ("citizendata_assessment_create", {"package_id": "RECORD", "organization": {"name": "x"}}, 409, "organization"),
-    ("citizendata_assessment_update", {"id": "no-such-assessment"}, 404, None),
-    ("citizendata_assessment_update", {"id": 12}, 409, "id"),
-    ("citizendata_assessment_publish", {"id": "x" * 100_000}, 409, "id"),
-    ("citizendata_assessment_withdraw", {"id": None}, 409, "id"),
-    ("citizendata_assessment_show", {"id": "no-such-assessment"}, 404, None),
-    ("citizendata_assessment_list", {"package_id": {"id": 1}}, 409, "package_id"),
-    ("citizendata_assessment_comment", {"id": "x", "kind": ["question"], "message": "m"}, 409, "kind"),
-    ("citizendata_review_request", {"package_id": "RECORD", "message": "m" * 100_000}, 409, "message"),
-    ("citizendata_review_request", {"package_id": "RECORD", "message": {"a": 1}}, 409, "message"),
+                                       "intended_indicators": "16.6.2"}, "ama", 409, "intended_use"),
+    ("citizendata_assessment_create", {"package_id": "RECORD", "organization": {"name": "x"}}, "ama", 409,
+     "organization"),
+    ("citizendata_assessment_create", {"package_id": "RECORD", "organization": True}, "ama", 409, "organization"),
+    ("citizendata_assessment_update", {"id": "no-such-assessment"}, "ama", 404, None),
+    ("citizendata_assessment_update", {"id": 12}, "ama", 404, None),
+    ("citizendata_assessment_publish", {"id": "x" * 100_000}, "kofi", 404, None),
+    ("citizendata_assessment_withdraw", {"id": None}, "kofi", 404, None),
+    ("citizendata_assessment_show", {"id": "no-such-assessment"}, "ama", 404, None),
+    ("citizendata_assessment_list", {"package_id": {"id": 1}}, "ama", 404, None),
+    ("citizendata_review_request", {"package_id": "RECORD", "message": "m" * 100_000}, "esi", 409, "message"),
+    ("citizendata_review_request", {"package_id": "RECORD", "message": {"a": 1}}, "esi", 409, "message"),
+    ("citizendata_review_request", {"package_id": "RECORD", "message": "a\x00b"}, "esi", 409, "message"),
 ])
-def test_junk_input_is_a_clear_4xx_never_a_500(app, site, action, data, status, field):
+def test_junk_input_is_a_clear_4xx_never_a_500(app, site, action, data, who, status, field):
     data = {k: site.record["id"] if v == "RECORD" else v for k, v in data.items()}
-    error = call(app, action, data, site.sysadmin, status=status)
+    error = call(app, action, data, token(getattr(site, who)), status=status)
     if field:
-        assert field in error and all(isinstance(m, str) for m in error[field])
+        assert field in error and all(m.startswith(f"{field}: ") for m in error[field]), error
+
+
+def test_a_comment_is_a_question_or_an_answer(app, site):
+    draft = create(app, site)
+    error = call(app, "citizendata_assessment_comment", {"id": draft["id"], "kind": ["question"], "message": "m"},
+                 token(site.ama), status=403)
+    assert "question or an answer" in error["message"]
+    error = call(app, "citizendata_assessment_comment", {"id": draft["id"], "kind": "question", "message": ""},
+                 token(site.ama), status=409)
+    assert error["message"] == ["message: required"]
 
 
 def test_junk_fields_are_each_named(app, site):
     data = {"package_id": site.record["id"], "organization": "nso-ghana",
             **draft_fields(framework=7, rationale=["en"], valid_until=20271231, criteria="all good")}
-    error = call(app, "citizendata_assessment_create", data, site.sysadmin, status=409)
+    error = call(app, "citizendata_assessment_create", data, token(site.ama), status=409)
     assert error["framework"] == ["framework: expected text, got 7"]
     assert error["rationale"] == ['rationale: expected an object, got ["en"]']
     assert error["valid_until"] == ["valid_until: expected text or null, got 20271231"]
@@ -125,7 +145,7 @@ def test_junk_fields_are_each_named(app, site):
 
 def test_a_draft_is_seen_by_the_assessing_office_only(app, site):
     published = call(app, "citizendata_assessment_publish", {"id": create(app, site, **VERDICT)["id"]},
-                     site.sysadmin)
+                     token(site.kofi))
     draft = create(app, site)
 
     def listed(headers):
@@ -180,7 +200,7 @@ def test_random_junk_never_gives_a_500_nor_a_library_message(app, site_with_draf
     if "criteria" not in junk:
         data["criteria"] = [criterion]
     sent = json.dumps(data)
-    response = app.post(API + action, data=sent, content_type="application/json", headers=site.sysadmin,
+    response = app.post(API + action, data=sent, content_type="application/json", headers=token(site.ama),
                         expect_errors=True)
     body = response.get_data(as_text=True).lower()
     assert response.status_code < 500, body[:500]

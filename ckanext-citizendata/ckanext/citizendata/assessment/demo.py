@@ -35,9 +35,8 @@ def _site_context() -> dict[str, Any]:
 
 def _organization(spec: dict[str, Any]) -> model.Group:
     group = model.Group.get(spec["name"])
-    if group is None:
-        toolkit.get_action("organization_create")(_site_context(), dict(spec))
-        group = model.Group.get(spec["name"])
+    if group is None:  # made by ``ckan citizendata seed-demo`` as the other demo organizations are
+        raise toolkit.ObjectNotFound(f"demo organization {spec['name']} is not loaded")
     return group
 
 
@@ -59,8 +58,9 @@ def _exists(package_id: str, group: model.Group, intended_use: str) -> bool:
 
 
 def load() -> dict[str, Any]:
-    """Make the demo office, its people and its example assessments (those missing); the demo records must
-    be loaded (``ckan citizendata seed-demo`` loads them first)."""
+    """Make the demo office's people and its example assessments (those missing); the demo records and the
+    office (``organization`` of demo/assessments.json) must be loaded (``ckan citizendata seed-demo`` loads them
+    first)."""
     spec = data()
     group = _organization(spec["organization"])
     _members(group, spec["users"])

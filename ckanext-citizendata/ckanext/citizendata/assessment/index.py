@@ -22,7 +22,7 @@ from ckan.plugins import toolkit
 from ckanext.citizendata.model.assessment import assessment_table
 from ckanext.citizendata.vocab import registry
 
-from . import store, workflow
+from . import recognition, store, workflow
 
 VERDICT, ASSESSED_BY, DUE = "assessment_verdict", "assessed_by", "assessment_due"
 FACETS = {VERDICT: "Assessment verdict", ASSESSED_BY: "Assessed by", DUE: "Assessment due for review"}
@@ -72,7 +72,7 @@ def _organization_titles(names: list[str]) -> dict[str, str]:
 
 def _labellers(search_facets: dict[str, Any]) -> dict[str, Callable[[str], str]]:
     offices = [str(i["name"]) for i in (search_facets.get(ASSESSED_BY) or {}).get("items", [])]
-    verdicts = registry.display_labels(workflow.VERDICTS, _language()) if VERDICT in search_facets else {}
+    verdicts = registry.display_labels(recognition.VERDICTS, _language()) if VERDICT in search_facets else {}
     titles = _organization_titles(offices)
     answers = {YES: toolkit._("Yes"), NO: toolkit._("No")}
     return {VERDICT: lambda v: verdicts.get(v, v), ASSESSED_BY: lambda v: titles.get(v, v),

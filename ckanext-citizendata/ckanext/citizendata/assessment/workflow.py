@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from ckan import model
@@ -26,13 +26,10 @@ from ckan.plugins import toolkit
 
 from ckanext.citizendata.model.assessment import assessment_event_table, assessment_table
 from ckanext.citizendata.text import unreadable
-from ckanext.citizendata.vocab import registry
 
-from . import rules, store
+from . import recognition, roles, rules, store
 
 DRAFT, PUBLISHED, SUPERSEDED, WITHDRAWN = "draft", "published", "superseded", "withdrawn"
-NSO = "nso"
-VERDICTS, STATUSES = "assessment-verdicts", "recognition-status"
 EVENT_KINDS = ("transition", "review-request", "question", "answer", "purge")
 MAX_NOTE = 4000
 
@@ -69,50 +66,31 @@ def _row(assessment_id: Any):
 
 
 # ---------------------------------------------------------------- who assesses for which office
-def nso_organizations(user: model.User, capacities: Iterable[str] = ("editor", "admin")) -> list[model.Group]:
-    """The NSO organizations (extra ``actor_type`` nso) in which the user holds one of ``capacities``."""
-    query = (model.Session.query(model.Group).join(model.Member, model.Member.group_id == model.Group.id)
-             .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
-                     model.Member.state == "active", model.Member.capacity.in_(list(capacities)),
-                     model.Group.is_organization.is_(True), model.Group.state == "active"))
-    return [g for g in query.order_by(model.Group.name) if (g.extras or {}).get("actor_type") == NSO]
+def record_of(package: model.Package) -> dict[str, Any]:
+    """The record view (inherited countries included) the roles read, whoever asks."""
+    return toolkit.get_action("package_show")({"ignore_auth": True}, {"id": package.id})
 
 
-def _candidates(user: model.User, wanted: Any) -> list[model.Group]:
-    """The NSO organizations the user may assess for: theirs; for a sysadmin, the one named."""
-    if not (user.sysadmin and wanted):
-        return nso_organizations(user)
-    group = model.Group.get(str(wanted))
-    return [group] if group is not None and (group.extras or {}).get("actor_type") == NSO else []
-
-
-def _assessing_organization(user: model.User, wanted: Any) -> model.Group:
-    """The NSO organization the user assesses for: the one named by ``wanted``, else their only one."""
-    if wanted is not None and (not isinstance(wanted, str) or unreadable(wanted) or len(wanted) > 200):
+def _wanted(value: Any) -> Optional[str]:
+    if value is not None and (not isinstance(value, str) or unreadable(value) or len(value) > 200):
         _refuse("organization", "expected the name or id of an organization")
-    mine = _candidates(user, wanted)
+    return value or None
+
+
+def _assessing_organization(user: model.User, package: model.Package, wanted: Any) -> roles.Organization:
+    """The NSO the user assesses the record for (roles.assessing_organizations): the one named by ``wanted``,
+    else their only one."""
+    wanted = _wanted(wanted)
+    record = record_of(package)
+    mine = roles.assessing_organizations(user.name, record)
     if wanted:
-        chosen = [g for g in mine if wanted in (g.id, g.name)]
-        if not chosen:
-            _refuse("organization", f"{wanted[:100]!r} is not a national statistical office organization "
-                                    "you are an editor or admin of")
-        return chosen[0]
+        mine = [o for o in mine if wanted in (o.id, o.name)]
     if not mine:
-        _refuse("organization", "you are not an editor or admin of a national statistical office organization")
+        _refuse("organization", roles.assess_refusal(user.name, record, wanted)
+                or "you may not assess this record")
     if len(mine) > 1:
-        _refuse("organization", "you assess for several offices; say which: " + ", ".join(g.name for g in mine))
+        _refuse("organization", "you assess for several offices; say which: " + ", ".join(o.name for o in mine))
     return mine[0]
-
-
-def is_member(user: Optional[model.User], organization_id: str) -> bool:
-    """Whether the user belongs to the organization (any capacity), or is a sysadmin."""
-    if user is None:
-        return False
-    if user.sysadmin:
-        return True
-    return model.Session.query(model.Member.id).filter(
-        model.Member.table_name == "user", model.Member.table_id == user.id, model.Member.state == "active",
-        model.Member.group_id == organization_id).first() is not None
 
 
 # ---------------------------------------------------------------- the log
@@ -172,7 +150,8 @@ def create(package_id: str, user: Any, data: dict[str, Any], example: bool = Fal
     """A draft assessment of the record by the user (its assessor) for their NSO organization
     (``data["organization"]`` chooses when they are in several)."""
     actor, package = _user(user), _package(package_id)
-    organization = _assessing_organization(actor, data.get("organization") if isinstance(data, dict) else None)
+    organization = _assessing_organization(actor, package, data.get("organization") if isinstance(data, dict)
+                                           else None)
     stated = _stated(data)
     now, assessment_id = _now(), str(uuid.uuid4())
     model.Session.execute(assessment_table.insert().values(
@@ -181,6 +160,7 @@ def create(package_id: str, user: Any, data: dict[str, Any], example: bool = Fal
         example=bool(example), **_columns(stated)))
     log_event(package.id, "transition", actor, assessment_id, None, DRAFT)
     model.Session.commit()
+    reindex(package.id)
     return show(assessment_id)
 
 
@@ -268,6 +248,8 @@ def exchange(package_id: str, user: Any, kind: str, message: Any, assessment_id:
     text = _note(message, "message", required=True)
     log_event(package_id, kind, actor, assessment_id, note=text)
     model.Session.commit()
+    if kind == "review-request":
+        reindex(package_id)
 
 
 def reindex(package_id: str) -> None:
@@ -277,16 +259,6 @@ def reindex(package_id: str) -> None:
 
 
 # ---------------------------------------------------------------- reads
-def recognition_status(verdict: Optional[str]) -> Optional[str]:
-    """The recognition status a verdict grants: its ``skos:closeMatch`` in the recognition-status scheme."""
-    concept = registry.get_concept(VERDICTS, verdict) if verdict else None
-    for iri in (concept or {}).get("mappings", {}).get("closeMatch", []):
-        status = registry.get_concept(iri=iri)
-        if status is not None and status["scheme_id"] == STATUSES:
-            return status["notation"]
-    return None
-
-
 def _day(value: Any) -> str:
     return str(value)[:10]
 
@@ -313,7 +285,7 @@ def completed(items: list[dict[str, Any]], today: Optional[datetime.date] = None
     statuses: dict[Optional[str], Optional[str]] = {}
     for item in items:
         if item["verdict"] not in statuses:
-            statuses[item["verdict"]] = recognition_status(item["verdict"])
+            statuses[item["verdict"]] = recognition.granted_by(item["verdict"])
         item["recognition_status"] = statuses[item["verdict"]]
         item["stale_reasons"] = staleness(item, modified.get(item["package_id"]), today)
         item["stale"] = bool(item["stale_reasons"])
@@ -328,15 +300,12 @@ def show(assessment_id: str) -> dict[str, Any]:
 
 def for_package(package_id: str, user: Any = None) -> list[dict[str, Any]]:
     """A record's assessments the user may see, newest first: all but drafts for everyone who can see the record;
-    drafts for the members of the assessing office."""
-    viewer = model.User.get(str(user)) if user and not isinstance(user, model.User) else user
+    drafts for sysadmins and the members of the assessing office."""
+    name = user.name if isinstance(user, model.User) else (user or None)
     a = assessment_table
     rows = model.Session.execute(sa.select(a).where(a.c.package_id == package_id)
                                  .order_by(a.c.created.desc(), a.c.id)).all()
-    member_of: dict[str, bool] = {}
-    seen = []
-    for row in rows:
-        if row.state == DRAFT and not member_of.setdefault(row.organization_id, is_member(viewer, row.organization_id)):
-            continue
-        seen.append(row)
+    everything = roles.is_sysadmin(name)
+    member_of = roles.capacities(name)
+    seen = [row for row in rows if row.state != DRAFT or everything or row.organization_id in member_of]
     return completed(store.as_dicts(seen))

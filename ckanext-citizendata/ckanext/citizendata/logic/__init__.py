@@ -13,7 +13,8 @@ from . import harvest, helpers, validators  # noqa: F401  (harvest: for the plug
 from .action import dcat, delete, suggest, vocab, write  # noqa: F401  (registering)
 from .action import assessment  # noqa: F401  (registering)
 from .auth import activity as activity_auth  # noqa: F401  (registering)
-from .auth import assessment_interim  # noqa: F401  (registering; INTERIM: drop when auth/assessment.py lands)
+from .auth import assessment as assessment_auth  # noqa: F401  (registering)
+from .auth import quality as quality_auth  # noqa: F401  (registering)
 from .auth import suggest as suggest_auth  # noqa: F401  (registering)
 from .auth import vocab as vocab_auth  # noqa: F401  (registering)
 from .registry import ACTIONS, AUTH, HELPERS, VALIDATORS

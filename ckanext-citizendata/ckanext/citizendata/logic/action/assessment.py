@@ -42,8 +42,9 @@ def _package_id(data_dict: dict[str, Any]) -> str:
     return package.id
 
 
-def _user(context: dict[str, Any]) -> Any:
-    return context.get("auth_user_obj") or context.get("user")
+def _user(context: dict[str, Any]) -> str:
+    """The caller's user name ("" for a visitor; CKAN's ``auth_user_obj`` may be an anonymous-user object)."""
+    return context.get("user") or ""
 
 
 @register_action

@@ -1,0 +1,34 @@
+"""Auth of the quality actions (``action/quality.py``): a record's stored score and its publisher's report are
+read by whoever may see the record (``id`` or ``package_id``).
+
+Example::
+
+    toolkit.check_access("citizendata_quality_show", {"user": ""}, {"id": "<public record>"})   # True
+"""
+from __future__ import annotations
+
+from ckan.plugins import toolkit
+
+from ckanext.citizendata.assessment import roles
+
+from ..registry import register_auth
+from .assessment import package_of
+
+
+def _may_see(context, data_dict) -> dict:
+    package = package_of(data_dict.get("package_id") or data_dict.get("id"))
+    if roles.may_see_package(context.get("user") or "", package):
+        return {"success": True}
+    return {"success": False, "msg": "You may not see this record."}
+
+
+@register_auth
+@toolkit.auth_allow_anonymous_access
+def citizendata_quality_show(context, data_dict):
+    return _may_see(context, data_dict)
+
+
+@register_auth
+@toolkit.auth_allow_anonymous_access
+def citizendata_quality_report(context, data_dict):
+    return _may_see(context, data_dict)
