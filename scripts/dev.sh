@@ -22,7 +22,7 @@ TEST_DB=${CKAN_TEST_DB_NAME:-ckan_test}
 BENCH_DB=${CKAN_BENCH_DB_NAME:-ckan_bench}
 REDIS_PORT=${CKAN_REDIS_PORT:-6379}
 SITE_URL=http://127.0.0.1:5000
-PLUGINS="activity scheming_datasets citizendata dcat harvest ckan_harvester dcat_rdf_harvester citizendata_ckan_harvester citizendata_dcat_harvester citizendata_sdmx_harvester citizendata_ppsr_harvester citizendata_eucs_harvester citizendata_kobo_harvester citizendata_odk_harvester"
+PLUGINS="activity scheming_datasets scheming_organizations citizendata dcat harvest ckan_harvester dcat_rdf_harvester citizendata_ckan_harvester citizendata_dcat_harvester citizendata_sdmx_harvester citizendata_ppsr_harvester citizendata_eucs_harvester citizendata_kobo_harvester citizendata_odk_harvester"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 LOG=$STATE/setup.log
@@ -148,6 +148,7 @@ ensure_config() {
     "ckan.storage_path = $ROOT/storage" \
     "ckanext.citizendata.search.backend = postgres" \
     "scheming.dataset_schemas = ckanext.citizendata.schemas:dataset.yaml ckanext.citizendata.schemas:initiative.yaml" \
+    "scheming.organization_schemas = ckanext.citizendata.schemas:organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.dcat.schemas:presets.yaml ckanext.citizendata.schemas:presets.yaml" \
     "ckanext.dcat.enable_content_negotiation = true" \
     "ckanext.citizendata.dcat.publisher_type = http://purl.org/adms/publishertype/NonProfitOrganisation" \
@@ -166,6 +167,8 @@ ensure_plugins() {  # an older ckan.ini gains the plugins added since it was wri
   for plugin in $PLUGINS; do
     case " $current " in *" $plugin "*) ;; *) missing+=("$plugin") ;; esac
   done
+  grep -q '^scheming.organization_schemas' ckan.ini ||  # the organization schema came with scheming_organizations
+    quietly "$CKAN" config-tool ckan.ini "scheming.organization_schemas = ckanext.citizendata.schemas:organization.yaml"
   [ ${#missing[@]} -eq 0 ] && return 0
   say "Adding plugins to ckan.ini: ${missing[*]}"
   quietly "$CKAN" config-tool ckan.ini "ckan.plugins = $current ${missing[*]}"

@@ -94,6 +94,7 @@ def test_seed_demo_is_idempotent(cli):
     assert "records: 13 created, 0 updated, 0 kept" in first.output
     second = cli.invoke(ckan_cli, ["citizendata", "seed-demo"])
     assert "records: 0 created, 0 updated, 13 kept" in second.output
+    assert "demo assessments by example-nso-demo: 0 created, 4 kept" in second.output
     model.Session.remove()
     ghana = helpers.call_action("package_show", id="ghana-public-service-satisfaction-app")
     assert ghana["sdg_indicators"] == ["16.6.2"] and ghana["meets_copenhagen_definition"] is True

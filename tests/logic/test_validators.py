@@ -4,6 +4,7 @@ import json
 
 import pytest
 from ckan.lib.navl.dictization_functions import StopOnError, missing
+from ckan.plugins.toolkit import ValidationError
 from ckan.tests import factories, helpers
 
 from ckanext.citizendata.logic import registered
@@ -16,7 +17,7 @@ def test_every_validator_is_registered_by_its_name():
     table = registered()["validators"]
     assert {"citizendata_list", "citizendata_json", "citizendata_int", "citizendata_bool", "citizendata_load_json",
             "citizendata_derived", "citizendata_form_quirks", "citizendata_in_series", "citizendata_record",
-            "citizendata_flag"} == \
+            "citizendata_flag", "citizendata_recognition", "citizendata_organization"} == \
         set(table)
     assert table["citizendata_list"] is v.citizendata_list and table["citizendata_record"] is v.citizendata_record
 
@@ -328,3 +329,45 @@ def test_a_derived_stage_keeps_its_derivation_until_a_person_changes_it(setup):
     helpers.call_action("package_update", context=dict(person), **shown)
     assert _engagement_of(created["id"]) == [{"stage": "collect", "level": 5, "actors": ["community"]},
                                              derived[1]]
+
+
+# ---------------------------------------------------------------- the organization schema (citizendata_organization)
+@pytest.mark.usefixtures("clean_db")
+def test_an_organization_states_its_actor_type_and_an_nso_its_jurisdiction():
+    org = factories.Organization(name="gss", actor_type="nso", jurisdiction=["GHA", "TGO"])
+    shown = helpers.call_action("organization_show", id="gss")
+    assert (shown["actor_type"], shown["jurisdiction"]) == ("nso", ["GHA", "TGO"])
+    assert helpers.call_action("organization_show", id=factories.Organization()["id"]).get("actor_type") is None
+    assert org["actor_type"] == "nso"
+
+
+@pytest.mark.usefixtures("clean_db")
+@pytest.mark.parametrize("fields, field, message", [
+    ({"actor_type": "cso", "jurisdiction": ["GHA"]}, "jurisdiction",
+     "jurisdiction: only a national statistical office (actor type nso) has a jurisdiction; this one is cso"),
+    ({"jurisdiction": ["GHA"]}, "jurisdiction",
+     "jurisdiction: only a national statistical office (actor type nso) has a jurisdiction; this one is of no "
+     "stated type"),
+    ({"actor_type": "nso", "jurisdiction": ["GHX"]}, "jurisdiction",
+     'jurisdiction[0]: "GHX" is not an ISO 3166-1 alpha-3 country code; close matches: GHA'),
+    ({"actor_type": "statistics-office"}, "actor_type", 'actor_type: "statistics-office" is not an actor type'),
+    # an extras entry of the API is checked as the field is
+    ({"extras": [{"key": "actor_type", "value": "cso"}, {"key": "jurisdiction", "value": '["GHA"]'}]},
+     "jurisdiction", "jurisdiction: only a national statistical office"),
+])
+def test_a_wrong_actor_type_or_jurisdiction_is_refused_naming_the_field(fields, field, message):
+    with pytest.raises(ValidationError) as raised:
+        helpers.call_action("organization_create", context={"user": factories.Sysadmin()["name"]}, name="org",
+                            **fields)
+    assert raised.value.error_dict[field][0].startswith(message)
+    assert helpers.call_action("organization_list") == []   # nothing written
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_the_organization_pages_render_with_the_new_fields(app, sysadmin_env):
+    _user, env = sysadmin_env
+    page = app.get("/organization/new", headers=env, status=200).body
+    assert 'name="actor_type"' in page and 'name="jurisdiction"' in page
+    factories.Organization(name="gss", actor_type="nso", jurisdiction=["GHA"])
+    page = app.get("/organization/edit/gss", headers=env, status=200).body
+    assert 'value="nso" selected' in page.replace('selected="selected"', "selected")

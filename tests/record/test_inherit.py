@@ -16,7 +16,9 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 @pytest.fixture
 def setup(app):
     user = factories.UserWithToken()
-    org = factories.Organization(name="gss", users=[{"name": user["name"], "capacity": "editor"}])
+    # a national statistical office: its records may state their recognition status (assessment/recognition.py)
+    org = factories.Organization(name="gss", users=[{"name": user["name"], "capacity": "editor"}],
+                                 actor_type="nso", jurisdiction=["GHA"])
     context = {"user": user["name"]}
     series = helpers.call_action("package_create", context=dict(context), type="dataset_series",
                                  name="ghana-pss-app", title="Public Service Satisfaction Survey App",

@@ -30,7 +30,7 @@ def record(**changes):
         "sample_size": 1500, "probability_sample": False,
         "ethics": {"informed_consent": True, "anonymised": True, "personal_data": False},
         "partners": [{"name": "UNDP", "role": "technical-partner", "actor_type": "international"}],
-        "recognition_status": "complementary-source",
+        "recognition_status": "not-assessed",   # a CSO's record states only what its NSO assessments derive
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}

@@ -13,6 +13,7 @@ import click
 from ckan.plugins import toolkit
 
 from ckanext.citizendata import demo
+from ckanext.citizendata.assessment import demo as assessment_demo
 from ckanext.citizendata.ingest import bulk, bulkload, files
 from ckanext.citizendata.ingest.harvest import jobs, source_sync, sources
 from ckanext.citizendata.logic import harvest as harvesting
@@ -145,6 +146,10 @@ def seed_demo(update):
             raise click.exceptions.Exit(1)
     click.echo(f"demo: {len(data['organizations'])} organizations; records: {outcomes['created']} created, "
                f"{outcomes['updated']} updated, {outcomes['kept']} kept")
+    bulk.ensure_organization(assessment_demo.data()["organization"])
+    assessments = assessment_demo.load()
+    click.echo(f"demo assessments by {assessments['organization']}: {assessments['created']} created, "
+               f"{assessments['kept']} kept")
 
 
 @citizendata.command("generate")

@@ -5,6 +5,8 @@ import ckan.plugins as p
 from ckan.plugins import toolkit
 
 from ckanext.citizendata import cli, logic, views, web
+from ckanext.citizendata.assessment import index as assessment_index
+from ckanext.citizendata.assessment import recognition
 from ckanext.citizendata.logic import harvest, quality
 from ckanext.citizendata.rdf import endpoints as rdf_endpoints
 from ckanext.citizendata.rdf import profile as rdf_profile
@@ -64,10 +66,12 @@ class CitizenDataPlugin(p.SingletonPlugin):
     # IPackageController
     def after_dataset_show(self, context, pkg_dict):
         hooks.after_dataset_show(context, pkg_dict)
+        recognition.after_dataset_show(pkg_dict)
         harvest.after_dataset_show(pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
-        return quality.index_band(hooks.before_dataset_index(pkg_dict))
+        return quality.index_band(
+            assessment_index.index_fields(recognition.before_dataset_index(hooks.before_dataset_index(pkg_dict))))
 
     def after_dataset_create(self, context, pkg_dict):
         quality.after_dataset_change(context, pkg_dict)
@@ -80,14 +84,16 @@ class CitizenDataPlugin(p.SingletonPlugin):
         return limits.check_search_params(search_params)
 
     def after_dataset_search(self, search_results, search_params):
-        return quality.label_bands(facets.label_values(search_results))
+        return quality.label_bands(assessment_index.label_values(facets.label_values(search_results)))
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):
-        return quality.with_band_facet(harvest.with_source_facet(facets.add_facets(facets_dict)))
+        return quality.with_band_facet(assessment_index.with_facets(
+            harvest.with_source_facet(facets.add_facets(facets_dict))))
 
     def organization_facets(self, facets_dict, organization_type, package_type):
-        return quality.with_band_facet(harvest.with_source_facet(facets.add_facets(facets_dict)))
+        return quality.with_band_facet(assessment_index.with_facets(
+            harvest.with_source_facet(facets.add_facets(facets_dict))))
 
     def group_facets(self, facets_dict, group_type, package_type):
         return facets.add_facets(facets_dict)

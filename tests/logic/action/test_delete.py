@@ -54,9 +54,10 @@ def test_a_dataset_that_states_its_own_values_keeps_them(setup, action):
     helpers.call_action(action, context={"user": factories.Sysadmin()["name"]}, id="ghana-pss-app")
     shown = helpers.call_action("package_show", id="round-own")
     assert (shown["initiative_type"], shown["countries"], shown["inherited_fields"]) == ("social-audit", ["COL"], [])
-    assert "partners" not in shown and "recognition_status" not in shown  # those it had only from the initiative
+    assert "partners" not in shown  # it had it only from the initiative; its status is now its own (derived)
+    assert shown["recognition_status"] == "not-assessed"
     [found] = helpers.call_action("package_search", fq="name:round-own")["results"]
-    assert found["initiative_type"] == "social-audit" and "recognition_status" not in found
+    assert found["initiative_type"] == "social-audit" and found["recognition_status"] == "not-assessed"
 
 
 @pytest.mark.parametrize("action", ACTIONS)

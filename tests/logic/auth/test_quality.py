@@ -1,33 +1,28 @@
-"""logic/auth/quality.py: the score of a record is as visible as the record."""
+"""logic/auth/quality.py: a record's score and its publisher's report are read by whoever may see the record."""
 import pytest
-from ckan import model
-from ckan.plugins import toolkit
-from ckan.tests import factories, helpers
+from ckan import logic
+from ckan.tests import helpers
 
-from ckanext.citizendata.logic import registered
-from ckanext.citizendata.logic.auth import quality
-from ckanext.citizendata.testing import CitizenDataset
+from ...assessment.test_roles import build_world
 
-pytestmark = pytest.mark.usefixtures("clean_db")
+ACTIONS = ["citizendata_quality_show", "citizendata_quality_report"]
 
 
-def allowed(user, package_id):
-    context = {"user": user["name"] if user else "", "model": model}
+def allowed(action, user, **data_dict):
     try:
-        return helpers.call_auth("citizendata_quality_show", context, id=package_id)
-    except toolkit.NotAuthorized:
+        return helpers.call_auth(action, {"user": user, "model": logic.model}, **data_dict)
+    except logic.NotAuthorized:
         return False
 
 
-def test_registered():
-    assert registered()["auth"]["citizendata_quality_show"] is quality.citizendata_quality_show
-
-
-def test_as_the_record_is_visible():
-    member, stranger = factories.User(), factories.User()
-    org = factories.Organization(users=[{"name": member["name"], "capacity": "member"}])
-    public = CitizenDataset(owner_org=org["id"])
-    private = CitizenDataset(owner_org=org["id"], private=True)
-    assert allowed(None, public["id"]) and allowed(stranger, public["id"])
-    assert not allowed(None, private["id"]) and not allowed(stranger, private["id"])
-    assert allowed(member, private["id"])
+@pytest.mark.usefixtures("clean_db")
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("private", [False, True])
+def test_whoever_may_see_the_record_may_read_its_quality(action, private):
+    world = build_world(private=private)
+    record = world["record"]["id"]
+    seen = {user: allowed(action, user, id=record) for user in ("", "other_editor", "cso_editor", "sysadmin")}
+    assert seen == {"": not private, "other_editor": not private, "cso_editor": True, "sysadmin": True}
+    assert allowed(action, "cso_editor", package_id=record)   # either key names the record
+    with pytest.raises(logic.NotFound):
+        helpers.call_auth(action, {"user": "cso_editor", "model": logic.model}, id="no-such-record")

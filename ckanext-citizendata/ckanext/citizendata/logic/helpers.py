@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 from ckan.plugins import toolkit
 
+from ckanext.citizendata.assessment import roles
 from ckanext.citizendata.record import fields
 from ckanext.citizendata.record.coerce import to_object
 from ckanext.citizendata.record.inherit import SeriesLookup, series_ids
@@ -31,7 +32,7 @@ def citizendata_vocab_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     """Scheming choices of a (sub)field: the concepts of its vocabulary in the record's field table that its
     pattern allows (``sdg_indicators``: the indicators of the SDG scheme), named in the user's language."""
     name = field.get("field_name", "")
-    scheme = fields.leaf_vocabulary(name)
+    scheme = fields.leaf_vocabulary(name) or field.get("vocabulary")   # an organization field names its own
     field_of_record = fields.FIELDS.get(name)
     labels = registry.display_labels(scheme, toolkit.h.lang()) if scheme else {}
     return [{"value": notation, "label": text} for notation, text in labels.items()
@@ -97,3 +98,10 @@ def citizendata_series_members(series_id: str) -> list[dict[str, Any]]:
     result = toolkit.get_action("package_search")(
         {}, {"fq": f'in_series:"{series_id}"', "rows": 200, "sort": "title_string asc", "include_private": True})
     return result["results"]
+
+
+@register_helper
+def citizendata_states_recognition(owner_org: Optional[str]) -> bool:
+    """Whether the records of this organization state their own recognition status (a national statistical
+    office's do; any other's follow published NSO assessments), e.g. ``False`` for a CSO."""
+    return roles.actor_type(owner_org) == roles.NSO

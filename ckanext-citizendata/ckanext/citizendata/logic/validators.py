@@ -13,6 +13,7 @@ from typing import Any
 
 from ckan.lib.navl.dictization_functions import StopOnError, missing, unflatten
 
+from ckanext.citizendata.assessment import recognition, roles
 from ckanext.citizendata.ingest.harvest import provenance
 from ckanext.citizendata.rdf import catalog_record
 from ckanext.citizendata.record import coerce, inherit, view
@@ -234,3 +235,45 @@ def _why_withheld(withheld: list[str]) -> str:
     return (f" (not taken from initiative {', '.join(withheld)}: a dataset shows only values that everyone who "
             f"may read it may read, so a public dataset takes nothing from a private initiative, nor any dataset "
             f"from a private initiative of another organization)")
+
+
+@register_validator
+def citizendata_recognition(key, data, errors, context):
+    """A person's write may not state a ``recognition_status`` other than the derived one (it follows published
+    NSO assessments; an NSO's own records may state it): the write is refused with an error on the field.
+    Writes of the site itself (harvest, bulk import, demo: ``ignore_auth``) are kept, and not shown."""
+    if context.get("ignore_auth") or errors.get((recognition.FIELD,)):
+        return
+    stated = data.get((recognition.FIELD,), missing)
+    if stated in (missing, None, ""):
+        return
+    flat = unflatten(data)
+    refs = inherit.series_ids(flat.get("in_series")) if not errors.get(("in_series",)) else []
+    member = {"private": flat.get("private"), "owner_org": flat.get("owner_org")}
+    record, _withheld = view.effective(coerce.record_from_flat(flat), refs, member)
+    refusal = recognition.write_refusal({**member, "id": flat.get("id"), "type": flat.get("type"), "in_series": refs,
+                                         "countries": record.get("countries"), recognition.FIELD: stated})
+    if refusal:
+        errors.setdefault((recognition.FIELD,), []).append(refusal)
+
+
+def _organization_value(data: dict, name: str) -> Any:
+    """An organization field, as the form sends it or as an ``extras`` entry of the API."""
+    value = data.get((name,), missing)
+    if value not in (missing, None, ""):
+        return value
+    keys = [k for k in data if len(k) == 3 and k[0] == "extras" and k[2] == "key" and data[k] == name]
+    return data.get(("extras", keys[0][1], "value"), missing) if keys else missing
+
+
+@register_validator
+def citizendata_organization(key, data, errors, context):
+    """An organization's actor type (a notation of actor-types) and jurisdiction (ISO 3166-1 alpha-3 codes,
+    only for a national statistical office): schemas/organization.yaml."""
+    kind = _organization_value(data, roles.ACTOR_TYPE)
+    raw = _organization_value(data, roles.JURISDICTION)
+    countries = coerce.to_list(raw) if raw not in (missing, None, "") else []
+    kind = None if kind in (missing, None, "") else str(kind)
+    countries = [str(c) for c in countries] if isinstance(countries, list) else [str(countries)]
+    for name, messages in roles.organization_errors(kind, countries).items():
+        errors.setdefault((name,), []).extend(messages)

@@ -1,20 +1,28 @@
-"""Auth of ``citizendata_quality_show``: whoever may see the record may see its score (a private record's score
-is as private as the record).
+"""Auth of the quality actions (``action/quality.py``): a record's stored score is read by whoever may see the record (``id`` or ``package_id``).
 
-(Written in this branch for the quality action; the auth of ``citizendata_quality_report`` belongs to the same
-module on main.)
+Example::
+
+    toolkit.check_access("citizendata_quality_show", {"user": ""}, {"id": "<public record>"})   # True
 """
 from __future__ import annotations
 
-from ckan import authz
 from ckan.plugins import toolkit
 
+from ckanext.citizendata.assessment import roles
+
 from ..registry import register_auth
+from .assessment import package_of
+
+
+def may_see_record(context, data_dict) -> dict:
+    """Whoever may see the record named by ``id`` or ``package_id`` (a missing record: NotFound)."""
+    package = package_of(data_dict.get("package_id") or data_dict.get("id"))
+    if roles.may_see_package(context.get("user") or "", package):
+        return {"success": True}
+    return {"success": False, "msg": "You may not see this record."}
 
 
 @register_auth
 @toolkit.auth_allow_anonymous_access
 def citizendata_quality_show(context, data_dict):
-    if authz.is_authorized_boolean("package_show", context, {"id": data_dict.get("id")}):
-        return {"success": True}
-    return {"success": False, "msg": "You may not see this record, nor its quality score"}
+    return may_see_record(context, data_dict)
