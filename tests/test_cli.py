@@ -107,6 +107,11 @@ def test_seed_demo_is_idempotent(cli):
     appdiversa = helpers.call_action("package_show", id="appdiversa-discrimination-experiences")
     assert appdiversa["sdg_goals"] == ["10", "16"]
     assert helpers.call_action("package_search", q="discrimination")["count"] >= 1
+    gss = helpers.call_action("organization_show", id="ghana-statistical-service")
+    assert (gss["actor_type"], gss["jurisdiction"]) == ("nso", ["GHA"])
+    assert helpers.call_action("organization_show", id="ushahidi")["actor_type"] == "cso"
+    assert iraq["recognition_status"] == "under-nso-review"   # an NSO's own record states its status
+    assert responses["recognition_status"] == ghana["recognition_status"] == "complementary-source"
 
 
 def test_vocab_list(cli):

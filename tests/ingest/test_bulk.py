@@ -124,3 +124,9 @@ def test_ensure_organization_creates_keeps_and_completes():
     assert extras_of("nso-bulk") == {"dcat_type": NATIONAL_AUTHORITY, "country": "GHA"}
     assert model.Group.get("nso-bulk").title == "NSO"
     assert bulk.ensure_organization({"name": "nso-bulk", "title": "Another title"}) == "exists"
+    # fields of the organization schema it leaves empty are filled; its extras stay
+    typed = {"name": "nso-bulk", "actor_type": "nso", "jurisdiction": ["GHA"]}
+    assert bulk.ensure_organization(typed) == "updated"
+    assert extras_of("nso-bulk") == {"dcat_type": NATIONAL_AUTHORITY, "country": "GHA", "actor_type": "nso",
+                                     "jurisdiction": '["GHA"]'}
+    assert bulk.ensure_organization(dict(typed, actor_type="cso")) == "exists"

@@ -371,3 +371,27 @@ def test_the_organization_pages_render_with_the_new_fields(app, sysadmin_env):
     factories.Organization(name="gss", actor_type="nso", jurisdiction=["GHA"])
     page = app.get("/organization/edit/gss", headers=env, status=200).body
     assert 'value="nso" selected' in page.replace('selected="selected"', "selected")
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_only_a_sysadmin_makes_an_organization_an_nso_or_changes_its_jurisdiction(app):
+    admin = factories.UserWithToken()
+    headers = {"Authorization": admin["token"]}
+    factories.Organization(name="cso", actor_type="cso", users=[{"name": admin["name"], "capacity": "admin"}])
+    factories.Organization(name="nso", actor_type="nso", jurisdiction=["GHA"],
+                           users=[{"name": admin["name"], "capacity": "admin"}])
+    errors = app.post("/api/3/action/organization_patch", json={"id": "cso", "actor_type": "nso",
+                      "jurisdiction": ["GHA"]}, headers=headers, status=409).json["error"]
+    assert errors["actor_type"] == [
+        "actor_type: only a sysadmin may make an organization a national statistical office or no longer one"]
+    assert errors["jurisdiction"] == ["jurisdiction: only a sysadmin may change the jurisdiction of an organization"]
+    assert helpers.call_action("organization_show", id="cso")["actor_type"] == "cso"   # nothing written
+    # its admin edits the NSO's other fields; its type and jurisdiction go back as they were
+    app.post("/api/3/action/organization_patch", json={"id": "nso", "description": "Statistics"}, headers=headers,
+             status=200)
+    app.post("/api/3/action/organization_patch", json={"id": "cso", "actor_type": "academia"}, headers=headers,
+             status=200)
+    sysadmin = factories.SysadminWithToken()
+    app.post("/api/3/action/organization_patch", json={"id": "nso", "jurisdiction": ["GHA", "TGO"]},
+             headers={"Authorization": sysadmin["token"]}, status=200)
+    assert helpers.call_action("organization_show", id="nso")["jurisdiction"] == ["GHA", "TGO"]

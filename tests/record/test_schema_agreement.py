@@ -150,7 +150,7 @@ def test_initiative_schema_is_the_initiative_level_subset(scheming):
             continue
         ours = {k: v for k, v in field.items() if k not in form_only}
         assert ours == {k: v for k, v in scheming[name].items() if k not in form_only}, name  # as in dataset.yaml
-    assert initiative["after_validators"] == "citizendata_record"
+    assert initiative["after_validators"] == "citizendata_record citizendata_recognition"   # as in dataset.yaml
 
 
 # ---------------------------------------------------------------- the JSON-LD context and the DCAT profile

@@ -145,6 +145,25 @@ def organization_errors(kind: Optional[str], countries: list[str]) -> dict[str, 
     return errors
 
 
+def change_errors(before: tuple[Optional[str], tuple[str, ...]],
+                  after: tuple[Optional[str], tuple[str, ...]]) -> dict[str, list[str]]:
+    """Errors of a change that only a sysadmin may make: making an organization a national statistical office
+    or no longer one, or changing its jurisdiction (they decide who may assess records).
+
+    >>> change_errors((None, ()), ("nso", ("GHA",)))["actor_type"]
+    ['actor_type: only a sysadmin may make an organization a national statistical office or no longer one']
+    >>> change_errors(("cso", ()), ("academia", ()))
+    {}
+    """
+    errors: dict[str, list[str]] = {}
+    if (before[0] == NSO) != (after[0] == NSO):
+        errors[ACTOR_TYPE] = [f"{ACTOR_TYPE}: only a sysadmin may make an organization a national statistical "
+                              f"office or no longer one"]
+    if sorted(before[1]) != sorted(after[1]):
+        errors[JURISDICTION] = [f"{JURISDICTION}: only a sysadmin may change the jurisdiction of an organization"]
+    return errors
+
+
 # ------------------------------------------------------------------ users
 def _user(user: Optional[str]) -> Optional[model.User]:
     found = model.User.get(user) if user else None

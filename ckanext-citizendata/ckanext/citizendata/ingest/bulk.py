@@ -14,7 +14,6 @@ from typing import Any, Optional
 from ckan import model
 from ckan.lib import plugins as lib_plugins
 from ckan.plugins import toolkit
-from ckanext.scheming.helpers import scheming_get_organization_schema
 
 
 def site_context() -> dict[str, Any]:
@@ -78,37 +77,31 @@ def save(record: dict[str, Any], org: Optional[str] = None) -> str:
         raise
 
 
-def _organization_fields() -> frozenset:
-    """The fields of the organization schema (ckanext-scheming's, when the site has one) beyond CKAN's own."""
-    schema = scheming_get_organization_schema("organization") or {}
-    return frozenset(f["field_name"] for f in schema.get("fields", []))
-
-
-def _as_organization_data(data: dict[str, Any], extras: dict[str, Any]) -> dict[str, Any]:
-    """The organization with its extras, those the organization schema has as fields (such as ``actor_type``)
-    given as fields: a schema field may not also be an extra."""
-    fields = _organization_fields()
-    data = {k: v for k, v in data.items() if k != "extras"}
-    data.update({k: v for k, v in extras.items() if k in fields})
-    data["extras"] = [{"key": k, "value": v} for k, v in extras.items() if k not in fields]
-    return data
+def _lacking(org: dict[str, Any], shown: dict[str, Any], stated: dict[str, Any]) -> tuple[dict, dict]:
+    """(the extras of ``org`` the organization lacks, the fields of ``org`` it leaves empty)."""
+    missing = {e["key"]: e["value"] for e in org.get("extras") or [] if e["key"] not in stated}
+    fields = {k: v for k, v in org.items()
+              if k not in ("name", "title", "description", "extras") and shown.get(k) in (None, "", [])}
+    return missing, fields
 
 
 def ensure_organization(org: dict[str, Any]) -> str:
     """Create the organization when missing; an existing one gets the extras of ``org`` it lacks (such as
-    ``dcat_type``, its ADMS publisher type). Returns "created", "updated" or "exists".
+    ``dcat_type``, its ADMS publisher type) and the fields of its schema it leaves empty (such as ``actor_type``).
+    Returns "created", "updated" or "exists".
 
-    Example: ``ensure_organization({"name": "nso", "title": "NSO", "extras": [{"key": "dcat_type",
-    "value": "http://purl.org/adms/publishertype/NationalAuthority"}]})``
+    Example: ``ensure_organization({"name": "nso", "title": "NSO", "actor_type": "nso", "jurisdiction": ["GHA"],
+    "extras": [{"key": "dcat_type", "value": "http://purl.org/adms/publishertype/NationalAuthority"}]})``
     """
-    extras = {e["key"]: e["value"] for e in org.get("extras") or []}
     group = model.Group.get(org["name"])
     if group is None:
-        toolkit.get_action("organization_create")(site_context(), _as_organization_data(org, extras))
+        toolkit.get_action("organization_create")(site_context(), dict(org))
         return "created"
-    missing = {k: v for k, v in extras.items() if k not in (group.extras or {})}
-    if not missing:
+    shown = toolkit.get_action("organization_show")(site_context(), {"id": group.id})
+    stated = {e["key"]: e["value"] for e in shown.get("extras") or []}   # extras that are no schema field
+    missing, fields = _lacking(org, shown, stated)
+    if not missing and not fields:
         return "exists"
-    toolkit.get_action("organization_patch")(
-        site_context(), {"id": group.id, **_as_organization_data({}, {**(group.extras or {}), **missing})})
+    extras = [{"key": k, "value": v} for k, v in {**stated, **missing}.items()]
+    toolkit.get_action("organization_patch")(site_context(), {"id": group.id, "extras": extras, **fields})
     return "updated"

@@ -275,5 +275,11 @@ def citizendata_organization(key, data, errors, context):
     countries = coerce.to_list(raw) if raw not in (missing, None, "") else []
     kind = None if kind in (missing, None, "") else str(kind)
     countries = [str(c) for c in countries] if isinstance(countries, list) else [str(countries)]
-    for name, messages in roles.organization_errors(kind, countries).items():
+    found = roles.organization_errors(kind, countries)
+    if not context.get("ignore_auth") and not roles.is_sysadmin(context.get("user")):
+        stored = getattr(context.get("group"), "extras", None) or {}   # the organization being updated
+        before = (stored.get(roles.ACTOR_TYPE) or None, roles.jurisdiction_of(stored))
+        for name, messages in roles.change_errors(before, (kind, tuple(countries))).items():
+            found.setdefault(name, []).extend(messages)
+    for name, messages in found.items():
         errors.setdefault((name,), []).extend(messages)

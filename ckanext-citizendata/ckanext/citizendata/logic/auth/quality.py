@@ -1,4 +1,5 @@
-"""Auth of the quality actions (``action/quality.py``): a record's stored score is read by whoever may see the record (``id`` or ``package_id``).
+"""Auth of ``citizendata_quality_show`` (``action/quality.py``): a record's stored score is read by whoever may
+see the record (``id`` or ``package_id``). ``auth/report.py`` applies the same rule to the publisher's report.
 
 Example::
 
