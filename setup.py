@@ -32,6 +32,7 @@ setup(
     package_data={
         "ckanext.citizendata": ["config_declaration.yaml", "templates/**/*", "assets/**/*"],
         "ckanext.citizendata.demo": ["*.json"],
+        "ckanext.citizendata.assessment": ["metrics.yaml", "mqa_vocabulary/*"],
         "ckanext.citizendata.migration.citizendata": ["alembic.ini", "script.py.mako", "README"],
         **{"ckanext.citizendata." + name: DATA_GLOBS for name in DATA_DIRS},
     },

@@ -269,12 +269,14 @@ cmd_bench() {  # databases of their own for the benchmarks, then run them
   bench_config bench-dcat.ini "${BENCH_DB}_dcat" 6
   bench_config bench-load.ini "${BENCH_DB}_load" 7
   bench_config bench-harvest.ini "${BENCH_DB}_harvest" 8
+  bench_config bench-quality.ini "${BENCH_DB}_quality" 9
   say "Benchmarks (figures below)"
   "$VENV/bin/python" benchmarks/generate.py --config bench.ini "${@}" 2>/dev/null | grep -E '^[a-z_0-9]+: '
   "$VENV/bin/python" benchmarks/search.py --config bench-search.ini 2>/dev/null | grep -E '^[a-z_0-9]+: '
   "$VENV/bin/python" benchmarks/dcat.py --config bench-dcat.ini --compare-n 2>/dev/null | grep -E '^[a-z_0-9]+: '
   "$VENV/bin/python" benchmarks/load.py --config bench-load.ini 2>/dev/null | grep -E '^[a-z_0-9]+: '
   "$VENV/bin/python" benchmarks/harvest.py --config bench-harvest.ini --memory 2>/dev/null | grep -E '^[a-z_0-9]+: '
+  "$VENV/bin/python" benchmarks/quality.py --config bench-quality.ini 2>/dev/null | grep -E '^[a-z_0-9]+: '
 }
 
 case "${1:-}" in

@@ -94,6 +94,7 @@ def test_seed_demo_is_idempotent(cli):
     assert "records: 13 created, 0 updated, 0 kept" in first.output
     second = cli.invoke(ckan_cli, ["citizendata", "seed-demo"])
     assert "records: 0 created, 0 updated, 13 kept" in second.output
+    assert "demo assessments by example-nso-demo: 0 created, 4 kept" in second.output
     model.Session.remove()
     ghana = helpers.call_action("package_show", id="ghana-public-service-satisfaction-app")
     assert ghana["sdg_indicators"] == ["16.6.2"] and ghana["meets_copenhagen_definition"] is True
@@ -262,3 +263,42 @@ def test_harvest_demo_on_a_port_in_use_is_a_clear_error(cli):
     assert result.exit_code == 1
     assert result.stderr.startswith(f"cannot serve the recorded responses on 127.0.0.1:{port}: ")
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- quality recompute
+def test_quality_recompute_scores_every_record_or_one_organization_s(cli):
+    from ckanext.citizendata.assessment import store
+    from ckanext.citizendata.model.assessment import quality_score_table
+    from ckanext.citizendata.testing import CitizenDataset
+
+    mine, other = factories.Organization(name="cso-quality"), factories.Organization()
+    a = CitizenDataset(owner_org=mine["id"], tags=[{"name": "water"}])
+    b = CitizenDataset(owner_org=other["id"])
+    model.Session.execute(sa.delete(quality_score_table))
+    model.Session.commit()
+
+    result = cli.invoke(ckan_cli, ["citizendata", "quality", "recompute", "--org", "cso-quality"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("1 records scored")
+    assert set(store.scores([a["id"], b["id"]])) == {a["id"]} and store.scores([a["id"]])[a["id"]]["score"] == 30
+
+    result = cli.invoke(ckan_cli, ["citizendata", "quality", "recompute"])
+    assert result.exit_code == 0 and "2 records scored" in result.output
+    assert set(store.scores([a["id"], b["id"]])) == {a["id"], b["id"]}
+
+
+def test_quality_recompute_checks_urls_when_asked_and_refuses_an_unknown_organization(cli):
+    from ckanext.citizendata.assessment import store
+    from ckanext.citizendata.testing import CitizenDataset
+
+    with Replay() as server:
+        server.add("/a.csv", body=b"a,b\n")
+        pkg = CitizenDataset(owner_org=factories.Organization()["id"], resources=[{"url": server.url("/a.csv")}])
+        result = cli.invoke(ckan_cli, ["citizendata", "quality", "recompute", "--check-urls"])
+        assert result.exit_code == 0, result.output
+        assert server.log == ["/a.csv"]
+    earned = {m["metric"]: m["earned"] for m in store.scores([pkg["id"]])[pkg["id"]]["measurements"]}
+    assert earned["accessUrlStatusCode"] == 50 and earned["dcatApCompliance"] == 30
+
+    refused = cli.invoke(ckan_cli, ["citizendata", "quality", "recompute", "--org", "nope"])
+    assert refused.exit_code == 2 and "No organization is named 'nope'" in refused.output

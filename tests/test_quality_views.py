@@ -11,9 +11,8 @@ from ckan.tests import factories, helpers
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.citizendata.assessment import report
-
-from ckanext.citizendata.model.assessment import assessment_table, quality_score_table
-from ckanext.citizendata.testing import CitizenDataset
+from ckanext.citizendata.model.assessment import assessment_table
+from ckanext.citizendata.testing import CitizenDataset, put_score
 from ckanext.citizendata.vocab import registry
 
 pytestmark = pytest.mark.usefixtures("clean_db")
@@ -34,13 +33,13 @@ def page(response):
 
 
 def add_score(package_id, score=150, band="sufficient"):
-    model.Session.execute(quality_score_table.insert().values(
+    put_score(
         package_id=package_id, score=score, max_score=425, band=band,
         dimensions=[{"dimension": d, "iri": PV + d, "earned": e, "possible": p} for d, e, p in
                     (("findability", 30, 60), ("reusability", 0, 40), ("interoperability", 0, 20))],
         measurements=[{"metric": m, "iri": PV + m, "dimension": d, "earned": e, "possible": p, "value": e == p,
                        "hint": f"Fix {m}.", "field": f} for m, d, e, p, f in MEASUREMENTS],
-        record_modified=datetime.datetime(2026, 11, 30, 10), computed_at=NOW))
+        record_modified=datetime.datetime(2026, 11, 30, 10), computed_at=NOW)
 
 
 def add_assessment(aid, package_id, org, assessor, state, verdict="endorse-complementary", **values):

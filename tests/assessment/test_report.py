@@ -8,8 +8,8 @@ from ckan import model
 from ckan.tests import factories
 
 from ckanext.citizendata.assessment import report
-from ckanext.citizendata.model.assessment import assessment_table, quality_score_table
-from ckanext.citizendata.testing import CitizenDataset
+from ckanext.citizendata.model.assessment import assessment_table
+from ckanext.citizendata.testing import CitizenDataset, put_score
 
 NOW = datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.timezone.utc)
 TODAY = datetime.date(2026, 12, 2)
@@ -203,8 +203,7 @@ def test_the_dashboard_reads_scores_and_published_assessments_of_the_given_recor
     nso, ama = factories.Organization(name="nso"), factories.User(name="ama")
     one, two = (CitizenDataset(owner_org=factories.Organization()["id"]) for _ in range(2))
     row = score_row(one["id"])
-    model.Session.execute(quality_score_table.insert().values(
-        {k: v for k, v in row.items() if k not in ("record_modified",)}))
+    put_score(**{k: v for k, v in row.items() if k not in ("record_modified",)})
     insert_assessment("pub", one["id"], nso, ama, "published", published_at=NOW, valid_until=datetime.date(2026, 1, 1))
     insert_assessment("draft", two["id"], nso, ama, "draft")
     model.Session.commit()

@@ -250,7 +250,11 @@ def test_a_new_published_assessment_or_score_rebuilds_the_fragment(dataset):
     from ckanext.citizendata.namespaces import DQV
 
     from .test_profile_quality import insert_assessment, insert_score
+    from ckanext.citizendata.model.assessment import quality_score_table
     nso, user = factories.Organization(name="nso-cache"), factories.User()
+    # unscored, as before the write hook (logic/quality.py) scored it
+    model.Session.execute(sa.delete(quality_score_table).where(quality_score_table.c.package_id == dataset["id"]))
+    model.Session.commit()
     first = fill(searched(dataset["id"]))
     assert "hasQualityAnnotation" not in first.body
     insert_assessment("draft-cache", dataset["id"], nso["id"], user["id"], state="draft")

@@ -13,9 +13,11 @@ import click
 from ckan.plugins import toolkit
 
 from ckanext.citizendata import demo
+from ckanext.citizendata.assessment import demo as assessment_demo
 from ckanext.citizendata.ingest import bulk, bulkload, files
 from ckanext.citizendata.ingest.harvest import jobs, source_sync, sources
 from ckanext.citizendata.logic import harvest as harvesting
+from ckanext.citizendata.logic import quality as scoring
 from ckanext.citizendata.rdf.shacl_cli import shacl_report
 from ckanext.citizendata.vocab import registry
 
@@ -144,6 +146,10 @@ def seed_demo(update):
             raise click.exceptions.Exit(1)
     click.echo(f"demo: {len(data['organizations'])} organizations; records: {outcomes['created']} created, "
                f"{outcomes['updated']} updated, {outcomes['kept']} kept")
+    bulk.ensure_organization(assessment_demo.data()["organization"])
+    assessments = assessment_demo.load()
+    click.echo(f"demo assessments by {assessments['organization']}: {assessments['created']} created, "
+               f"{assessments['kept']} kept")
 
 
 @citizendata.command("generate")
@@ -255,6 +261,33 @@ def harvest_demo(port):
         _print_summary(summary)
     if any(summary.status != "Finished" for summary in summaries):
         raise click.exceptions.Exit(1)
+
+
+# ---------------------------------------------------------------- the metadata-quality score
+@citizendata.group()
+def quality():
+    """The metadata-quality score (data.europa.eu's MQA method) of every record."""
+
+
+@quality.command("recompute")
+@click.option("--org", default=None, help="Only the records of this organization (name or id)")
+@click.option("--check-urls", is_flag=True,
+              help="Also check the addresses not checked lately, and each record's DCAT-AP conformance, here")
+def quality_recompute(org, check_urls):
+    """Recompute and store the score of every record (of ORG) from the stored checks. Exit 2 when ORG is no
+    organization."""
+    try:
+        ids = scoring.record_ids(org)
+    except toolkit.ObjectNotFound as err:
+        click.secho(str(err), fg="red", err=True)
+        raise click.exceptions.Exit(2)
+    label = "Checking and scoring" if check_urls else "Scoring"
+    with click.progressbar(length=len(ids), label=label, file=click.get_text_stream("stderr")) as bar:
+        if check_urls:
+            done = scoring.check_records(ids, progress=bar.update)
+        else:
+            done = scoring.mqa.recompute(ids, progress=bar.update)
+    click.echo(f"{done} records scored")
 
 
 def get_commands():

@@ -396,3 +396,14 @@ def secret(name: str) -> str | None:
     """A source's secret (an API token) by the name its YAML gives: the environment variable of that name, else
     the ini option ``ckanext.citizendata.harvest.secret.<name>``; None when neither is set."""
     return os.environ.get(name) or toolkit.config.get(HARVEST + "secret." + name) or None
+
+
+# ---------------------------------------------------------------- the metadata-quality score (assessment/)
+QUALITY = PREFIX + "quality."
+QUALITY_NUMBERS = ("url_check_timeout_seconds", "url_check_max_age_hours")
+
+
+def quality_numbers() -> dict[str, int]:
+    """The URL check options by short name, e.g. ``{"url_check_timeout_seconds": 10,
+    "url_check_max_age_hours": 168}``; a value that is not a whole number of 0 or more is a clear error."""
+    return _whole_numbers(QUALITY, QUALITY_NUMBERS)

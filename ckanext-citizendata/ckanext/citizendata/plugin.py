@@ -5,8 +5,9 @@ import ckan.plugins as p
 from ckan.plugins import toolkit
 
 from ckanext.citizendata import cli, logic, views, web
+from ckanext.citizendata.assessment import index as assessment_index
 from ckanext.citizendata.assessment import recognition
-from ckanext.citizendata.logic import harvest
+from ckanext.citizendata.logic import harvest, quality
 from ckanext.citizendata.rdf import endpoints as rdf_endpoints
 from ckanext.citizendata.rdf import profile as rdf_profile
 from ckanext.citizendata.record import hooks
@@ -69,23 +70,30 @@ class CitizenDataPlugin(p.SingletonPlugin):
         harvest.after_dataset_show(pkg_dict)
 
     def before_dataset_index(self, pkg_dict):
-        return recognition.before_dataset_index(hooks.before_dataset_index(pkg_dict))
+        return quality.index_band(
+            assessment_index.index_fields(recognition.before_dataset_index(hooks.before_dataset_index(pkg_dict))))
+
+    def after_dataset_create(self, context, pkg_dict):
+        quality.after_dataset_change(context, pkg_dict)
 
     def after_dataset_update(self, context, pkg_dict):
         hooks.after_dataset_update(context, pkg_dict)
+        quality.after_dataset_change(context, pkg_dict)
 
     def before_dataset_search(self, search_params):
         return limits.check_search_params(search_params)
 
     def after_dataset_search(self, search_results, search_params):
-        return facets.label_values(search_results)
+        return quality.label_bands(assessment_index.label_values(facets.label_values(search_results)))
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):
-        return harvest.with_source_facet(facets.add_facets(facets_dict))
+        return quality.with_band_facet(assessment_index.with_facets(
+            harvest.with_source_facet(facets.add_facets(facets_dict))))
 
     def organization_facets(self, facets_dict, organization_type, package_type):
-        return harvest.with_source_facet(facets.add_facets(facets_dict))
+        return quality.with_band_facet(assessment_index.with_facets(
+            harvest.with_source_facet(facets.add_facets(facets_dict))))
 
     def group_facets(self, facets_dict, group_type, package_type):
         return facets.add_facets(facets_dict)

@@ -19,7 +19,7 @@ from ckan import model
 from ckan.tests import factories
 
 import ckanext.citizendata.model  # noqa: F401  (our tables join CKAN's metadata before any reset)
-from ckanext.citizendata.model import scheme_table
+from ckanext.citizendata.model import quality_score_table, scheme_table
 from ckanext.citizendata.vocab import registry
 
 # plugins whose migrations the tests need, in order
@@ -72,3 +72,13 @@ def sysadmin_env():
     """A sysadmin and the environ that makes the test app act as them (API token)."""
     user = factories.SysadminWithToken()
     return user, {"Authorization": user["token"]}
+
+
+def put_score(**row) -> None:
+    """Store ``row`` as a record's quality score in place of the one the write hook computed (logic/quality.py),
+    for tests of what reads scores: ``put_score(package_id=pkg["id"], score=150, max_score=405, band="sufficient",
+    dimensions=[...], measurements=[...], computed_at=now)``."""
+    table = quality_score_table
+    model.Session.execute(sa.delete(table).where(table.c.package_id == row["package_id"]))
+    model.Session.execute(table.insert().values(**row))
+

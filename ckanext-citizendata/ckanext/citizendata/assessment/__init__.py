@@ -3,7 +3,11 @@
 Modules (each with its test module under ``tests/assessment/``):
 
 - ``roles``: who may do what (actor type and jurisdiction of organizations, assessors, approvers, conflicts);
+- ``rules``: what an assessment states (schemas/assessment.schema.json), checked in the record's words, and what
+  publishing and an official endorsement need;
 - ``workflow``: assessments as records of our tables, their states and transitions, staleness, the event log;
+- ``index``: the index fields and facets of published assessments (verdict, assessing office, due for review);
+- ``demo``: the demonstration's made-up office and its example assessments;
 - ``recognition``: a record's ``recognition_status`` derived from published assessments;
 - ``mqa``: the score of one record (metrics read from ``metrics.yaml``), bands, storage;
 - ``urlcheck``: background URL checks (HEAD then GET) with the harvest's private-address guard;

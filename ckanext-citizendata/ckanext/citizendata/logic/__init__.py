@@ -11,6 +11,8 @@ from typing import Callable
 
 from . import harvest, helpers, validators  # noqa: F401  (harvest: for the plugin; the rest registering)
 from .action import dcat, delete, suggest, vocab, write  # noqa: F401  (registering)
+from .action import assessment  # noqa: F401  (registering)
+from .action import quality as quality_action  # noqa: F401  (registering)
 from .action import report  # noqa: F401  (registering)
 from .auth import activity as activity_auth  # noqa: F401  (registering)
 from .auth import assessment as assessment_auth  # noqa: F401  (registering)

@@ -100,9 +100,9 @@ def error_words(error: Any, show: Callable[[Any], str] = _json) -> str:
     return words(error, show) if words else error.message
 
 
-def _schema_errors(record: dict[str, Any]) -> list[tuple[list, str]]:
+def _schema_errors(record: dict[str, Any], validator: Draft202012Validator = _VALIDATOR) -> list[tuple[list, str]]:
     found = []
-    for error in sorted(_VALIDATOR.iter_errors(record), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(validator.iter_errors(record), key=lambda e: list(map(str, e.absolute_path))):
         path = list(error.absolute_path)
         if error.validator == "required":
             missing = error.message.split("'")[1]
@@ -142,9 +142,10 @@ def close_matches(value: str, candidates: frozenset, limit: int = 5) -> list[str
     return sorted(difflib.get_close_matches(value, list(candidates), n=3, cutoff=0.6), key=natural_key)
 
 
-def _vocab_errors(record: dict[str, Any], vocabularies: Vocabularies, taken: set) -> list[tuple[list, str]]:
+def _vocab_errors(record: dict[str, Any], vocabularies: Vocabularies, taken: set,
+                  properties: Optional[dict[str, Any]] = None) -> list[tuple[list, str]]:
     found = []
-    for path, schema, value in _walk_record(record):
+    for path, schema, value in _walk_record(record, SCHEMA["properties"] if properties is None else properties):
         if tuple(path) in taken:
             continue
         allowed = vocabularies.notations(schema["x-vocabulary"])
@@ -164,8 +165,8 @@ def _vocab_errors(record: dict[str, Any], vocabularies: Vocabularies, taken: set
     return found
 
 
-def _walk_record(record: dict[str, Any]):
-    for key, sub in SCHEMA["properties"].items():
+def _walk_record(record: dict[str, Any], properties: dict[str, Any]):
+    for key, sub in properties.items():
         if key in record:
             yield from _vocab_values(sub, record[key], [key])
 
@@ -225,6 +226,12 @@ def validate(record: dict[str, Any], vocabularies: Optional[Vocabularies] = None
     taken = {tuple(path) for path, _ in found}
     found += _vocab_errors(record, vocabularies, taken)
     found += _rule_errors(record, harvested)
+    return _grouped(found, with_paths)
+
+
+def _grouped(found: list[tuple[list, str]], with_paths: bool) -> Any:
+    """Errors as messages naming their path, once each: a list of (path, message), or a dict of them by
+    top-level field."""
     messages = []
     for path, words in found:
         item = (list(path), f"{path_text(path)}: {words}")
@@ -236,3 +243,22 @@ def validate(record: dict[str, Any], vocabularies: Optional[Vocabularies] = None
     for path, message in messages:
         errors.setdefault(str(path[0]), []).append(message)
     return errors
+
+
+def validate_other(data: dict[str, Any], validator: Draft202012Validator, vocabularies: Optional[Vocabularies] = None,
+                   rules: Iterable[Callable[[dict], list]] = (), with_paths: bool = False) -> Any:
+    """Errors of data of another of our JSON Schemas (``x-vocabulary`` included) in the record's words, keyed by
+    top-level field, then those of the cross-field ``rules`` (each: data -> [(path, words)]; it must
+    bear values of any type: they run on input the schema refused too).
+
+    Example::
+
+        validate_other({"framework": "nqaf"}, Draft202012Validator(ASSESSMENT_SCHEMA))
+        # {"framework": ['framework: "nqaf" is not an assessment framework; close matches: ...'], ...}
+    """
+    vocabularies = vocabularies or RegistryVocabularies()
+    found = _schema_errors(data, validator)
+    taken = {tuple(path) for path, _ in found}
+    found += _vocab_errors(data, vocabularies, taken, validator.schema.get("properties", {}))
+    found += [item for rule in rules for item in rule(data)]
+    return _grouped(found, with_paths)

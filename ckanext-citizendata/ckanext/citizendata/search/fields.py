@@ -35,7 +35,8 @@ NOT_TEXT = frozenset({"index_id", "site_id", "id", "entity_type", "dataset_type"
                       "metadata_modified", "indexed_ts", "num_resources", "num_tags", "private", "isopen",
                       "title_string", "res_url", "url", "urls", "res_type", "version", "license_id",
                       "author_email", "maintainer_email", "revision_id", "res_format", "language",
-                      "inherited_fields", "in_series", "m49"}
+                      "inherited_fields", "in_series", "m49",
+                      "quality_band"}   # the metadata-quality band (assessment/mqa.py): a facet, not words
                      | set(BIG_TEXT))
 
 

@@ -263,6 +263,20 @@ class Client:
         return Response(final, reply.status_code, {k.lower(): v for k, v in reply.headers.items()}, body or b"",
                         self.requests_sent - start)
 
+    def head(self, url: str, headers: Optional[dict[str, str]] = None) -> Response:
+        """A HEAD request (a URL check: is it there?), redirects followed and checked as ``get`` follows them; the
+        answer without body. Its Content-Length is not held against ``max_bytes`` (no body is read)."""
+        start = self.requests_sent
+        try:
+            final, reply, _ = self._follow(self.prepare(url), {**self.headers, **(headers or {})}, read_body=False,
+                                           method="HEAD")
+        except FetchError as err:
+            err.attempts = self.requests_sent - start
+            raise
+        reply.close()
+        return Response(final, reply.status_code, {k.lower(): v for k, v in reply.headers.items()}, b"",
+                        self.requests_sent - start)
+
     def get_json(self, url: str, params: Optional[dict[str, Any]] = None,
                  headers: Optional[dict[str, str]] = None) -> Any:
         response = self.get(url, params=params, headers={"Accept": "application/json", **(headers or {})})
@@ -315,10 +329,10 @@ class Client:
 
     # ------------------------------------------------------------ redirects, retries, one exchange
     def _follow(self, url: str, headers: Optional[dict[str, str]],
-                read_body: bool) -> tuple[str, requests.Response, Optional[bytes]]:
+                read_body: bool, method: str = "GET") -> tuple[str, requests.Response, Optional[bytes]]:
         current, chain = url, [url]
         while True:
-            reply, body = self._with_retries(current, headers, read_body)
+            reply, body = self._with_retries(current, headers, read_body, method)
             location = _location(reply)
             if location is None:
                 return current, reply, body
@@ -333,12 +347,12 @@ class Client:
             current = target
 
     def _with_retries(self, url: str, headers: Optional[dict[str, str]],
-                      read_body: bool) -> tuple[requests.Response, Optional[bytes]]:
+                      read_body: bool, method: str = "GET") -> tuple[requests.Response, Optional[bytes]]:
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._exchange(url, headers, read_body)
+                return self._exchange(url, headers, read_body, method)
             except _Retry as retry:
                 self.sleep(self._wait(retry, attempt))
 
@@ -356,13 +370,13 @@ class Client:
         return wait
 
     def _exchange(self, url: str, headers: Optional[dict[str, str]],
-                  read_body: bool) -> tuple[requests.Response, Optional[bytes]]:
+                  read_body: bool, method: str = "GET") -> tuple[requests.Response, Optional[bytes]]:
         """One request. _Retry for what is worth another try; the reply open (body unread) unless ``read_body``."""
         self._pace()
         self.requests_sent += 1
         try:
-            reply = self.session.get(url, headers=headers, timeout=(self.timeout, self.timeout), stream=True,
-                                     allow_redirects=False)
+            reply = self.session.request(method, url, headers=headers, timeout=(self.timeout, self.timeout),
+                                         stream=True, allow_redirects=False)
         except requests.RequestException as err:
             raise self._failure(url, err) from err
         status = reply.status_code
@@ -373,7 +387,7 @@ class Client:
         if status >= 400:
             reply.close()
             raise HttpStatus(url, status)
-        if _location(reply) is not None:
+        if _location(reply) is not None or method == "HEAD":
             return reply, None
         self._check_length(url, reply)
         if not read_body:

@@ -47,6 +47,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     calls: int                 # how many times this route has been asked, this one included
+    method: str = "GET"        # GET or HEAD (a URL check asks HEAD first)
 
 
 @dataclasses.dataclass
@@ -75,7 +76,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         parsed = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
-        reply = self.server.replay.answer(parsed.path, query, dict(self.headers.items()))
+        reply = self.server.replay.answer(parsed.path, query, dict(self.headers.items()), self.command)
         self._send(reply)
 
     do_HEAD = do_GET
@@ -163,7 +164,7 @@ class Replay:
         if self.violations:
             raise AssertionError(f"forbidden paths were requested: {self.violations}")
 
-    def answer(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Reply:
+    def answer(self, path: str, query: dict[str, str], headers: dict[str, str], method: str = "GET") -> Reply:
         with self._lock:
             self.log.append(path + ("?" + urllib.parse.urlencode(query) if query else ""))
             if any(pattern.search(path) for pattern in self._forbidden):
@@ -173,7 +174,7 @@ class Replay:
             for route in sorted(self._routes, key=lambda r: -len(r.query)):
                 if route.matches(path, query):
                     route.calls += 1
-                    request = Request(path, query, headers, route.calls)
+                    request = Request(path, query, headers, route.calls, method)
                     break
             else:
                 return Reply(status=404, body=b"not found", content_type="text/plain")

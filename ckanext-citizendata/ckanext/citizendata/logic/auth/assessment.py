@@ -19,6 +19,7 @@ from ckan.plugins import toolkit
 
 from ckanext.citizendata.assessment import roles
 from ckanext.citizendata.model.assessment import assessment_table
+from ckanext.citizendata.text import unreadable
 
 from ..registry import register_auth
 
@@ -27,17 +28,24 @@ def _answer(refusal: Optional[str]) -> dict[str, Any]:
     return {"success": True} if refusal is None else {"success": False, "msg": refusal}
 
 
+def _ref(value: Any) -> Optional[str]:
+    """An id or name as given; None when it is no text a database can hold (a list, a NUL, a lone surrogate)."""
+    return value if isinstance(value, str) and value and not unreadable(value) else None
+
+
 def package_of(package_id: Any) -> dict[str, Any]:
     """The record view of a record (its inherited countries included), read whatever the asker may see;
     ObjectNotFound when there is none."""
-    if not package_id or model.Package.get(str(package_id)) is None:
+    package_id = _ref(package_id)
+    if not package_id or model.Package.get(package_id) is None:
         raise toolkit.ObjectNotFound("Dataset not found")
     return toolkit.get_action("package_show")({"ignore_auth": True}, {"id": str(package_id)})
 
 
 def row_of(assessment_id: Any) -> Any:
     """The ``citizendata_assessment`` row; ObjectNotFound when there is none."""
-    row = model.Session.execute(sa.select(assessment_table).where(assessment_table.c.id == str(assessment_id))
+    assessment_id = _ref(assessment_id)
+    row = model.Session.execute(sa.select(assessment_table).where(assessment_table.c.id == assessment_id)
                                 ).first() if assessment_id else None
     if row is None:
         raise toolkit.ObjectNotFound("Assessment not found")
@@ -52,7 +60,7 @@ def _user(context: dict[str, Any]) -> str:
 @toolkit.auth_sysadmins_check
 def citizendata_assessment_create(context, data_dict):
     package = package_of(data_dict.get("package_id"))
-    return _answer(roles.assess_refusal(_user(context), package, data_dict.get("organization")))
+    return _answer(roles.assess_refusal(_user(context), package, _ref(data_dict.get("organization"))))
 
 
 @register_auth

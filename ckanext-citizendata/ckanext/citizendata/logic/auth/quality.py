@@ -1,6 +1,5 @@
 """Auth of ``citizendata_quality_show`` (``action/quality.py``): a record's stored score is read by whoever may
-see the record (``id`` or ``package_id``). The publisher's report (``citizendata_quality_report``) is authorized
-in ``auth/report.py``, beside its action.
+see the record (``id`` or ``package_id``). ``auth/report.py`` applies the same rule to the publisher's report.
 
 Example::
 
@@ -16,7 +15,8 @@ from ..registry import register_auth
 from .assessment import package_of
 
 
-def _may_see(context, data_dict) -> dict:
+def may_see_record(context, data_dict) -> dict:
+    """Whoever may see the record named by ``id`` or ``package_id`` (a missing record: NotFound)."""
     package = package_of(data_dict.get("package_id") or data_dict.get("id"))
     if roles.may_see_package(context.get("user") or "", package):
         return {"success": True}
@@ -26,4 +26,4 @@ def _may_see(context, data_dict) -> dict:
 @register_auth
 @toolkit.auth_allow_anonymous_access
 def citizendata_quality_show(context, data_dict):
-    return _may_see(context, data_dict)
+    return may_see_record(context, data_dict)
