@@ -12,7 +12,7 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.citizendata.assessment import report
 from ckanext.citizendata.model.assessment import assessment_table
-from ckanext.citizendata.testing import CitizenDataset, put_score
+from ckanext.citizendata.testing import CitizenDataset, forget_score, put_score
 from ckanext.citizendata.vocab import registry
 
 pytestmark = pytest.mark.usefixtures("clean_db")
@@ -63,7 +63,8 @@ def site():
     nso = factories.Organization(name="nso", users=[{"name": assessor["name"], "capacity": "editor"}])
     public = CitizenDataset(name="public-rec", owner_org=cso["id"], resources=[{"url": "https://example.org/d.csv"}])
     private = CitizenDataset(name="private-rec", owner_org=cso["id"], private=True)
-    CitizenDataset(name="other-rec", owner_org=other["id"])
+    unscored = CitizenDataset(name="other-rec", owner_org=other["id"])
+    forget_score(unscored["id"])       # as a record loaded by the bulk path, which runs no write hook
     add_score(public["id"])
     add_score(private["id"], score=300, band="good")
     add_assessment("pub", public["id"], nso, assessor, "published", example=True)

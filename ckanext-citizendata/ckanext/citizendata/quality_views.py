@@ -17,7 +17,7 @@ from ckan.lib.helpers import lang as current_lang
 from ckan.plugins import toolkit
 from flask import Blueprint
 
-from ckanext.citizendata.assessment import report
+from ckanext.citizendata.assessment import mqa, report
 from ckanext.citizendata.vocab import registry
 
 quality = Blueprint("citizendata_quality", __name__)
@@ -90,7 +90,7 @@ def _granted(verdict: dict[str, Any]) -> list[str]:
 def methodology():
     verdicts = [dict(v, grants=_granted(v)) for v in _concepts("assessment-verdicts")]
     return toolkit.render("citizendata/quality/methodology.html", {
-        "method": report.methodology(report.load_metrics()), "frameworks": _concepts("assessment-frameworks"),
+        "method": report.methodology(mqa.table()["metrics"]), "frameworks": _concepts("assessment-frameworks"),
         "verdicts": verdicts, "statuses": _concepts("recognition-status"), "labels": _labels()})
 
 

@@ -74,11 +74,15 @@ def sysadmin_env():
     return user, {"Authorization": user["token"]}
 
 
+def forget_score(package_id: str) -> None:
+    """Drop a record's stored quality score, as for a record the bulk path loaded (it runs no write hook)."""
+    model.Session.execute(sa.delete(quality_score_table).where(quality_score_table.c.package_id == package_id))
+
+
 def put_score(**row) -> None:
     """Store ``row`` as a record's quality score in place of the one the write hook computed (logic/quality.py),
     for tests of what reads scores: ``put_score(package_id=pkg["id"], score=150, max_score=405, band="sufficient",
     dimensions=[...], measurements=[...], computed_at=now)``."""
-    table = quality_score_table
-    model.Session.execute(sa.delete(table).where(table.c.package_id == row["package_id"]))
-    model.Session.execute(table.insert().values(**row))
+    forget_score(row["package_id"])
+    model.Session.execute(quality_score_table.insert().values(**row))
 

@@ -25,15 +25,6 @@ def test_shacl_findings_are_those_of_the_records_own_dcat():
     assert any(full["name"] in f["focus"] or full["id"] in f["focus"] for f in findings)
 
 
-def test_draft_organizations_are_the_askers_memberships():
-    member, outsider = factories.User(), factories.User()
-    nso = factories.Organization(users=[{"name": member["name"], "capacity": "member"}])
-    factories.Organization()
-    assert report.draft_organizations({"user": member["name"]}) == [nso["id"]]
-    assert report.draft_organizations({"user": outsider["name"]}) == []
-    assert report.draft_organizations({"user": ""}) == []
-
-
 def test_the_report_shows_a_draft_only_to_the_assessing_nso():
     assessor, publisher = factories.User(), factories.User()
     nso = factories.Organization(users=[{"name": assessor["name"], "capacity": "editor"}])

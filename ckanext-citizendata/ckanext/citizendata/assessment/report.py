@@ -16,42 +16,18 @@ Example::
 from __future__ import annotations
 
 import datetime
-import pathlib
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Optional
 
-import sqlalchemy as sa
-import yaml
-from ckan import model
+from . import mqa, store, workflow
 
-from ckanext.citizendata.model.assessment import assessment_table
-
-from . import store
-
-METRICS_FILE = pathlib.Path(__file__).with_name("metrics.yaml")
-# data.europa.eu's bands (MQA, out of 405): the lowest score of each, best first
-BANDS: tuple[tuple[str, int], ...] = (("excellent", 351), ("good", 221), ("sufficient", 121), ("bad", 0))
 NOT_SCORED = "not-scored"
 # the order the report lists dimensions in (data.europa.eu's, then ours); others follow in the file's order
 DIMENSION_ORDER = ("findability", "accessibility", "interoperability", "reusability", "contextuality",
                    "citizen-data")
-PUBLIC_STATES = ("published", "superseded", "withdrawn")
-DRAFT = "draft"
 
 
 # ---------------------------------------------------------------- the metric table and the methodology
-def load_metrics(path: Optional[pathlib.Path] = None) -> list[dict[str, Any]]:
-    """The metric table: a list of ``{"key", "iri", "dimension", "points", "hint", "field"}`` (``[]`` while the
-    file is absent), e.g. ``load_metrics()[0]["points"] == 30``."""
-    path = path or METRICS_FILE
-    if not path.exists():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    if isinstance(data, dict):   # a mapping with the list under "metrics" reads the same
-        data = data.get("metrics", [])
-    return [dict(item) for item in data]
-
-
 def _dimension_rank(name: str) -> int:
     return DIMENSION_ORDER.index(name) if name in DIMENSION_ORDER else len(DIMENSION_ORDER)
 
@@ -66,21 +42,19 @@ def methodology(metrics: list[dict[str, Any]]) -> dict[str, Any]:
     names = sorted(grouped, key=lambda name: (_dimension_rank(name), list(grouped).index(name)))
     dimensions = [{"dimension": name, "possible": sum(m.get("points", 0) for m in grouped[name]),
                    "metrics": grouped[name]} for name in names]
-    return {"dimensions": dimensions, "max_score": sum(d["possible"] for d in dimensions), "bands": bands()}
+    ours = {d["key"] for d in mqa.table()["dimensions"] if not d["mqa"]}   # reported beside the MQA's points
+    return {"dimensions": dimensions, "max_score": sum(d["possible"] for d in dimensions if d["dimension"] not in ours),
+            "bands": bands()}
 
 
 def bands() -> list[dict[str, Any]]:
-    """The bands with their score ranges, best first: ``[{"band": "excellent", "min": 351, "max": 405}, ...]``."""
-    found, upper = [], 405
-    for name, lowest in BANDS:
-        found.append({"band": name, "min": lowest, "max": upper})
-        upper = lowest - 1
+    """The MQA bands of ``metrics.yaml`` with their score ranges, best first:
+    ``[{"band": "excellent", "min": 351, "max": 405}, ...]``."""
+    found, upper = [], mqa.table()["max_score"]
+    for item in mqa.table()["bands"]:
+        found.append({"band": item["band"], "min": item["from"], "max": upper})
+        upper = item["from"] - 1
     return found
-
-
-def band_of(score: int) -> str:
-    """The band of a data.europa.eu score: ``band_of(265) == "good"``."""
-    return next(name for name, lowest in BANDS if score >= lowest)
 
 
 # ---------------------------------------------------------------- the publisher's report
@@ -174,18 +148,15 @@ def plain_finding(finding: dict[str, Any], package_id: str) -> dict[str, Any]:
 
 
 def publisher_report(package: dict[str, Any], score: Optional[dict[str, Any]], assessments: list[dict[str, Any]],
-                     findings: list[dict[str, Any]], anchors: dict[str, tuple[str, str]],
-                     today: Optional[datetime.date] = None) -> dict[str, Any]:
+                     findings: list[dict[str, Any]], anchors: dict[str, tuple[str, str]]) -> dict[str, Any]:
     """The report of one record, JSON-ready: the computed score (``None`` when never scored) with each dimension,
     each measurement and what to fix (hint and form link); the SHACL findings; the NSO assessments, each with
-    ``due`` reasons. Score and assessments stay under separate keys."""
-    today = today or datetime.date.today()
+    ``stale_reasons`` (as ``workflow`` reads them). Score and assessments stay under separate keys."""
     return {"package_id": package["id"], "name": package["name"], "type": package.get("type") or "dataset",
             "score": _score_panel(package, score, anchors) if score else None,
             "shacl": {"findings": [plain_finding(f, package["id"]) for f in findings],
                       "counts": dict(Counter(f["severity"] for f in findings))},
-            "assessments": [dict(a, due=due_reasons(a, package.get("metadata_modified"), today))
-                            for a in assessments],
+            "assessments": assessments,
             "methodology_url": "/quality/methodology"}
 
 
@@ -208,36 +179,10 @@ def _later(modified: Any, judged: Any) -> bool:
     return bool(modified_at and judged_at and modified_at > judged_at)
 
 
-def due_reasons(assessment: dict[str, Any], record_modified: Any, today: datetime.date) -> list[str]:
-    """Why a published assessment is due for re-assessment: ``"record-changed"`` (the record changed after the
-    judged version), ``"expired"`` (``valid_until`` passed); ``[]`` when neither or when not published."""
-    if assessment.get("state") != "published":
-        return []
-    reasons = ["record-changed"] if _later(record_modified, assessment.get("judged_version")) else []
-    valid_until = assessment.get("valid_until")
-    if valid_until and datetime.date.fromisoformat(str(valid_until)[:10]) < today:
-        reasons.append("expired")
-    return reasons
-
-
-def readable_assessments(package_id: str, draft_org_ids: Iterable[str]) -> list[dict[str, Any]]:
-    """The assessments of one record a reader may see, newest first: published, superseded and withdrawn ones
-    for everyone who may see the record; drafts only of the organizations in ``draft_org_ids`` (the assessing
-    NSOs the reader belongs to)."""
-    a = assessment_table
-    visible = a.c.state.in_(PUBLIC_STATES)
-    orgs = list(draft_org_ids)
-    if orgs:
-        visible = sa.or_(visible, sa.and_(a.c.state == DRAFT, a.c.organization_id.in_(orgs)))
-    rows = model.Session.execute(sa.select(a).where(a.c.package_id == package_id, visible)
-                                 .order_by(a.c.modified.desc(), a.c.id)).all()
-    return store.as_dicts(rows)
-
-
 # ---------------------------------------------------------------- the dashboards
 def _band_counts(bands_of: Iterable[str]) -> dict[str, int]:
     counted = Counter(bands_of)
-    return {name: counted[name] for name in [n for n, _ in BANDS] + [NOT_SCORED]}
+    return {name: counted[name] for name in [b["band"] for b in mqa.table()["bands"]] + [NOT_SCORED]}
 
 
 def _by_organization(records: list[dict[str, Any]], band: dict[str, str]) -> list[dict[str, Any]]:
@@ -251,7 +196,8 @@ def _by_organization(records: list[dict[str, Any]], band: dict[str, str]) -> lis
 def _due_records(records: list[dict[str, Any]], assessments: dict[str, list[dict[str, Any]]],
                  today: datetime.date) -> list[str]:
     return [r["id"] for r in records
-            if any(due_reasons(a, r.get("metadata_modified"), today) for a in assessments.get(r["id"], []))]
+            if any(workflow.staleness(a, _parse(r.get("metadata_modified")), today)
+                   for a in assessments.get(r["id"], []))]
 
 
 def figures(records: list[dict[str, Any]], scores: dict[str, dict[str, Any]],

@@ -7,7 +7,7 @@ Example (API)::
     GET /api/3/action/citizendata_quality_report?id=ghana-satisfaction
     {"package_id": "...", "score": {"score": 265, "band": "good", "dimensions": [...], "to_fix": [...]},
      "shacl": {"findings": [{"severity": "Violation", "focus": "...", "path": "dct:title", "message": "..."}]},
-     "assessments": [{"verdict": "endorse-complementary", "state": "published", "due": [], ...}],
+     "assessments": [{"verdict": "endorse-complementary", "state": "published", "stale": False, "stale_reasons": [], ...}],
      "methodology_url": "/quality/methodology"}
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ckan.plugins import toolkit
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.citizendata.assessment import report, store
+from ckanext.citizendata.assessment import report, store, workflow
 from ckanext.citizendata.rdf import shacl
 
 from ..registry import register_action
@@ -35,15 +35,6 @@ def shacl_findings(package: dict[str, Any]) -> list[dict[str, Any]]:
     return [{key: getattr(result, key) for key in FINDING_KEYS} for result in shacl.validate(serializer.g, "all")]
 
 
-def draft_organizations(context: dict[str, Any]) -> list[str]:
-    """Ids of the organizations whose draft assessments the asker may read: those they are a member of (a
-    sysadmin: all); nobody's for an anonymous asker."""
-    if not context.get("user"):
-        return []
-    orgs = toolkit.get_action("organization_list_for_user")(dict(context), {"permission": "read"})
-    return [org["id"] for org in orgs]
-
-
 @register_action
 @toolkit.side_effect_free
 def citizendata_quality_report(context, data_dict):
@@ -54,5 +45,5 @@ def citizendata_quality_report(context, data_dict):
     schema = scheming_get_dataset_schema(package.get("type") or "dataset") or {}
     return report.publisher_report(
         package, store.scores([package["id"]]).get(package["id"]),
-        report.readable_assessments(package["id"], draft_organizations(context)),
+        workflow.for_package(package["id"], context.get("user")),
         shacl_findings(package), report.form_anchors(schema))
