@@ -17,7 +17,7 @@ from ckanext.citizendata.assessment import store
 from ckanext.citizendata.ingest.harvest.replay import Replay
 from ckanext.citizendata.logic import quality
 from ckanext.citizendata.model.assessment import url_check_table
-from ckanext.citizendata.testing import CitizenDataset
+from ckanext.citizendata.testing import CitizenDataset, forget_score
 
 pytestmark = [pytest.mark.usefixtures("clean_db", "clean_redis"),
               pytest.mark.ckan_config("ckanext.citizendata.quality.url_check_timeout_seconds", "2")]
@@ -106,6 +106,15 @@ def test_record_ids_by_organization():
     assert len(quality.record_ids()) == 2
     with pytest.raises(Exception, match="No organization is named 'nope'"):
         quality.record_ids("nope")
+
+
+def test_record_ids_never_scored_are_those_without_a_stored_score():
+    older, newer = CitizenDataset(), CitizenDataset()     # both scored by the write hook
+    assert quality.record_ids(unscored=True) == []
+    forget_score(older["id"])                              # as a record written before the score existed
+    model.Session.commit()
+    assert quality.record_ids(unscored=True) == [older["id"]]
+    assert newer["id"] in quality.record_ids()
 
 
 def test_a_score_that_fails_never_undoes_the_write(monkeypatch):

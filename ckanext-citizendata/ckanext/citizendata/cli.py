@@ -14,6 +14,7 @@ from ckan.plugins import toolkit
 
 from ckanext.citizendata import demo
 from ckanext.citizendata.assessment import demo as assessment_demo
+from ckanext.citizendata.assessment import mqa
 from ckanext.citizendata.ingest import bulk, bulkload, files
 from ckanext.citizendata.ingest.harvest import jobs, source_sync, sources
 from ckanext.citizendata.logic import harvest as harvesting
@@ -150,6 +151,8 @@ def seed_demo(update):
     assessments = assessment_demo.load()
     click.echo(f"demo assessments by {assessments['organization']}: {assessments['created']} created, "
                f"{assessments['kept']} kept")
+    scored = mqa.recompute(scoring.record_ids(unscored=True))
+    click.echo(f"quality scores: {scored} records never scored before were scored")
 
 
 @citizendata.command("generate")

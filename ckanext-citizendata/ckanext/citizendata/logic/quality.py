@@ -21,6 +21,7 @@ from ckan import model
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.assessment import mqa, urlcheck
+from ckanext.citizendata.model.assessment import quality_score_table
 from ckanext.citizendata.rdf import shacl
 from ckanext.citizendata.rdf.shacl_cli import dataset_graph
 from ckanext.citizendata.record import inherit
@@ -107,11 +108,14 @@ def check_records(package_ids: list[str], progress=None) -> int:
     return done
 
 
-def record_ids(org: Optional[str] = None) -> list[str]:
+def record_ids(org: Optional[str] = None, unscored: bool = False) -> list[str]:
     """Ids of the active records (of the organization ``org``, name or id; ObjectNotFound naming it when there
-    is none), oldest first."""
+    is none; only those never scored with ``unscored``, such as records written before the score existed),
+    oldest first."""
     query = model.Session.query(model.Package.id).filter(model.Package.state == "active",
                                                          model.Package.type.in_(SCORED_TYPES))
+    if unscored:
+        query = query.filter(~model.Package.id.in_(model.Session.query(quality_score_table.c.package_id)))
     if org:
         group = model.Group.get(org)
         if group is None or not group.is_organization:
