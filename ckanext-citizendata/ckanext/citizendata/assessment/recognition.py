@@ -22,6 +22,7 @@ Example::
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -33,7 +34,8 @@ from ckanext.citizendata.record.inherit import SERIES_TYPE, Series, SeriesLookup
 from ckanext.citizendata.record.view import MARK, RECORD_TYPES
 from ckanext.citizendata.vocab import registry
 
-from . import roles, store
+from . import roles
+from .store import PUBLISHED
 
 FIELD = "recognition_status"
 NOT_ASSESSED = "not-assessed"
@@ -48,12 +50,19 @@ def granted_by(verdict: Optional[str]) -> Optional[str]:
     >>> granted_by("endorse-complementary")   # doctest: +SKIP
     'complementary-source'
     """
-    concept = registry.get_concept(VERDICTS, verdict) if verdict else None
-    for iri in ((concept or {}).get("mappings") or {}).get("closeMatch", []):
-        target = registry.get_concept(iri=iri)
-        if target and target["scheme_id"] == STATUSES:
-            return target["notation"]
-    return None
+    return _grants(registry.revision()).get(verdict) if verdict else None
+
+
+@functools.lru_cache(maxsize=4)
+def _grants(_revision: str) -> dict[str, str]:
+    """verdict -> the recognition status it grants, read once per registry revision."""
+    found = {}
+    for concept in registry.concepts(VERDICTS):
+        for iri in (concept.get("mappings") or {}).get("closeMatch", []):
+            target = registry.get_concept(iri=iri)
+            if target and target["scheme_id"] == STATUSES:
+                found[concept["notation"]] = target["notation"]
+    return found
 
 
 def _countries(package: dict[str, Any]) -> list[str]:
@@ -67,12 +76,15 @@ def granted(package: dict[str, Any]) -> Optional[str]:
     record's countries (None when there is none)."""
     if not package.get("id"):
         return None
-    published = store.published_assessments([package["id"]]).get(package["id"], [])
-    orgs = roles.organizations(a["organization"] for a in published)
+    a = assessment_table
+    published = model.Session.execute(
+        sa.select(a.c.organization_id, a.c.verdict).where(a.c.package_id == package["id"], a.c.state == PUBLISHED)
+        .order_by(a.c.published_at.desc(), a.c.id)).all()
+    orgs = roles.organizations(row.organization_id for row in published)
     countries = _countries(package)
-    for assessment in published:   # newest first
-        org = orgs.get(assessment["organization"])
-        status = granted_by(assessment["verdict"]) if org is not None and org.covers(countries) else None
+    for row in published:   # newest first
+        org = orgs.get(row.organization_id)
+        status = granted_by(row.verdict) if org is not None and org.covers(countries) else None
         if status:
             return status
     return None
