@@ -20,7 +20,7 @@ def may_see_record(context, data_dict) -> dict:
     package = package_of(data_dict.get("package_id") or data_dict.get("id"))
     if roles.may_see_package(context.get("user") or "", package):
         return {"success": True}
-    return {"success": False, "msg": "You may not see this record."}
+    return {"success": False, "msg": "You may not see this record, so neither its quality score nor its report."}
 
 
 @register_auth
