@@ -78,3 +78,13 @@ def test_needs_classification_lists_the_classifying_facts_a_record_lacks_in_sche
 def test_personal_data_without_consent_or_review_never_meets_the_definition(ethics, meets):
     record = {"engagement": [{"stage": "collect", "level": 5}], "ethics": ethics}
     assert derive(record)["meets_copenhagen_definition"] is meets
+
+
+def test_index_values_pair_stages_with_levels_and_indicators_with_countries():
+    record = {"engagement": [{"stage": "collect", "level": "4"}, {"stage": "use", "level": 2}, {"level": 1},
+                             {"stage": "design"}],
+              "sdg_indicators": ["16.6.2", "5.2.1"], "countries": ["GHA", "KEN"]}
+    values = index_values(record)
+    assert values["engagement_stage_level"] == ["collect 4", "use 2"]
+    assert values["sdg_indicator_country"] == ["16.6.2 GHA", "16.6.2 KEN", "5.2.1 GHA", "5.2.1 KEN"]
+    assert index_values({"sdg_indicators": ["16.6.2"]})["sdg_indicator_country"] == []

@@ -9,7 +9,8 @@ from ckanext.citizendata.record.schema import SCHEMA
 def test_every_property_and_index_field_has_an_index_rule_and_a_facet_decision():
     properties = {**SCHEMA["properties"], **SCHEMA["x-index-fields"]}
     assert set(fields.FIELDS) == set(SCHEMA["properties"])
-    assert set(fields.INDEX_FIELDS) == {"engagement_stage", "engagement_level_max", "needs_classification"}
+    assert set(fields.INDEX_FIELDS) == {"engagement_stage", "engagement_level_max", "engagement_stage_level",
+                                        "sdg_indicator_country", "needs_classification"}
     for name, prop in properties.items():
         assert prop["x-index"] in fields.INDEX_RULES, name
         assert prop["x-facet"] is False or "title" in prop["x-facet"], name

@@ -6,8 +6,9 @@ Example::
     >>> derive({"engagement": [{"stage": "design", "level": 4}], "sdg_indicators": ["16.6.2"], "countries": ["GHA"]})
     {'meets_copenhagen_definition': True, 'sdg_targets': ['16.6'], 'sdg_goals': ['16'], 'm49': ['288']}
     >>> index_values({"engagement": [{"stage": "design", "level": 4}, {"stage": "collect", "level": 5}]})
-    {'engagement_stage': ['collect', 'design'], 'engagement_level_max': 5, 'needs_classification': ['initiative_type', \
-'sdg_indicators', 'countries', 'population_groups']}
+    {'engagement_stage': ['collect', 'design'], 'engagement_level_max': 5, 'engagement_stage_level': ['design 4', \
+'collect 5'], 'sdg_indicator_country': [], 'needs_classification': ['initiative_type', 'sdg_indicators', 'countries', \
+'population_groups']}
 """
 from __future__ import annotations
 
@@ -78,6 +79,17 @@ def _deepest_level(record: dict[str, Any]) -> Optional[int]:
     return max(levels) if levels else None
 
 
+def _stage_levels(record: dict[str, Any]) -> list[str]:
+    """Each engagement entry as ``"<stage> <level>"`` (``"collect 4"``): one facet counts stages by level."""
+    return [f"{e['stage']} {_level(e)}" for e in _entries(record) if e.get("stage") and _level(e)]
+
+
+def _indicator_countries(record: dict[str, Any]) -> list[str]:
+    """Each pair of an SDG indicator and a country as ``"<indicator> <country>"`` (``"16.6.2 GHA"``)."""
+    return [f"{indicator} {country}" for indicator in record.get("sdg_indicators") or []
+            for country in record.get("countries") or []]
+
+
 # the facts a record is classified by (the x-derived-from of the index field needs_classification)
 CLASSIFYING: tuple[str, ...] = tuple(SCHEMA["x-index-fields"]["needs_classification"]["x-derived-from"])
 
@@ -91,6 +103,8 @@ def _missing_facts(record: dict[str, Any]) -> list[str]:
 INDEX_DERIVATIONS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "engagement_stage": _engaged_stages,
     "engagement_level_max": _deepest_level,
+    "engagement_stage_level": _stage_levels,
+    "sdg_indicator_country": _indicator_countries,
     "needs_classification": _missing_facts,
 }
 
