@@ -5,14 +5,15 @@
  * A first cell's data-chart-label, when present, names its bar instead of the cell's text (a short name).
  * Options: kind (bar, doughnut), stacked, horizontal (bars along the inline axis), columns (the data columns
  * drawn, 1-based, comma-separated: "2"; default all), palette ("ladder": one hue, light to dark, for ordered
- * levels; "one": one colour). In a right-to-left page the legend and tooltips read right to left and the axes mirror.
+ * levels; "one": one colour; "pair": two blues). In a right-to-left page the legend and tooltips read right to left and the axes mirror.
  *
  * Usage: <figure data-module="citizendata-chart" data-module-kind="bar" data-module-stacked="true">
  *          <canvas></canvas><table><thead>...</thead><tbody>...</tbody></table></figure>
  */
 this.ckan.module('citizendata-chart', function ($) {
   var COLOURS = ['#1b7837', '#5aae61', '#f1a340', '#d7301f', '#9e9e9e', '#2a6fb0', '#8e6bbf'];
-  var PALETTES = {ladder: ['#c6dbef', '#9ecae1', '#4292c6', '#2171b5', '#08306b'], one: ['#2171b5']};
+  var PALETTES = {ladder: ['#c6dbef', '#9ecae1', '#4292c6', '#2171b5', '#08306b'], one: ['#2171b5'],
+                  pair: ['#6baed6', '#08306b']};
 
   function cellText(cell) { return $.trim($(cell).text()); }
 
