@@ -2,10 +2,13 @@
 record counted, the goal filter kept in links, bad goals answered 400, charts served from the site, the link from
 the quality dashboard, and the page in Arabic."""
 import re
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import factories
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ckanext.citizendata.testing import CitizenDataset
 
@@ -92,6 +95,14 @@ def test_a_goal_that_is_not_an_sdg_answers_400_in_plain_words(app, site, query):
 
 def test_an_unreadable_goal_answers_400(app, site):
     app.get("/sdg/?goal=%00", status=400)            # the site's guard on unreadable URLs answers first
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(goal=st.text(max_size=40) | st.integers(min_value=-(10 ** 30), max_value=10 ** 30).map(str))
+def test_no_goal_makes_the_page_fail(app, goal):
+    response = app.get("/sdg/?goal=" + quote(goal.encode("utf-8", "surrogatepass"), safe=""), expect_errors=True)
+    assert response.status_code in (200, 400), (goal, response.status_code)
 
 
 def test_other_parameters_are_ignored(app, site):
