@@ -162,3 +162,10 @@ def test_search_results_show_kind_definition_cue_countries_and_indicators(app, s
     assert [s.get_text() for s in private.select("[data-country]")] == ["Iraq"]
     initiative = item(page(app.get("/dataset_series/")), "The newest initiative")
     assert initiative.select_one("[data-kind]")["data-kind"] == "initiative"
+
+
+def test_the_site_styles_are_in_the_head_and_served(app):
+    html = page(app.get("/about"))
+    [link] = [link["href"] for link in html.head.select('link[rel="stylesheet"]') if "_site.css" in link["href"]]
+    css = app.get(link, status=200).body
+    assert ".citizendata-cue-meets" in css and "margin-left" not in css and "padding-right" not in css
