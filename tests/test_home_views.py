@@ -103,6 +103,16 @@ def test_when_the_search_page_lists_datasets_only_so_do_the_counts(app, site):
     assert len(page(app.get("/dataset/?countries=GHA")).select("li.dataset-item")) == 2
 
 
+def test_the_countries_with_most_records_are_listed_and_a_link_leads_to_all(app, site, monkeypatch):
+    monkeypatch.setattr(home, "COUNTRIES_SHOWN", 1)
+    html = page(app.get("/"))
+    assert counts(html, "countries") == {"GHA": 3}
+    link = html.select_one(".citizendata-home-all-countries a")
+    assert link.get_text() == "All 2 countries in the search filters" and link["href"] == "/dataset/?_countries_limit=0"
+    facet = page(app.get(link["href"])).get_text()
+    assert "Kenya" in facet and "Ghana" in facet
+
+
 def test_a_search_backend_that_fails_leaves_the_page_with_its_text_and_links(app, site, monkeypatch):
     def failing(context):
         raise SearchError("down")
