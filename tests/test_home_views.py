@@ -3,6 +3,7 @@ see them (a private record of organization A counted for A's editor only), in En
 navigation; /about; the citizen-data facts of search results."""
 import pytest
 from bs4 import BeautifulSoup
+from ckan import model
 from ckan.lib.search import SearchError
 from ckan.tests import factories, helpers
 
@@ -179,3 +180,14 @@ def test_the_site_styles_are_in_the_head_and_served(app):
     [link] = [link["href"] for link in html.head.select('link[rel="stylesheet"]') if "_site.css" in link["href"]]
     css = app.get(link, status=200).body
     assert ".citizendata-cue-meets" in css and "margin-left" not in css and "padding-right" not in css
+
+
+def test_a_user_without_an_email_address_is_asked_for_one_as_on_ckans_home_page(app):
+    user = factories.UserWithToken()
+    account = model.User.get(user["id"])
+    account.email = None
+    model.Session.commit()
+    html = page(app.get("/", headers={"Authorization": user["token"]}, status=200))
+    notice = html.select_one(".flash-messages").get_text()
+    assert "update your profile" in notice and "Citizen Data Catalog (tests) uses your email address" in notice
+    assert "update your profile" not in page(app.get("/")).get_text()

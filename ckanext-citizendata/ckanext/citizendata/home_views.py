@@ -25,7 +25,18 @@ def index():
         figures = home_figures.figures(context)
     except SearchError:          # the search backend is down: the page still shows its text and links
         figures = None
+    _ask_for_an_email()
     return toolkit.render("home/index.html", {"figures": figures})
+
+
+def _ask_for_an_email() -> None:
+    """As CKAN's home page does (in CKAN's words): a signed-in user without an e-mail address is asked for one."""
+    if current_user.is_authenticated and not current_user.email:
+        url = toolkit.h.url_for("user.edit")
+        toolkit.h.flash_notice(
+            toolkit._('Please <a href="%s">update your profile</a> and add your email address. ') % url
+            + toolkit._("%s uses your email address if you need to reset your password.") % toolkit.g.site_title,
+            allow_html=True)
 
 
 def get_blueprints():
