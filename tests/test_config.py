@@ -102,3 +102,10 @@ def test_bad_rank_weights_name_the_option():
 def test_a_vocabulary_base_without_a_slash_is_refused():
     with pytest.raises(ValueError, match="must end with '/'"):
         cd_config.vocab_base_uri()
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("dataset", ""), ("true", ""), ("false", "+dataset_type:dataset"), ("dataset_series", "+dataset_type:dataset")])
+def test_the_dataset_search_filter_follows_what_the_search_page_lists(ckan_config, monkeypatch, value, expected):
+    monkeypatch.setitem(ckan_config, "ckan.search.show_all_types", value)
+    assert cd_config.dataset_search_filter() == expected

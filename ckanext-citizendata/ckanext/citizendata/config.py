@@ -140,6 +140,17 @@ def ckan_search_facets() -> list[str]:
     return _list("search.facets")
 
 
+def dataset_search_filter() -> str:
+    """The filter CKAN's dataset search page (``/dataset/``) puts on record types: ``""`` when it lists every type
+    (``ckan.search.show_all_types = dataset``, or true), else ``"+dataset_type:dataset"``."""
+    value = option("ckan.search.show_all_types")
+    try:
+        shows_all = toolkit.asbool(value)
+    except ValueError:           # a type name: that type's page lists every type
+        shows_all = str(value).strip() == "dataset"
+    return "" if shows_all else "+dataset_type:dataset"
+
+
 def plugin_enabled(name: str = "citizendata") -> bool:
     """Whether ``ckan.plugins`` names the plugin (CKAN's test harness unloads plugins between tests while
     the configuration still names them)."""
