@@ -1,7 +1,8 @@
 """record/derive.py: the fields derived from the record, and the index fields derived from it."""
 import pytest
 
-from ckanext.citizendata.record.derive import CLASSIFYING, derive, index_values, m49_codes, sdg_parents
+from ckanext.citizendata.record.derive import (CLASSIFYING, definition_gaps, derive, index_values,
+                                              meets_copenhagen_definition, m49_codes, sdg_parents)
 
 
 @pytest.mark.parametrize("engagement, meets", [
@@ -78,3 +79,19 @@ def test_needs_classification_lists_the_classifying_facts_a_record_lacks_in_sche
 def test_personal_data_without_consent_or_review_never_meets_the_definition(ethics, meets):
     record = {"engagement": [{"stage": "collect", "level": 5}], "ethics": ethics}
     assert derive(record)["meets_copenhagen_definition"] is meets
+
+
+@pytest.mark.parametrize("engagement, ethics, gaps", [
+    ([{"stage": "design", "level": 4}], None, []),
+    ([{"stage": "collect", "level": 5}], {"personal_data": True, "informed_consent": True}, []),
+    ([{"stage": "collect", "level": 2}, {"stage": "design", "level": 3}, {"stage": "use", "level": 5}], None,
+     [{"rule": "engagement", "level": 3, "needed": 4}]),
+    ([{"stage": "use", "level": 5}], None, [{"rule": "engagement", "level": None, "needed": 4}]),
+    ([], None, [{"rule": "engagement", "level": None, "needed": 4}]),
+    ([{"stage": "design", "level": 4}], {"personal_data": True}, [{"rule": "safeguards"}]),
+    ([{"stage": "design", "level": "2"}], {"personal_data": True, "ethics_review": False},
+     [{"rule": "engagement", "level": 2, "needed": 4}, {"rule": "safeguards"}]),
+])
+def test_definition_gaps_name_each_rule_not_met(engagement, ethics, gaps):
+    assert definition_gaps(engagement, ethics) == gaps
+    assert meets_copenhagen_definition(engagement, ethics) is (gaps == [])
