@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.record import derive, fields
@@ -119,13 +120,18 @@ def citizendata_field_labels(names: Any, schema: Optional[dict[str, Any]]) -> li
 @register_helper
 def citizendata_language_name(code: Any) -> str:
     """A language's name in the user's language, from its code (``es``, ``fra``, or an EU authority IRI ending
-    in ``/ENG``); the code when it is no known language."""
+    in ``/ENG``); the code when it is no known language.
+
+    >>> citizendata_language_name("http://publications.europa.eu/resource/authority/language/FRA")   # English page
+    'French'
+    """
     text = str(code or "").strip()
     key = text.rstrip("/").rsplit("/", 1)[-1].lower()
     try:
         locale = Locale.parse(_lang())
     except (UnknownLocaleError, ValueError):
         locale = Locale("en")
+    key = get_global("language_aliases").get(key, key)   # ISO 639-2/3 codes (eng, fra) to CLDR's (en, fr)
     return locale.languages.get(key) or text
 
 
@@ -137,6 +143,13 @@ def _empty(value: Any) -> bool:
     return value in (None, "")
 
 
+def _stated_items(field: dict[str, Any], value: Any) -> list[dict[str, Any]]:
+    """The non-empty items of a repeating field, each with its subfields that hold a value."""
+    return [{"data": item, "subfields": [sub for sub in field["repeating_subfields"]
+                                         if not _empty(item.get(sub["field_name"]))]}
+            for item in value if isinstance(item, dict) and not _empty(item)]
+
+
 @register_helper
 def citizendata_more_metadata(pkg: dict[str, Any], schema: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
     """The schema's fields outside the citizen-data sections that the record states (empty ones left out), in the
@@ -144,15 +157,12 @@ def citizendata_more_metadata(pkg: dict[str, Any], schema: Optional[dict[str, An
     skipped = set(SHOWN_BY_CKAN) | set(SHOWN_IN_SECTIONS) | set(fields.FIELDS)
     shown = []
     for field in (schema or {}).get("dataset_fields", []):
-        name = field["field_name"]
-        value = pkg.get(name)
-        if name in skipped or field.get("display_snippet", "") is None or _empty(value):
+        value = pkg.get(field["field_name"])
+        if field["field_name"] in skipped or field.get("display_snippet", "") is None or _empty(value):
             continue
         entry: dict[str, Any] = {"field": field, "value": value}
         if field.get("repeating_subfields"):
-            entry["items"] = [{"data": item, "subfields": [sub for sub in field["repeating_subfields"]
-                                                           if not _empty(item.get(sub["field_name"]))]}
-                              for item in value if isinstance(item, dict) and not _empty(item)]
+            entry["items"] = _stated_items(field, value)
         shown.append(entry)
     return shown
 
