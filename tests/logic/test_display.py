@@ -50,8 +50,8 @@ def test_concept_links_lead_to_the_search_and_the_vocabulary(request_as):
      ["Citizens' highest engagement in design or collection is level 2 (Consult); the definition needs level 4 "
       "(Collaborate) or 5 (Citizen-led)."]),
     ({"engagement": '[{"stage": "use", "level": 5}]'},
-     ["Citizens took part in neither the design nor the collection of the data; the definition needs level 4 "
-      "(Collaborate) or 5 (Citizen-led) in one of them."]),
+     ["No level of citizen engagement is stated for the design or the collection of the data; the definition "
+      "needs level 4 (Collaborate) or 5 (Citizen-led) in one of them."]),
     ({"engagement": [{"stage": "design", "level": 5}], "ethics": '{"personal_data": true}'},
      ["The data hold personal or sensitive information, and neither informed consent nor an ethics review is "
       "stated."]),
@@ -183,3 +183,22 @@ def test_a_private_record_is_shown_only_to_its_organization(app, setup, outsider
     html = BeautifulSoup(response.body, "html.parser")
     assert (html.select_one(".citizendata-not-meets") is not None) is (who == "owner")
     assert ("level 2 (Consult)" in response.body) is (who == "owner")
+
+
+def test_odd_but_valid_values_render(app, setup):
+    round_dataset(setup, "odd-round", in_series=[], initiative_type="social-audit", sample_size=0,
+                  probability_sample=True,
+                  engagement=[{"stage": "collect", "actors": ["community"], "description": "وصف المرحلة",
+                               "derived_from": "form: personal data"}],
+                  partners=[{"name": "Ajuntament", "uri": "urn:isni:0000000121032683"},
+                            {"name": "Site", "uri": "https://example.org/"}])
+    html = page(app, "/dataset/odd-round")
+    assert text(html.select_one(".cd-sample-size")) == "0" and text(html.select_one(".cd-probability-sample")) == "Yes"
+    collect = html.select_one(".citizendata-engaged")
+    assert collect.select_one(".cd-level") is None                         # no level stated: no scale shown
+    assert collect.select_one(".cd-stage-description")["dir"] == "auto"
+    assert "form: personal data" in text(collect.select_one(".citizendata-derived-from"))
+    assert text(html.select_one("#partners bdi code")) == "urn:isni:0000000121032683"
+    assert html.select_one('#partners a[href="https://example.org/"]')
+    reason = text(html.select_one(".cd-summary .citizendata-not-meets"))   # collect engaged at no stated level
+    assert "No level of citizen engagement is stated" in reason and "level 4 (Collaborate)" in reason

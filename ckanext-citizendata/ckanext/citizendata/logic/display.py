@@ -86,8 +86,9 @@ def _reason(gap: dict[str, Any]) -> str:
     needs = {"needed": gap["needed"], "needed_label": _level_text(gap["needed"]), "top": top,
              "top_label": _level_text(top)}
     if gap["level"] is None:
-        return toolkit._("Citizens took part in neither the design nor the collection of the data; the definition "
-                         "needs level {needed} ({needed_label}) or {top} ({top_label}) in one of them.").format(**needs)
+        return toolkit._("No level of citizen engagement is stated for the design or the collection of the data; "
+                         "the definition needs level {needed} ({needed_label}) or {top} ({top_label}) in one of "
+                         "them.").format(**needs)
     return toolkit._("Citizens' highest engagement in design or collection is level {level} ({label}); the "
                      "definition needs level {needed} ({needed_label}) or {top} ({top_label}).").format(
         level=gap["level"], label=_level_text(gap["level"]), **needs)

@@ -45,7 +45,7 @@ def safeguarded(ethics: Any) -> bool:
 def definition_gaps(engagement: Any, ethics: Any = None) -> list[dict[str, Any]]:
     """Why a record does not meet the Copenhagen definition, one entry per rule it fails (none: it meets it).
     The definition asks level 4 (collaborate) or 5 (citizen-led) at the design or collect stage (rule
-    ``engagement``: ``level`` is the deepest level stated at those stages, None when neither is engaged), and its
+    ``engagement``: ``level`` is the deepest level stated at those stages, None when none is stated), and its
     personal data safeguarded (rule ``safeguards``, :func:`safeguarded`).
 
     >>> definition_gaps([{"stage": "collect", "level": 2}, {"stage": "use", "level": 5}])
