@@ -188,17 +188,15 @@ def test_a_private_record_is_shown_only_to_its_organization(app, setup, outsider
 def test_odd_but_valid_values_render(app, setup):
     round_dataset(setup, "odd-round", in_series=[], initiative_type="social-audit", sample_size=0,
                   probability_sample=True,
-                  engagement=[{"stage": "collect", "actors": ["community"], "description": "وصف المرحلة",
-                               "derived_from": "form: personal data"}],
-                  partners=[{"name": "Ajuntament", "uri": "urn:isni:0000000121032683"},
-                            {"name": "Site", "uri": "https://example.org/"}])
+                  engagement=[{"stage": "collect", "level": 3, "actors": ["community"], "description": "وصف المرحلة"}],
+                  partners=[{"name": "Ajuntament", "role": "initiator", "uri": "https://example.org/"},
+                            {"name": "Xarxa", "role": "funder"}])
     html = page(app, "/dataset/odd-round")
     assert text(html.select_one(".cd-sample-size")) == "0" and text(html.select_one(".cd-probability-sample")) == "Yes"
     collect = html.select_one(".citizendata-engaged")
-    assert collect.select_one(".cd-level") is None                         # no level stated: no scale shown
     assert collect.select_one(".cd-stage-description")["dir"] == "auto"
-    assert "form: personal data" in text(collect.select_one(".citizendata-derived-from"))
-    assert text(html.select_one("#partners bdi code")) == "urn:isni:0000000121032683"
-    assert html.select_one('#partners a[href="https://example.org/"]')
-    reason = text(html.select_one(".cd-summary .citizendata-not-meets"))   # collect engaged at no stated level
-    assert "No level of citizen engagement is stated" in reason and "level 4 (Collaborate)" in reason
+    names = html.select("#partners .cd-partner-name")
+    assert names[0].select_one('a[href="https://example.org/"]') and text(names[1]) == "Xarxa"
+    assert names[1].select_one("a") is None
+    reason = text(html.select_one(".cd-summary .citizendata-not-meets"))
+    assert "level 3 (Involve)" in reason and "level 4 (Collaborate)" in reason
