@@ -172,6 +172,7 @@ def test_arabic_isolates_codes(app, setup):
     html = page(app, "/ar/dataset/round-2018")
     assert html.find("html")["dir"] == "rtl"
     assert [text(b) for b in html.select(".cd-fact-sdg-indicators bdi.cd-code")] == ["16.6.2"]
+    assert text(html.select_one("[role=main] h1 bdi")) == "round-2018"          # the title, isolated
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider", "owner"])
