@@ -131,7 +131,7 @@ def test_the_public_dataset_page_names_the_source_the_original_record_and_its_id
     typed_in = CitizenDataset(owner_org=people["org"]["id"])
     page_ = BeautifulSoup(app.get(f"/dataset/{site_show(package_id)['name']}", status=200).body, "html.parser")
     [section] = page_.select("section#provenance")
-    assert section.find("h3").get_text(strip=True) == "Where this record comes from"
+    assert section.find("h2").get_text(strip=True) == "Where this record comes from"
     [listing] = section.select("dl.citizendata-provenance-source")
     pairs = {dt.get_text(strip=True): dt.find_next_sibling("dd") for dt in listing.find_all("dt")}
     source = pairs["Harvested from"].find("a")

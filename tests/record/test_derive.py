@@ -1,7 +1,8 @@
 """record/derive.py: the fields derived from the record, and the index fields derived from it."""
 import pytest
 
-from ckanext.citizendata.record.derive import CLASSIFYING, derive, index_values, m49_codes, sdg_parents
+from ckanext.citizendata.record.derive import (CLASSIFYING, definition_gaps, derive, index_values,
+                                              meets_copenhagen_definition, m49_codes, sdg_parents)
 
 
 @pytest.mark.parametrize("engagement, meets", [
@@ -88,3 +89,19 @@ def test_index_values_pair_stages_with_levels_and_indicators_with_countries():
     assert values["engagement_stage_level"] == ["collect 4", "use 2"]
     assert values["sdg_indicator_country"] == ["16.6.2 GHA", "16.6.2 KEN", "5.2.1 GHA", "5.2.1 KEN"]
     assert index_values({"sdg_indicators": ["16.6.2"]})["sdg_indicator_country"] == []
+
+
+@pytest.mark.parametrize("engagement, ethics, gaps", [
+    ([{"stage": "design", "level": 4}], None, []),
+    ([{"stage": "collect", "level": 5}], {"personal_data": True, "informed_consent": True}, []),
+    ([{"stage": "collect", "level": 2}, {"stage": "design", "level": 3}, {"stage": "use", "level": 5}], None,
+     [{"rule": "engagement", "level": 3, "needed": 4}]),
+    ([{"stage": "use", "level": 5}], None, [{"rule": "engagement", "level": None, "needed": 4}]),
+    ([], None, [{"rule": "engagement", "level": None, "needed": 4}]),
+    ([{"stage": "design", "level": 4}], {"personal_data": True}, [{"rule": "safeguards"}]),
+    ([{"stage": "design", "level": "2"}], {"personal_data": True, "ethics_review": False},
+     [{"rule": "engagement", "level": 2, "needed": 4}, {"rule": "safeguards"}]),
+])
+def test_definition_gaps_name_each_rule_not_met(engagement, ethics, gaps):
+    assert definition_gaps(engagement, ethics) == gaps
+    assert meets_copenhagen_definition(engagement, ethics) is (gaps == [])

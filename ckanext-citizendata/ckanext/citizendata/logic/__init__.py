@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import harvest, helpers, home, validators  # noqa: F401  (harvest: for the plugin; the rest registering)
+from . import display, harvest, helpers, home, validators  # noqa: F401  (harvest: for the plugin; the rest registering)
 from .action import dcat, delete, suggest, vocab, write  # noqa: F401  (registering)
 from .action import assessment  # noqa: F401  (registering)
 from .action import quality as quality_action  # noqa: F401  (registering)

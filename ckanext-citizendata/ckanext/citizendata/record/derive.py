@@ -43,10 +43,30 @@ def safeguarded(ethics: Any) -> bool:
     return ethics.get("informed_consent") is True or ethics.get("ethics_review") is True
 
 
+def definition_gaps(engagement: Any, ethics: Any = None) -> list[dict[str, Any]]:
+    """Why a record does not meet the Copenhagen definition, one entry per rule it fails (none: it meets it).
+    The definition asks level 4 (collaborate) or 5 (citizen-led) at the design or collect stage (rule
+    ``engagement``: ``level`` is the deepest level stated at those stages, None when none is stated), and its
+    personal data safeguarded (rule ``safeguards``, :func:`safeguarded`).
+
+    >>> definition_gaps([{"stage": "collect", "level": 2}, {"stage": "use", "level": 5}])
+    [{'rule': 'engagement', 'level': 2, 'needed': 4}]
+    >>> definition_gaps([{"stage": "design", "level": 4}], {"personal_data": True})
+    [{'rule': 'safeguards'}]
+    """
+    levels = [_level(e) for e in engagement or [] if isinstance(e, dict) and e.get("stage") in DEFINING_STAGES]
+    deepest = max(levels, default=0)
+    gaps: list[dict[str, Any]] = []
+    if deepest < DEFINING_LEVEL:
+        gaps.append({"rule": "engagement", "level": deepest or None, "needed": DEFINING_LEVEL})
+    if not safeguarded(ethics):
+        gaps.append({"rule": "safeguards"})
+    return gaps
+
+
 def meets_copenhagen_definition(engagement: list[dict[str, Any]], ethics: Any = None) -> bool:
     """Level 4 (collaborate) or 5 (citizen-led) at the design or collect stage, its personal data safeguarded."""
-    engaged = any(e.get("stage") in DEFINING_STAGES and _level(e) >= DEFINING_LEVEL for e in engagement or [])
-    return engaged and safeguarded(ethics)
+    return not definition_gaps(engagement, ethics)
 
 
 def sdg_parents(indicators: list[str]) -> tuple[list[str], list[str]]:
