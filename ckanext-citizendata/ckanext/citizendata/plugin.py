@@ -16,7 +16,8 @@ from ckanext.citizendata.web import reset
 
 
 @toolkit.blanket.config_declarations
-class CitizenDataPlugin(p.SingletonPlugin):
+class CitizenDataPlugin(p.SingletonPlugin, toolkit.DefaultTranslation):
+    p.implements(p.ITranslation)  # i18n/<lang>/LC_MESSAGES/ckanext-citizendata.mo (translations.py)
     p.implements(p.IConfigurer)
     p.implements(p.IClick)
     p.implements(p.IBlueprint)

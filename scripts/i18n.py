@@ -1,0 +1,93 @@
+"""Our translations (ckanext/citizendata/i18n/), from the repository root:
+
+    .venv/bin/python scripts/i18n.py extract   # the .pot, freshly extracted (babel.cfg)
+    .venv/bin/python scripts/i18n.py update    # es, fr, ar .po files follow the .pot
+    .venv/bin/python scripts/i18n.py drafts    # i18n/drafts/*.json fill empty msgstrs (never a reviewed one)
+    .venv/bin/python scripts/i18n.py compile   # the .mo files
+    .venv/bin/python scripts/i18n.py missing   # msgids still untranslated, per language (exit 1 if any)
+    .venv/bin/python scripts/i18n.py all       # extract, update, drafts, compile, missing
+
+Every step is idempotent and writes a file only when its content changes; the files are sorted by msgid and carry
+no changing dates, so merges stay clean.
+"""
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+from ckanext.citizendata import translations
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _said(path: pathlib.Path, changed: bool) -> None:
+    print(f"{'wrote' if changed else 'unchanged'} {path.relative_to(ROOT)}")
+
+
+def extract() -> int:
+    template = translations.extract(ROOT)
+    _said(translations.pot_path(), translations.write_catalog(translations.pot_path(), template))
+    print(f"{len(template)} msgids")
+    return 0
+
+
+def _template():
+    return translations.read_catalog(translations.pot_path())
+
+
+def update() -> int:
+    template = _template()
+    for lang in translations.LANGUAGES:
+        _said(translations.po_path(lang), translations.update(lang, template))
+    return 0
+
+
+def drafts() -> int:
+    report = translations.apply_drafts(_template())
+    for lang in translations.LANGUAGES:
+        print(f"{lang}: {report['filled'][lang]} filled from drafts")
+        for msgid in report["refused"][lang]:
+            print(f"  {lang}: not applied, placeholders differ from the msgid: {msgid!r}")
+    for msgid in report["unused"]:
+        print(f"draft no longer in the .pot: {msgid!r}")
+    return 0
+
+
+def compile_() -> int:
+    for lang in translations.LANGUAGES:
+        _said(translations.mo_path(lang), translations.compile_catalog(lang))
+    return 0
+
+
+def missing() -> int:
+    template = _template()
+    where = translations.locations(template)
+    gaps = translations.missing(template)
+    for lang in translations.LANGUAGES:
+        print(f"{lang}: {len(gaps[lang])} untranslated")
+        for msgid in gaps[lang]:
+            print(f"  {msgid!r}  ({', '.join(where.get(msgid, []))})")
+        for msgid in translations.placeholder_mismatches(lang):
+            print(f"  {lang}: placeholders differ: {msgid!r}")
+    return 1 if any(gaps.values()) else 0
+
+
+def run_all() -> int:
+    for step in (extract, update, drafts, compile_):
+        step()
+    return missing()
+
+
+STEPS = {"extract": extract, "update": update, "drafts": drafts, "compile": compile_, "missing": missing,
+         "all": run_all}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", choices=sorted(STEPS))
+    return STEPS[parser.parse_args(argv).step]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
