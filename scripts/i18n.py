@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/i18n.py extract   # the .pot, freshly extracted (babel.cfg)
     .venv/bin/python scripts/i18n.py update    # es, fr, ar .po files follow the .pot
-    .venv/bin/python scripts/i18n.py drafts    # i18n/drafts/*.json fill empty msgstrs (never a reviewed one)
+    .venv/bin/python scripts/i18n.py drafts    # i18n/drafts/*.json fill empty msgstrs (never a reviewed one);
+                                               # --from DIR reads DIR/*.json instead
     .venv/bin/python scripts/i18n.py compile   # the .mo files
     .venv/bin/python scripts/i18n.py missing   # msgids still untranslated, per language (exit 1 if any)
     .venv/bin/python scripts/i18n.py all       # extract, update, drafts, compile, missing
@@ -43,8 +44,8 @@ def update() -> int:
     return 0
 
 
-def drafts() -> int:
-    report = translations.apply_drafts(_template())
+def drafts(folder: pathlib.Path | None = None) -> int:
+    report = translations.apply_drafts(_template(), folder)
     for lang in translations.LANGUAGES:
         print(f"{lang}: {report['filled'][lang]} filled from drafts")
         for msgid in report["refused"][lang]:
@@ -86,7 +87,9 @@ STEPS = {"extract": extract, "update": update, "drafts": drafts, "compile": comp
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", choices=sorted(STEPS))
-    return STEPS[parser.parse_args(argv).step]()
+    parser.add_argument("--from", dest="folder", type=pathlib.Path, help="drafts: the folder of JSON files to apply")
+    args = parser.parse_args(argv)
+    return drafts(args.folder) if args.step == "drafts" else STEPS[args.step]()
 
 
 if __name__ == "__main__":

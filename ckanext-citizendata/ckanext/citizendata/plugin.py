@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ckan.plugins as p
+from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
 from ckanext.citizendata import cli, logic, views, web
@@ -16,7 +17,7 @@ from ckanext.citizendata.web import reset
 
 
 @toolkit.blanket.config_declarations
-class CitizenDataPlugin(p.SingletonPlugin, toolkit.DefaultTranslation):
+class CitizenDataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)  # i18n/<lang>/LC_MESSAGES/ckanext-citizendata.mo (translations.py)
     p.implements(p.IConfigurer)
     p.implements(p.IClick)

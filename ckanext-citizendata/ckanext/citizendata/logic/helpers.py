@@ -28,7 +28,8 @@ def citizendata_lang_value(values: Optional[dict[str, Any]], lang: Optional[str]
     found = values.get(lang) or values.get(lang.split("_")[0])
     if found:
         return found
-    return toolkit._(values["en"]) if values.get("en") else next(iter(values.values()))
+    english = values.get("en")
+    return toolkit._(english) if english else next(iter(values.values()))
 
 
 @register_helper
