@@ -2,11 +2,12 @@
 
     .venv/bin/python scripts/i18n.py extract   # the .pot, freshly extracted (babel.cfg)
     .venv/bin/python scripts/i18n.py update    # es, fr, ar .po files follow the .pot
+    .venv/bin/python scripts/i18n.py core      # msgids CKAN also translates take CKAN's translation
     .venv/bin/python scripts/i18n.py drafts    # i18n/drafts/*.json fill empty msgstrs (never a reviewed one);
                                                # --from DIR reads DIR/*.json instead
     .venv/bin/python scripts/i18n.py compile   # the .mo files
     .venv/bin/python scripts/i18n.py missing   # msgids still untranslated, per language (exit 1 if any)
-    .venv/bin/python scripts/i18n.py all       # extract, update, drafts, compile, missing
+    .venv/bin/python scripts/i18n.py all       # extract, update, core, drafts, compile, missing
 
 Every step is idempotent and writes a file only when its content changes; the files are sorted by msgid and carry
 no changing dates, so merges stay clean.
@@ -44,6 +45,15 @@ def update() -> int:
     return 0
 
 
+def core() -> int:
+    for lang in translations.LANGUAGES:
+        changed = translations.core_align(lang)
+        print(f"{lang}: {len(changed)} set to CKAN's own translation")
+        for msgid in changed:
+            print(f"  {lang}: {msgid!r}")
+    return 0
+
+
 def drafts(folder: pathlib.Path | None = None) -> int:
     report = translations.apply_drafts(_template(), folder)
     for lang in translations.LANGUAGES:
@@ -75,12 +85,12 @@ def missing() -> int:
 
 
 def run_all() -> int:
-    for step in (extract, update, drafts, compile_):
+    for step in (extract, update, core, drafts, compile_):
         step()
     return missing()
 
 
-STEPS = {"extract": extract, "update": update, "drafts": drafts, "compile": compile_, "missing": missing,
+STEPS = {"extract": extract, "update": update, "core": core, "drafts": drafts, "compile": compile_, "missing": missing,
          "all": run_all}
 
 

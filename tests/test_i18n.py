@@ -1,7 +1,7 @@
 """Our translations are complete and current: every msgid of ours, extracted from the source tree now (not read from
 the committed .pot), has a reviewed or drafted translation in es, fr and ar that keeps its placeholders; the .pot
 (which CKAN reads to pick the JavaScript strings) and the committed .mo files are what the sources and the .po
-files give; and CKAN serves our catalogs: /es/dataset/ and /ar/vocabulary/ show our headings translated."""
+files give; a msgid CKAN also translates keeps CKAN's wording; and CKAN serves our catalogs: /es/dataset/ and /ar/vocabulary/ show our headings translated."""
 import pathlib
 
 import pytest
@@ -34,6 +34,13 @@ def test_every_msgid_of_ours_is_translated(lang, msgids):
 @pytest.mark.parametrize("lang", translations.LANGUAGES)
 def test_translations_keep_the_placeholders_of_their_msgid(lang):
     assert translations.placeholder_mismatches(lang) == []
+
+
+@pytest.mark.parametrize("lang", translations.LANGUAGES)
+def test_a_msgid_ckan_also_translates_keeps_ckans_wording(lang):
+    """CKAN merges our catalog over its own: a different translation would change CKAN's own pages."""
+    assert translations.core_translations(lang)  # CKAN's catalog is found
+    assert translations.core_differences(lang) == {}, "run scripts/i18n.py core"
 
 
 @pytest.mark.parametrize("lang", translations.LANGUAGES)

@@ -195,3 +195,23 @@ def test_the_script_reports_what_is_missing_and_fails_then(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "i18n.py"), "missing"], capture_output=True,
                           text=True, cwd=ROOT, timeout=120)
     assert "es: 0 untranslated" in proc.stdout and proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_core_align_gives_shared_msgids_ckans_wording_save_the_overrides(i18n, tmp_path, monkeypatch):
+    core = Catalog(locale="fr", domain="ckan")
+    core.add("Countries", "Pays (CKAN)")
+    core.add("Stage", "Étape (CKAN)")
+    (tmp_path / "ckan" / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    with open(tmp_path / "ckan" / "fr" / "LC_MESSAGES" / "ckan.mo", "wb") as handle:
+        mofile.write_mo(handle, core)
+    monkeypatch.setattr(translations, "CKAN_I18N", tmp_path / "ckan")
+    monkeypatch.setattr(translations, "CORE_OVERRIDES", {"fr": {"Stage": "a reason"}})
+    catalog = translations.read_catalog(translations.po_path("fr"), "fr")
+    catalog["Countries"].string = "Pays"
+    translations.write_catalog(translations.po_path("fr"), catalog)
+    assert translations.core_differences("fr") == {"Countries": ("Pays", "Pays (CKAN)")}
+    assert translations.core_align("fr") == ["Countries"]
+    assert translations.core_differences("fr") == {} and translations.core_align("fr") == []
+    fr = translations.read_catalog(translations.po_path("fr"), "fr")
+    assert fr["Countries"].string == "Pays (CKAN)" and fr["Stage"].string == ""
+    assert translations.core_translations("es") == {}

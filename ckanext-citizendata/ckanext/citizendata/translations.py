@@ -29,6 +29,7 @@ import re
 from typing import Any, Iterable, Iterator
 
 import yaml
+import ckan
 from babel.messages import frontend, mofile, pofile
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -41,6 +42,13 @@ EPOCH = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "ungettext": (1, 2), "N_": None}
 SCHEMING_KEYS = ("label", "help_text", "form_placeholder", "form_snippet_label", "submit_text")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{(\w*)\}")
+# CKAN merges our catalog over its own, so a msgid both have shows OUR translation on CKAN's pages too: ours
+# takes CKAN's wording (core_align), except where CKAN's is wrong for the word, as said here
+CORE_OVERRIDES = {
+    "fr": {"Name": "CKAN's French says « Titre » (a title) for a name",
+           "Role": "CKAN's French has a stray leading space"},
+}
+CKAN_I18N = pathlib.Path(ckan.__file__).resolve().parent / "i18n"
 # the folders extraction enters (everything else of the repository is tests, data and tooling)
 ENTERED = ("ckanext-citizendata", "schemas", "vocabularies")
 HEADER = ("# Translations of ckanext-citizendata: drafts that await review by native speakers.\n"
@@ -234,6 +242,38 @@ def apply_drafts(template: Catalog, folder: pathlib.Path | None = None) -> dict[
         report["filled"][lang], report["refused"][lang] = filled, refused
         write_catalog(po_path(lang), catalog)
     return report
+
+
+# ---------------------------------------------------------------- CKAN's own wording
+def core_translations(lang: str) -> dict[str, str]:
+    """CKAN core's translations of ``lang``: ``{"Organizations": "Organizaciones", ...}``."""
+    path = CKAN_I18N / lang / "LC_MESSAGES" / "ckan.mo"
+    if not path.exists():
+        return {}
+    with open(path, "rb") as handle:
+        return {m.id: m.string for m in mofile.read_mo(handle) if isinstance(m.id, str) and m.id and m.string}
+
+
+def core_differences(lang: str) -> dict[str, tuple[str, str]]:
+    """``{msgid: (ours, CKAN's)}`` where our translation of a msgid CKAN also translates differs from CKAN's and
+    no override says why."""
+    core, allowed = core_translations(lang), CORE_OVERRIDES.get(lang, {})
+    return {m.id: (m.string, core[m.id]) for m in _catalog_for(lang)
+            if isinstance(m.id, str) and m.id in core and m.id not in allowed and m.string != core[m.id]}
+
+
+def core_align(lang: str) -> list[str]:
+    """Gives the msgids CKAN also translates CKAN's translation (save the overrides); returns those changed."""
+    core, allowed = core_translations(lang), CORE_OVERRIDES.get(lang, {})
+    catalog, changed = _catalog_for(lang), []
+    for message in catalog:
+        if isinstance(message.id, str) and message.id in core and message.id not in allowed \
+                and message.string != core[message.id]:
+            message.string = core[message.id]
+            message.flags.discard("fuzzy")
+            changed.append(message.id)
+    write_catalog(po_path(lang), catalog)
+    return changed
 
 
 # ---------------------------------------------------------------- compiled catalogs and checks
