@@ -91,3 +91,15 @@ def test_the_arabic_vocabulary_page_is_translated_and_right_to_left(app):
 def test_english_pages_keep_the_english_strings(app):
     text = headings(app.get("/dataset/", status=200)).get_text(" ")
     assert "Initiative types" in text and "Tipos de iniciativa" not in text
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_scheme_page_in_arabic_isolates_its_codes_and_says_version_in_words(app):
+    response = app.get("/ar/vocabulary/engagement-levels", status=200)
+    body = response.body if isinstance(response.body, str) else response.body.decode()
+    assert "&lt;bdi" not in body
+    page = headings(response)
+    assert "1.0" in [tag.get_text() for tag in page.select("p bdi")]
+    assert "الإصدار" in page.get_text(" ")
+    notations = [td.select_one("code bdi").get_text() for td in page.select("table.citizendata-concepts tbody tr")]
+    assert notations and all(notations)

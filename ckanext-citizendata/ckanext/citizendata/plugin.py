@@ -5,7 +5,7 @@ import ckan.plugins as p
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
-from ckanext.citizendata import cli, logic, views, web
+from ckanext.citizendata import cli, logic, translations, views, web
 from ckanext.citizendata.assessment import index as assessment_index
 from ckanext.citizendata.assessment import recognition
 from ckanext.citizendata.logic import harvest, quality
@@ -38,6 +38,10 @@ class CitizenDataPlugin(p.SingletonPlugin, DefaultTranslation):
         seam.install()
         rdf_profile.enable_by_default(config)
         rdf_endpoints.install()
+
+    # ITranslation: our languages (not every folder of i18n/: drafts/ is none)
+    def i18n_locales(self):
+        return list(translations.LANGUAGES)
 
     # IMiddleware: our guards on CKAN's Flask app
     def make_middleware(self, app, config):
