@@ -30,7 +30,9 @@ setup(
     packages=packages,
     package_dir=package_dir,
     package_data={
-        "ckanext.citizendata": ["config_declaration.yaml", "templates/**/*", "assets/**/*"],
+        # i18n: the .pot (CKAN reads it for the JavaScript strings), the .po and the compiled .mo files
+        "ckanext.citizendata": ["config_declaration.yaml", "templates/**/*", "assets/**/*",
+                                "i18n/*.pot", "i18n/*/LC_MESSAGES/*.po", "i18n/*/LC_MESSAGES/*.mo"],
         "ckanext.citizendata.demo": ["*.json"],
         "ckanext.citizendata.assessment": ["metrics.yaml", "mqa_vocabulary/*"],
         "ckanext.citizendata.migration.citizendata": ["alembic.ini", "script.py.mako", "README"],

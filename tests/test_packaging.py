@@ -44,6 +44,9 @@ def test_wheel_contains_data_folders_migrations_and_entry_points(tmp_path):
         "ckanext/citizendata/assets/vendor/chartjs/LICENSE.md",
         "ckanext/citizendata/vocabularies/__init__.py",
         "ckanext/citizendata/harvesters/__init__.py",
+        "ckanext/citizendata/i18n/ckanext-citizendata.pot",
+        *(f"ckanext/citizendata/i18n/{lang}/LC_MESSAGES/ckanext-citizendata.{ext}"
+          for lang in ("es", "fr", "ar") for ext in ("po", "mo")),
     ]
     missing = [name for name in expected if name not in names]
     assert not missing, missing

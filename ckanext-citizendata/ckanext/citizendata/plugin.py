@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import ckan.plugins as p
+from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
 
-from ckanext.citizendata import cli, logic, views, web
+from ckanext.citizendata import cli, logic, translations, views, web
 from ckanext.citizendata.assessment import index as assessment_index
 from ckanext.citizendata.assessment import recognition
 from ckanext.citizendata.logic import harvest, quality
@@ -16,7 +17,8 @@ from ckanext.citizendata.web import reset
 
 
 @toolkit.blanket.config_declarations
-class CitizenDataPlugin(p.SingletonPlugin):
+class CitizenDataPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.ITranslation)  # i18n/<lang>/LC_MESSAGES/ckanext-citizendata.mo (translations.py)
     p.implements(p.IConfigurer)
     p.implements(p.IClick)
     p.implements(p.IBlueprint)
@@ -36,6 +38,10 @@ class CitizenDataPlugin(p.SingletonPlugin):
         seam.install()
         rdf_profile.enable_by_default(config)
         rdf_endpoints.install()
+
+    # ITranslation: our languages (not every folder of i18n/: drafts/ is none)
+    def i18n_locales(self):
+        return list(translations.LANGUAGES)
 
     # IMiddleware: our guards on CKAN's Flask app
     def make_middleware(self, app, config):

@@ -30,3 +30,9 @@ def unreadable(text: str) -> str | None:
     char = found.group()
     what = "a NUL character" if char == "\x00" else "a lone surrogate"
     return f"{what} (U+{ord(char):04X}) at position {found.start() + 1}"
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction (Babel's ``N_`` keyword) where it is defined; it is translated with
+    ``toolkit._`` where it is shown, at request time: ``HEADINGS = {"due": N_("Assessment due")}``."""
+    return message

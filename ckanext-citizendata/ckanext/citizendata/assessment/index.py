@@ -20,12 +20,13 @@ from ckan import model
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.model.assessment import assessment_table
+from ckanext.citizendata.text import N_
 from ckanext.citizendata.vocab import registry
 
 from . import recognition, store, workflow
 
 VERDICT, ASSESSED_BY, DUE = "assessment_verdict", "assessed_by", "assessment_due"
-FACETS = {VERDICT: "Assessment verdict", ASSESSED_BY: "Assessed by", DUE: "Assessment due for review"}
+FACETS = {VERDICT: N_("Assessment verdict"), ASSESSED_BY: N_("Assessed by"), DUE: N_("Assessment due for review")}
 YES, NO = "yes", "no"
 
 

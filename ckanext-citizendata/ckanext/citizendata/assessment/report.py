@@ -19,6 +19,10 @@ import datetime
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Optional
 
+from ckan.plugins import toolkit
+
+from ckanext.citizendata.text import N_
+
 from . import mqa, store, workflow
 
 NOT_SCORED = "not-scored"
@@ -115,15 +119,16 @@ def _score_panel(package: dict[str, Any], score: dict[str, Any],
 
 
 # SHACL constraint components in plain words ({path} is the property); others keep pySHACL's message
+# (translated when a finding is read, in the reader's language)
 PLAIN_CONSTRAINTS = {
-    "MinCountConstraintComponent": "{path} is missing",
-    "MaxCountConstraintComponent": "{path} has more values than allowed",
-    "ClassConstraintComponent": "{path} points at something of the wrong kind",
-    "DatatypeConstraintComponent": "{path} has a value of the wrong type (for example text where a date is expected)",
-    "NodeKindConstraintComponent": "{path} should be a link (IRI), not text, or the other way round",
-    "InConstraintComponent": "{path} has a value outside the allowed list",
-    "PatternConstraintComponent": "{path} does not have the expected form",
-    "NodeConstraintComponent": "{path} does not describe its value fully",
+    "MinCountConstraintComponent": N_("{path} is missing"),
+    "MaxCountConstraintComponent": N_("{path} has more values than allowed"),
+    "ClassConstraintComponent": N_("{path} points at something of the wrong kind"),
+    "DatatypeConstraintComponent": N_("{path} has a value of the wrong type (for example text where a date is expected)"),
+    "NodeKindConstraintComponent": N_("{path} should be a link (IRI), not text, or the other way round"),
+    "InConstraintComponent": N_("{path} has a value outside the allowed list"),
+    "PatternConstraintComponent": N_("{path} does not have the expected form"),
+    "NodeConstraintComponent": N_("{path} does not describe its value fully"),
 }
 
 
@@ -142,9 +147,9 @@ def plain_finding(finding: dict[str, Any], package_id: str) -> dict[str, Any]:
     "plain": "dcat:theme is missing", "message": "Less than 1 values on …"}``."""
     short = finding.get("constraint", "").rsplit("#", 1)[-1]
     template = PLAIN_CONSTRAINTS.get(short)
-    path = finding.get("path") or "The description"
+    path = finding.get("path") or toolkit._("The description")
     return dict(finding, about=about(finding.get("focus", ""), package_id),
-                plain=template.format(path=path) if template else finding.get("message", ""))
+                plain=toolkit._(template).format(path=path) if template else finding.get("message", ""))
 
 
 def publisher_report(package: dict[str, Any], score: Optional[dict[str, Any]], assessments: list[dict[str, Any]],

@@ -25,7 +25,7 @@ from ckan.lib import search
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.model.assessment import assessment_event_table, assessment_table
-from ckanext.citizendata.text import unreadable
+from ckanext.citizendata.text import N_, unreadable
 
 from . import recognition, roles, rules, store
 
@@ -263,17 +263,21 @@ def _day(value: Any) -> str:
     return str(value)[:10]
 
 
+# why an assessment is stale, in the reader's language (toolkit._ at request time; English outside a request)
+CHANGED_SINCE = N_("the record changed on {changed} after the assessment judged its version of {judged}")
+EXPIRED = N_("valid until {date} has passed")
+
+
 def staleness(item: dict[str, Any], record_modified: Optional[datetime.datetime],
               today: Optional[datetime.date] = None) -> list[str]:
     """Why an assessment no longer judges the record as it is (``[]`` when it still does)."""
     reasons = []
     judged = item.get("judged_version")
     if record_modified is not None and judged and record_modified > datetime.datetime.fromisoformat(judged):
-        reasons.append(f"the record changed on {_day(record_modified.isoformat())} after the assessment judged "
-                       f"its version of {_day(judged)}")
+        reasons.append(toolkit._(CHANGED_SINCE).format(changed=_day(record_modified.isoformat()), judged=_day(judged)))
     today = today or datetime.date.today()
     if item.get("valid_until") and item["valid_until"] < today.isoformat():
-        reasons.append(f"valid until {item['valid_until']} has passed")
+        reasons.append(toolkit._(EXPIRED).format(date=item["valid_until"]))
     return reasons
 
 

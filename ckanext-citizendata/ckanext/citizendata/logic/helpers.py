@@ -20,11 +20,16 @@ REQUEST_USER: dict[str, Any] = {}
 
 @register_helper
 def citizendata_lang_value(values: Optional[dict[str, Any]], lang: Optional[str] = None) -> str:
-    """The value for the user's language, else English, else any: ``{"en": "Design", "es": "Diseño"}``."""
+    """The value for the user's language, else English through our catalogs (the generated schemes' titles are in
+    English only; translations.extract_scheme_titles extracts them), else any: ``{"en": "Design", "es": "Diseño"}``."""
     if not values:
         return ""
     lang = lang or toolkit.h.lang() or "en"
-    return values.get(lang) or values.get(lang.split("_")[0]) or values.get("en") or next(iter(values.values()))
+    found = values.get(lang) or values.get(lang.split("_")[0])
+    if found:
+        return found
+    english = values.get("en")
+    return toolkit._(english) if english else next(iter(values.values()))
 
 
 @register_helper

@@ -25,12 +25,13 @@ from ckanext.citizendata.model.assessment import quality_score_table
 from ckanext.citizendata.rdf import shacl
 from ckanext.citizendata.rdf.shacl_cli import dataset_graph
 from ckanext.citizendata.record import inherit
+from ckanext.citizendata.text import N_
 
 log = logging.getLogger(__name__)
 
 SCORED_TYPES = ("dataset",)
 FACET = mqa.INDEX_FIELD
-BAND_LABELS = {"excellent": "Excellent", "good": "Good", "sufficient": "Sufficient", "bad": "Bad"}
+BAND_LABELS = {"excellent": N_("Excellent"), "good": N_("Good"), "sufficient": N_("Sufficient"), "bad": N_("Bad")}
 
 
 def after_dataset_change(context: dict[str, Any], pkg_dict: dict[str, Any]) -> None:

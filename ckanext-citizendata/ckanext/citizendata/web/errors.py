@@ -23,9 +23,11 @@ from ckan.plugins import toolkit
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
+from ckanext.citizendata.text import N_
+
 log = logging.getLogger(__name__)
 
-GENERIC = "Internal server error: the request could not be completed. The error has been logged."
+GENERIC = N_("Internal server error: the request could not be completed. The error has been logged.")
 FALLBACK_PAGE = ("<!DOCTYPE html><html><head><title>Internal server error</title></head><body>"
                  "<h1>Internal server error</h1><p>The request could not be completed. The error has been logged."
                  "</p><p><a href=\"/\">Home</a></p></body></html>")
@@ -68,7 +70,7 @@ def unexpected(error: Exception) -> Any:
     log.exception("unexpected %s on %s %s", type(error).__name__, request.method, request.path)
     if is_api_request():
         return api_error(500, "Internal Server Error", GENERIC)
-    return page_error(500, "Internal server error", GENERIC)
+    return page_error(500, toolkit._("Internal server error"), toolkit._(GENERIC))
 
 
 def install(app: Any) -> None:
