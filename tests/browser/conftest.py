@@ -208,8 +208,8 @@ class Journey:
         self.driver.save_screenshot(str(path))
         return path
 
-    def until(self, condition, message: str = ""):
-        return WebDriverWait(self.driver, WAIT).until(condition, message)
+    def until(self, condition, message: str = "", seconds: float = WAIT):
+        return WebDriverWait(self.driver, seconds).until(condition, message)
 
     def visible(self, css: str):
         return self.until(expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, css)),
@@ -240,10 +240,19 @@ class Journey:
         self.until(expected_conditions.staleness_of(element), "the click changed nothing")
         self.wait_for_page()
 
-    def horizontal_overflow(self) -> int:
-        """How many pixels the page scrolls sideways (0 when it fits)."""
-        return self.driver.execute_script(
-            "const e = document.documentElement; return e.scrollWidth - e.clientWidth;")
+    def horizontal_overflow(self) -> tuple[int, list[str]]:
+        """How many pixels the page scrolls sideways (0 when it fits), and the outermost elements that stick out."""
+        return self.driver.execute_script("""
+            const root = document.documentElement, width = root.clientWidth, rtl = root.dir === 'rtl';
+            const out = Array.from(document.body.querySelectorAll('*')).filter(e => {
+                const box = e.getBoundingClientRect();
+                return box.width && (rtl ? box.left < -0.5 : box.right > width + 0.5);
+            });
+            const outer = out.filter(e => !out.includes(e.parentElement)).slice(0, 5).map(e =>
+                e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                (typeof e.className === 'string' && e.className.trim()
+                    ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
+            return [root.scrollWidth - width, outer];""")
 
     def at_width(self, width: int) -> None:
         self.driver.set_window_size(width, WINDOW[1])

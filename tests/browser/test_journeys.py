@@ -41,8 +41,9 @@ def check_phone_width(journey, step: str) -> None:
     journey.at_width(PHONE_WIDTH)
     try:
         journey.shot(f"{step}-390px")
-        overflow = journey.horizontal_overflow()
-        assert overflow <= 0, f"{journey.driver.current_url} scrolls {overflow} px sideways at {PHONE_WIDTH} px"
+        overflow, wide = journey.horizontal_overflow()
+        assert overflow <= 0, (f"{journey.driver.current_url} scrolls {overflow} px sideways at {PHONE_WIDTH} px; "
+                               f"sticking out: {wide}")
     finally:
         journey.driver.set_window_size(*WINDOW)
 
@@ -127,7 +128,7 @@ def test_an_analyst_narrows_the_catalog_with_facets_and_picks_a_suggestion_with_
     for position in (0, 1):
         box.send_keys(Keys.ARROW_DOWN)
         active = j.until(lambda d: box.get_attribute("aria-activedescendant"),
-                         "aria-activedescendant is not set while moving through the suggestions")
+                         "aria-activedescendant is not set while moving through the suggestions", seconds=5)
         chosen = j.find(f"#{active}")
         assert chosen.get_attribute("role") == "option" and chosen.get_attribute("aria-selected") == "true"
         assert chosen == j.find_all(f"#{listbox_id} [role=option]")[position]
