@@ -122,6 +122,13 @@ def wait_until_serving(base: str, proc: subprocess.Popen, seconds: float = 180) 
     raise RuntimeError("the test server did not answer in time")
 
 
+def warm_up(base: str) -> None:
+    """One page at a time first: the threaded server's first pages, asked for at once (a page and the browser's
+    favicon), answered 500 once while CKAN set itself up. The tests check every status themselves."""
+    for path in ("/", "/dataset/", "/favicon.ico"):
+        requests.get(base + path, timeout=120)
+
+
 @pytest.fixture(scope="package")
 def site(migrate_db_for, tmp_path_factory):
     """The base URL of a live CKAN on the seeded test database, for every test of tests/browser."""
@@ -142,6 +149,7 @@ def site(migrate_db_for, tmp_path_factory):
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_serving(base, proc)
+            warm_up(base)
             yield base
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
