@@ -69,6 +69,46 @@ ensure_system_packages() {
   fi
 }
 
+# ------------------------------------------------------------------ browser tests (tests/browser)
+# Debian's Chromium and its WebDriver; axe-core from the npm registry, pinned and checked against its published
+# sha512 integrity, unpacked once into .state/axe-core/ (the tests inject axe.min.js into the pages).
+AXE_VERSION=4.10.3
+AXE_INTEGRITY=sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg==
+AXE_DIR=$STATE/axe-core
+
+ensure_browser() {
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+  command -v curl >/dev/null 2>&1 || missing+=(curl ca-certificates)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "Installing system packages for the browser tests: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+ensure_axe() {
+  [ "$(cat "$AXE_DIR/VERSION" 2>/dev/null)" = "$AXE_VERSION" ] && [ -s "$AXE_DIR/axe.min.js" ] && return 0
+  say "Fetching axe-core $AXE_VERSION (npm registry)"
+  local tmp
+  tmp=$(mktemp -d)
+  curl -fsSL --retry 3 -o "$tmp/axe.tgz" "https://registry.npmjs.org/axe-core/-/axe-core-$AXE_VERSION.tgz"
+  local got
+  got="sha512-$(openssl dgst -sha512 -binary "$tmp/axe.tgz" | base64 -w0)"
+  if [ "$got" != "$AXE_INTEGRITY" ]; then
+    rm -rf "$tmp"
+    echo "axe-core $AXE_VERSION: the tarball's integrity $got is not the published $AXE_INTEGRITY" >&2
+    exit 1
+  fi
+  tar -xzf "$tmp/axe.tgz" -C "$tmp" package/axe.min.js package/LICENSE
+  mkdir -p "$AXE_DIR"
+  mv "$tmp/package/axe.min.js" "$tmp/package/LICENSE" "$AXE_DIR/"
+  echo "$AXE_VERSION" > "$AXE_DIR/VERSION"
+  rm -rf "$tmp"
+}
+
 # ------------------------------------------------------------------ services
 ensure_postgres() {
   postgres_up && return 0
@@ -240,9 +280,12 @@ cmd_test() {
   setup_common
   ensure_database "$TEST_DB"
   migrate tests/test.ini
+  ensure_browser
+  ensure_axe
   say "Running the test suite"
   set +e
-  "$VENV/bin/python" -m pytest "$@"
+  # the browser tests fail, not skip, when the browser, its driver or axe-core is missing
+  CITIZENDATA_BROWSER=1 CITIZENDATA_AXE_JS="$AXE_DIR/axe.min.js" "$VENV/bin/python" -m pytest "$@"
   local rc=$?
   set -e
   if [ $rc -eq 5 ]; then echo "pytest collected no test: failing" >&2; exit 1; fi
