@@ -33,9 +33,6 @@ def to_request(params: dict[str, Any], q: Optional[str] = None,
     query = params.get("q", "*:*") if q is None else q
     bounds = cd_config.query_limits() if bounds is None else bounds
     try:
-        for name in ("sort", "facet.field", "fl"):
-            for value in _as_list(params.get(name)):
-                limits.check_text(name, value)
         nodes = _query_nodes(params, query, bounds)
     except (lucene.QuerySyntaxError, limits.LimitExceeded) as err:
         raise RequestError(str(err)) from err
@@ -56,7 +53,11 @@ def to_request(params: dict[str, Any], q: Optional[str] = None,
 
 
 def _query_nodes(params: dict[str, Any], query: str, bounds: dict[str, int]) -> list[Node]:
-    """``q`` and every ``fq``, checked against ``bounds`` and parsed; a syntax error names its parameter."""
+    """``q`` and every ``fq``, checked against ``bounds`` and parsed (a syntax error names its parameter), after
+    the other text parameters are checked."""
+    for name in ("sort", "facet.field", "fl"):
+        for value in _as_list(params.get(name)):
+            limits.check_text(name, value)
     q_text = limits.check_text("q", query, bounds.get("q_chars"), "q_chars")
     q_check = limits.tree_check("q", bounds.get("query_depth"), bounds.get("query_clauses"))
     nodes = [_named("q", lambda: parse_q(q_text, params, q_check))]
