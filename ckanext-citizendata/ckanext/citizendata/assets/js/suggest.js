@@ -74,7 +74,9 @@ this.ckan.module('citizendata-suggest', function ($) {
       var self = this;
       var client = this.sandbox.client;
       $.each(result.concepts || [], function (i, c) {
-        items.push({text: c.label, kind: c.kind || '', code: c.value, count: c.count,
+        // a code worth showing (16.6.2, GHA), not a slug (women-girls)
+        var code = /\d/.test(c.value) || /^[A-Z]{2,3}$/.test(c.value) ? c.value : '';
+        items.push({text: c.label, kind: c.kind || '', code: code, count: c.count,
                     href: self.filterUrl(c.field, c.value), type: 'concept'});
       });
       $.each(result.datasets || [], function (i, d) {
