@@ -58,7 +58,9 @@ this.ckan.module('citizendata-suggest', function ($) {
      * added, or (elsewhere) the dataset search with the filter alone. */
     filterUrl: function (field, value) {
       var form = this.el.closest('form');
-      var action = new URL(form.attr('action') || this.sandbox.client.url('/dataset/'), window.location.href);
+      // a form without action submits to the page it is on (the dataset search, an organization's page)
+      var target = form.length ? (form.attr('action') || window.location.href) : window.ckan.url('/dataset/', true);
+      var action = new URL(target, window.location.href);
       var here = new URL(window.location.href);
       var params = action.pathname === here.pathname ? new URLSearchParams(here.search) : new URLSearchParams();
       params.delete('q');
@@ -72,7 +74,6 @@ this.ckan.module('citizendata-suggest', function ($) {
     render: function (result) {
       var items = [];
       var self = this;
-      var client = this.sandbox.client;
       $.each(result.concepts || [], function (i, c) {
         // a code worth showing (16.6.2, GHA), not a slug (women-girls)
         var code = /\d/.test(c.value) || /^[A-Z]{2,3}$/.test(c.value) ? c.value : '';
@@ -81,7 +82,7 @@ this.ckan.module('citizendata-suggest', function ($) {
       });
       $.each(result.datasets || [], function (i, d) {
         items.push({text: d.title || d.name, kind: d.kind || '', code: '', count: null,
-                    href: client.url(d.url || ('/dataset/' + d.name)), type: 'dataset'});
+                    href: window.ckan.url(d.url || ('/dataset/' + d.name), true), type: 'dataset'});
       });
       this.items = items;
       this.list.empty();
