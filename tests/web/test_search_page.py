@@ -56,7 +56,8 @@ def test_a_query_that_does_not_parse_shows_results_for_its_words_with_a_notice(a
     assert "could not be read as a query" in notice.get_text()
     assert notice.select_one(".citizendata-search-words").get_text() == " ".join(words)
     assert notice.select_one(".citizendata-search-words")["dir"] == "auto"
-    assert html.select_one('form#dataset-search-form input[name="q"]')["value"] == q
+    box = html.select_one('form#dataset-search-form input[name="q"]')
+    assert box["value"] == q and box["dir"] == "auto"
     assert found(html) == ["mapping-rec", "public-rec"]
     text = response.get_data(as_text=True)
     assert not [word for word in JARGON if word in text]
