@@ -34,3 +34,17 @@ def test_suggest_answers_an_anonymous_visitor(app, clean_db):
     concepts = app.get("/api/3/action/citizendata_suggest", query_string={"q": "youth"}).json["result"]["concepts"]
     assert {"field": "population_groups", "value": "youth"}.items() <= concepts[0].items()
     assert concepts[0]["count"] == 1
+
+
+def test_the_suggest_script_is_an_aria_combobox_that_keeps_the_filters(app, clean_db):
+    """What the browser journeys exercise (tests/browser/), checked in the script the page is served."""
+    body = app.get("/dataset/", status=200).body
+    served = app.get(re.findall(r'<script src="([^"]*suggest[^"]*\.js)"', body)[0], status=200).body
+    script = re.sub(r"\s+", "", served)  # as minified or not
+    for needed in ("'role':'combobox'", "aria-expanded", "aria-controls", "aria-activedescendant",
+                   "'ArrowDown'", "'ArrowUp'", "'Enter'", "'Escape'", "role=\"option\"", "aria-selected"):
+        assert needed in script, needed
+    # a concept's filter is added to the current page's parameters, not put in their place
+    assert "newURLSearchParams(here.search)" in script and "params.append(field,value)" in script
+    # each suggestion shows its kind, from the action
+    assert "c.kind" in script and "d.kind" in script

@@ -248,3 +248,20 @@ def test_bad_queries_are_sdmx_error_messages_with_their_status(app, path, status
     as_json = json.loads(app.get(SDMX + path, headers={"Accept": SDMX_JSON}, status=status).body)
     [error] = as_json["errors"]
     assert error["detail"].startswith(detail)
+
+
+@pytest.mark.parametrize("path, accept, name", [
+    ("/codelist/CITIZENDATA/CL_ENGAGEMENT_LEVEL/latest", None, "CITIZENDATA-CL_ENGAGEMENT_LEVEL-1.0.xml"),
+    ("/codelist/CITIZENDATA/CL_ENGAGEMENT_LEVEL/latest", SDMX_JSON, "CITIZENDATA-CL_ENGAGEMENT_LEVEL-1.0.json"),
+    ("/codelist/CITIZENDATA/CL_ENGAGEMENT_LEVEL/~?format=sdmx-ml-2.1", None,
+     "CITIZENDATA-CL_ENGAGEMENT_LEVEL-1.0.xml"),
+    ("/codelist/CITIZENDATA", None, "CITIZENDATA-codelist.xml"),
+])
+def test_a_structure_message_is_shown_inline_under_a_real_file_name(app, path, accept, name):
+    response = app.get(SDMX + path, headers={"Accept": accept} if accept else {}, status=200)
+    assert response.headers["Content-Disposition"] == f'inline; filename="{name}"'
+
+
+def test_an_sdmx_error_message_names_no_file(app):
+    response = app.get(f"{SDMX}/codelist/NOBODY/CL_X/latest", status=404)
+    assert "Content-Disposition" not in response.headers

@@ -184,3 +184,21 @@ def test_docstring_examples_run():
     result = doctest.testmod(rest)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# ---------------------------------------------------------------- filename
+
+
+@pytest.mark.parametrize("found, fmt, resource, name", [
+    ([_s("CITIZENDATA", "CL_X", "1.0")], "xml", "codelist", "CITIZENDATA-CL_X-1.0.xml"),
+    ([_s("CITIZENDATA", "CL_X", "1.0")], "xml21", "codelist", "CITIZENDATA-CL_X-1.0.xml"),
+    ([_s("CITIZENDATA", "CL_X", "1.0")], "json", "codelist", "CITIZENDATA-CL_X-1.0.json"),
+    ([_s("IAEG-SDGs", "CL_SEX", "1.9"), _s("IAEG-SDGs", "CL_AGE", "1.0")], "xml", "codelist",
+     "IAEG-SDGs-codelist.xml"),
+    ([_s("IAEG-SDGs", "CL_SEX", "1.9"), _s("CITIZENDATA", "CL_X", "1.0")], "json", "codelist", "codelist.json"),
+    ([_s("IAEG-SDGs", "CL_SEX", "1.9"), _s("IAEG-SDGs", "CS_X", "1.0", kind="conceptscheme")], "xml", "*",
+     "IAEG-SDGs-structures.xml"),
+    ([_s("A", 'CL_"X', "1.0")], "xml", "codelist", "A-CL__X-1.0.xml"),
+])
+def test_a_structure_message_is_saved_under_its_artefacts_name(found, fmt, resource, name):
+    assert rest.filename(found, fmt, resource) == name

@@ -76,6 +76,7 @@ def test_concept_aware_suggest(catalog):
     result = helpers.call_action("citizendata_suggest", q="social", lang="en")
     concept = next(c for c in result["concepts"] if c["value"] == "social-audit")
     assert concept == {"field": "initiative_type", "value": "social-audit", "label": "Social audit", "count": 2,
+                       "kind": "Initiative type",
                        "url": "/dataset/?initiative_type=social-audit"}
     spanish = helpers.call_action("citizendata_suggest", q="cartograf", lang="es")
     assert [c["label"] for c in spanish["concepts"]] == ["Cartografía participativa"]
@@ -90,3 +91,49 @@ def test_the_facts_a_record_lacks_are_a_facet_named_by_the_fields_titles(catalog
     # audit-two and mapping state no population groups; every record states the other classifying facts
     assert lacking == {"population_groups": (2, "Population groups reached")}
     assert helpers.call_action("package_search", fq="needs_classification:population_groups")["count"] == 2
+
+
+# ---------------------------------------------------------------- the facet list on the page (snippets/facet_list.html)
+
+
+def facet_links(body, field):
+    from bs4 import BeautifulSoup
+    page = BeautifulSoup(body, "html.parser")
+    links = []
+    for nav in page.select("nav[aria-label]"):
+        for a in nav.select("a.citizendata-facet-link"):
+            if f"{field}=" in a["href"]:
+                links.append(a)
+    return page, links
+
+
+def test_facet_labels_are_shown_whole_and_links_are_named_by_their_visible_text(app, catalog):
+    from ckanext.citizendata.vocab import registry
+    label = registry.display_labels("sdg", "en")["16.6.2"]
+    assert len(label) > 22
+    page, links = facet_links(app.get("/dataset/", status=200).get_data(as_text=True), "sdg_indicators")
+    by_code = {a.select_one(".item-label bdi").get_text(): a for a in links if a.select_one(".item-label bdi")}
+    link = by_code["16.6.2"]
+    assert link.select_one(".item-label").get_text() == label           # not cut at 22 characters
+    assert not link.has_attr("aria-label") and not link.has_attr("data-bs-title")  # name = visible text
+    assert link.select_one(".item-count").get_text() == "2"
+    assert "…" not in page.select_one("#search-facets, .filters").get_text()
+
+
+def test_an_active_facet_says_it_is_selected_and_how_to_remove_it(app, catalog):
+    from bs4 import BeautifulSoup
+    page = BeautifulSoup(app.get("/dataset/?initiative_type=social-audit", status=200).get_data(as_text=True),
+                         "html.parser")
+    active = page.select('#search-facets a.citizendata-facet-link[aria-current="true"]')
+    assert len(active) == 1 and active[0].select_one(".item-label").get_text() == "Social audit"
+    assert "remove this filter" in active[0].select_one(".visually-hidden").get_text()
+
+
+def test_facet_headings_are_the_facet_titles_of_the_field_table(app, catalog):
+    from bs4 import BeautifulSoup
+    from ckanext.citizendata.search import facets
+    page = BeautifulSoup(app.get("/dataset/", status=200).get_data(as_text=True), "html.parser")
+    headings = [h.get_text(strip=True) for h in page.select("#search-facets h2.module-heading")]
+    assert facets.title("sdg_indicators") in headings and facets.title("population_groups") in headings
+    navs = [nav["aria-label"] for nav in page.select("#search-facets nav[aria-label]")]
+    assert f"Filter by: {facets.title('sdg_indicators')}" in navs

@@ -13,7 +13,7 @@ from ckanext.citizendata.rdf import endpoints as rdf_endpoints
 from ckanext.citizendata.rdf import profile as rdf_profile
 from ckanext.citizendata.record import hooks
 from ckanext.citizendata.search import facets, limits, seam
-from ckanext.citizendata.web import reset
+from ckanext.citizendata.web import reset, search_page
 
 
 @toolkit.blanket.config_declarations
@@ -87,7 +87,7 @@ class CitizenDataPlugin(p.SingletonPlugin, DefaultTranslation):
         quality.after_dataset_change(context, pkg_dict)
 
     def before_dataset_search(self, search_params):
-        return limits.check_search_params(search_params)
+        return search_page.before_dataset_search(search_params, limits.check_search_params)
 
     def after_dataset_search(self, search_results, search_params):
         return quality.label_bands(assessment_index.label_values(facets.label_values(search_results)))

@@ -69,7 +69,9 @@ def structure(resource: str, agency: str = "*", artefact_id: str = "*", version:
     if not found:
         return _sdmx_error(404, f"No {resource} matches {agency}/{artefact_id}/{version}", fmt)
     body, media_type = writer.write_structure(registry_schemes.with_items(found), fmt)
-    return Response(body, mimetype=media_type)
+    # shown in the browser, saved under a real name (not "latest")
+    disposition = f'inline; filename="{rest.filename(found, fmt, resource)}"'
+    return Response(body, mimetype=media_type, headers={"Content-Disposition": disposition})
 
 
 def _sdmx_error(status: int, message: str, fmt: str) -> Response:

@@ -4,7 +4,7 @@ import pytest
 from ckan.plugins import toolkit
 from ckan.tests import factories, helpers
 
-from ckanext.citizendata.logic.action.suggest import facet_field
+from ckanext.citizendata.logic.action.suggest import FIELDS_OF_SCHEME, facet_field, kinds, kinds_in
 from ckanext.citizendata.testing import CitizenDataset
 
 pytestmark = pytest.mark.usefixtures("clean_db")
@@ -39,7 +39,7 @@ def test_datasets_and_concepts(app, catalog):
     assert [d["name"] for d in result["datasets"]] == ["clinic-audit"]
     assert concepts(suggest(app, q="social"))["social-audit"] == {
         "field": "initiative_type", "value": "social-audit", "label": "Social audit", "count": 1,
-        "url": "/dataset/?initiative_type=social-audit"}
+        "kind": "Initiative type", "url": "/dataset/?initiative_type=social-audit"}
 
 
 def test_labels_in_the_language_asked(app, catalog):
@@ -125,3 +125,28 @@ def test_unreadable_or_long_text_is_a_validation_error_naming_it(catalog, params
     with pytest.raises(toolkit.ValidationError) as err:
         helpers.call_action("citizendata_suggest", **params)
     assert list(err.value.error_dict) == [name]
+
+
+def test_each_suggestion_says_what_kind_of_thing_it_is(app, catalog):
+    sysadmin = factories.Sysadmin()
+    helpers.call_action("package_create", context={"user": sysadmin["name"]}, type="dataset_series",
+                        name="clinic-initiative", title="Clinic initiative", notes="An initiative",
+                        owner_org=factories.Organization()["id"], initiative_type="social-audit",
+                        engagement=[{"stage": "design", "level": 4}])
+    datasets = {d["name"]: d for d in suggest(app, q="clinic")["datasets"]}
+    assert (datasets["clinic-audit"]["kind"], datasets["clinic-audit"]["url"]) == ("Dataset", "/dataset/clinic-audit")
+    assert (datasets["clinic-initiative"]["kind"], datasets["clinic-initiative"]["url"]) == (
+        "Initiative", "/dataset_series/clinic-initiative")
+    found = concepts(suggest(app, q="16.6", limit=10))
+    assert (found["16.6"]["kind"], found["16.6.2"]["kind"]) == ("SDG target", "SDG indicator")
+
+
+def test_every_field_a_concept_can_be_suggested_for_has_a_kind():
+    fields_with_concepts = {f.name for candidates in FIELDS_OF_SCHEME.values() for f in candidates}
+    assert fields_with_concepts <= set(kinds_in(None))
+
+
+@pytest.mark.parametrize("lang", ["es", "fr", "ar", "e\u0301", "not-a-language"])
+def test_kinds_in_any_language_asked_never_fail(app, lang):
+    with app.flask_app.test_request_context("/"):
+        assert set(kinds_in(lang)) == set(kinds())

@@ -50,7 +50,7 @@ def ns_view(fmt: Optional[str] = None):
     if fmt not in rdf_out.FORMATS:
         abort(404)
     body, media_type = ns_response(fmt)
-    return Response(body, mimetype=media_type, headers={"Vary": "Accept"})
+    return Response(body, mimetype=media_type)  # Vary: Accept is web/negotiation.py's
 
 
 def register(blueprint) -> None:

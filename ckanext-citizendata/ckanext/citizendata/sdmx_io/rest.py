@@ -273,3 +273,27 @@ def _select_token(group: list[Scheme], token: str) -> list[Scheme]:
         stable = [s for s in group if _STABLE.fullmatch(s.version)]
         return [max(stable, key=lambda s: version_key(s.version))] if stable else []
     return [s for s in group if s.version == token]
+
+
+_EXTENSIONS = {"xml": "xml", "xml21": "xml", "json": "json"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-@]+")
+
+
+def filename(found: list[Scheme], fmt: str, resource: str = ANY) -> str:
+    """The file name a structure message is saved under: one artefact ``AGENCY-ID-VERSION.<ext>``, several
+    ``AGENCY-<resource>.<ext>`` (``structures`` for more than one agency or ``*``); ``xml`` for SDMX-ML,
+    ``json`` for SDMX-JSON.
+
+    Example::
+
+        filename([Scheme(kind="codelist", agency="CITIZENDATA", id="CL_X", version="1.0", ...)], "xml")
+        # 'CITIZENDATA-CL_X-1.0.xml'
+    """
+    ext = _EXTENSIONS.get(fmt, fmt)
+    if len(found) == 1:
+        stem = f"{found[0].agency}-{found[0].id}-{found[0].version}"
+    else:
+        agencies = {s.agency for s in found}
+        kind = "structures" if resource == ANY or "," in resource else resource
+        stem = f"{agencies.pop()}-{kind}" if len(agencies) == 1 else kind
+    return f"{_UNSAFE.sub('_', stem)}.{ext}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ckanext.citizendata import config as cd_config
 
@@ -33,14 +33,7 @@ def to_request(params: dict[str, Any], q: Optional[str] = None,
     query = params.get("q", "*:*") if q is None else q
     bounds = cd_config.query_limits() if bounds is None else bounds
     try:
-        for name in ("sort", "facet.field", "fl"):
-            for value in _as_list(params.get(name)):
-                limits.check_text(name, value)
-        q_text = limits.check_text("q", query, bounds.get("q_chars"), "q_chars")
-        nodes = [_parse_q(q_text, params, limits.tree_check("q", bounds.get("query_depth"),
-                                                            bounds.get("query_clauses")))]
-        fq_check = limits.tree_check("fq", bounds.get("query_depth"))
-        nodes += [lucene.parse(limits.check_text("fq", f), check=fq_check) for f in _as_list(params.get("fq"))]
+        nodes = _query_nodes(params, query, bounds)
     except (lucene.QuerySyntaxError, limits.LimitExceeded) as err:
         raise RequestError(str(err)) from err
     nodes = [n for n in nodes if not isinstance(n, MatchAll)]
@@ -59,7 +52,31 @@ def to_request(params: dict[str, Any], q: Optional[str] = None,
     )
 
 
-def _parse_q(text: str, params: dict[str, Any], check: lucene.Check) -> Node:
+def _query_nodes(params: dict[str, Any], query: str, bounds: dict[str, int]) -> list[Node]:
+    """``q`` and every ``fq``, checked against ``bounds`` and parsed (a syntax error names its parameter), after
+    the other text parameters are checked."""
+    for name in ("sort", "facet.field", "fl"):
+        for value in _as_list(params.get(name)):
+            limits.check_text(name, value)
+    q_text = limits.check_text("q", query, bounds.get("q_chars"), "q_chars")
+    q_check = limits.tree_check("q", bounds.get("query_depth"), bounds.get("query_clauses"))
+    nodes = [_named("q", lambda: parse_q(q_text, params, q_check))]
+    fq_check = limits.tree_check("fq", bounds.get("query_depth"))
+    return nodes + [_named("fq", lambda f=f: lucene.parse(limits.check_text("fq", f), check=fq_check))
+                    for f in _as_list(params.get("fq"))]
+
+
+def _named(name: str, parse: Callable[[], Node]) -> Node:
+    """``parse()``, its syntax error naming the parameter: ``q: cannot parse query '(water': ...``."""
+    try:
+        return parse()
+    except lucene.QuerySyntaxError as err:
+        raise RequestError(f"{name}: {err}") from err
+
+
+def parse_q(text: str, params: dict[str, Any], check: lucene.Check = None) -> Node:
+    """``q`` as the backend reads it: (e)dismax free text when ``defType`` says so, else Lucene syntax with
+    ``q.op`` (default AND). Raises :class:`.lucene.QuerySyntaxError`."""
     if params.get("defType") in ("dismax", "edismax"):
         return lucene.parse_dismax(text, params.get("mm"), check=check)
     return lucene.parse(text, default_and=str(params.get("q.op", "AND")).upper() != "OR", check=check)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ckanext.citizendata.web import (cookies, errors, faults, forgery, limits, links, read_guard, reset, security,
-                                     throttle)
+from ckanext.citizendata.web import (cookies, errors, faults, forgery, limits, links, negotiation, read_guard, reset,
+                                     search_page, security, throttle)
 
 # faults before errors (a database or queue that is down answers 503, not a generic error); limits first among
 # the request hooks (a body too large is refused unread); forgery before throttle (a sign-in without the CSRF
 # token is refused before it is counted)
 INSTALLERS: tuple[Callable[[Any], None], ...] = (
     faults.install, errors.install, limits.install, links.install, read_guard.install,
-    forgery.install, throttle.install, reset.install, cookies.install, security.install,
+    forgery.install, throttle.install, reset.install, cookies.install, security.install, search_page.install,
+    negotiation.install,
 )
 
 
