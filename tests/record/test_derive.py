@@ -78,3 +78,15 @@ def test_needs_classification_lists_the_classifying_facts_a_record_lacks_in_sche
 def test_personal_data_without_consent_or_review_never_meets_the_definition(ethics, meets):
     record = {"engagement": [{"stage": "collect", "level": 5}], "ethics": ethics}
     assert derive(record)["meets_copenhagen_definition"] is meets
+
+
+@pytest.mark.parametrize("engagement, ethics, gaps", [
+    ([{"stage": "collect", "level": 4}], None, []),
+    ([{"stage": "analyse", "level": 5}], None, ["engagement"]),
+    ([{"stage": "design", "level": 3}], {"personal_data": True}, ["engagement", "safeguard"]),
+    ([{"stage": "design", "level": 5}], {"personal_data": True, "ethics_review": True}, []),
+])
+def test_definition_gaps_say_what_keeps_a_record_from_the_definition(engagement, ethics, gaps):
+    from ckanext.citizendata.record.derive import definition_gaps, meets_copenhagen_definition
+    assert definition_gaps(engagement, ethics) == gaps
+    assert meets_copenhagen_definition(engagement, ethics) is (gaps == [])

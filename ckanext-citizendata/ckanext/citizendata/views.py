@@ -11,7 +11,7 @@ from __future__ import annotations
 from ckan.plugins import toolkit
 from flask import Blueprint, Response, request
 
-from ckanext.citizendata import quality_views
+from ckanext.citizendata import check_views, quality_views
 from ckanext.citizendata.rdf import vocabulary_file
 from ckanext.citizendata.sdmx_io import registry_schemes, rest, structures, writer
 from ckanext.citizendata.vocab import rdf_out, registry
@@ -83,4 +83,4 @@ vocabulary_file.register(vocabulary)
 
 
 def get_blueprints():
-    return [vocabulary, sdmx_rest, *quality_views.get_blueprints()]
+    return [vocabulary, sdmx_rest, *quality_views.get_blueprints(), *check_views.get_blueprints()]

@@ -42,10 +42,20 @@ def safeguarded(ethics: Any) -> bool:
     return ethics.get("informed_consent") is True or ethics.get("ethics_review") is True
 
 
+# what a record may lack to meet the definition (definition_gaps)
+NOT_ENGAGED, NOT_SAFEGUARDED = "engagement", "safeguard"
+
+
+def definition_gaps(engagement: list[dict[str, Any]], ethics: Any = None) -> list[str]:
+    """What keeps a record from the Copenhagen definition, [] when it meets it: ``"engagement"`` (no stage design
+    or collect at level 4 or 5), ``"safeguard"`` (personal data without informed consent or an ethics review)."""
+    engaged = any(e.get("stage") in DEFINING_STAGES and _level(e) >= DEFINING_LEVEL for e in engagement or [])
+    return ([] if engaged else [NOT_ENGAGED]) + ([] if safeguarded(ethics) else [NOT_SAFEGUARDED])
+
+
 def meets_copenhagen_definition(engagement: list[dict[str, Any]], ethics: Any = None) -> bool:
     """Level 4 (collaborate) or 5 (citizen-led) at the design or collect stage, its personal data safeguarded."""
-    engaged = any(e.get("stage") in DEFINING_STAGES and _level(e) >= DEFINING_LEVEL for e in engagement or [])
-    return engaged and safeguarded(ethics)
+    return not definition_gaps(engagement, ethics)
 
 
 def sdg_parents(indicators: list[str]) -> tuple[list[str], list[str]]:
