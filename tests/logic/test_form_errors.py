@@ -39,18 +39,20 @@ def selected(page: str, name: str) -> list[str]:
 
 
 def bad_record(**changes):
-    return record(engagement=[{"stage": "design", "level": 4, "actors": ["cso"]},
-                              {"stage": "design", "level": 5, "actors": ["community"]}],
-                  ethics={"personal_data": True, "informed_consent": False},
-                  contact=[{"name": "Ama", "email": "not-an-email"}],
-                  sdg_indicators=["16.6.2", "16.6.1"], **changes)
+    return record(**{"engagement": [{"stage": "design", "level": 4, "actors": ["cso"]},
+                                    {"stage": "design", "level": 5, "actors": ["community"]}],
+                     "ethics": {"personal_data": True, "informed_consent": False},
+                     "contact": [{"name": "Ama", "email": "not-an-email"}],
+                     "sdg_indicators": ["16.6.2", "16.6.1"], **changes})
 
 
 def test_the_form_speaks_plain_words_next_to_the_field_and_once(app, publisher):
     page = app.post("/dataset/new", data=form_of(bad_record()), headers=publisher["headers"], status=200).body
     assert "The stage Design is given twice: keep one entry per stage." in page
     assert "not-an-email is not an e-mail address: write it as name@example.org." in page
-    assert page.count("Personal or sensitive data need informed consent or an ethics review") == 1
+    # once beside the four ethics answers (not four times), and once in the form's summary of errors
+    assert page.count('id="field-ethics-error"') == 1
+    assert page.count("Personal or sensitive data need informed consent or an ethics review") == 2
     assert "appears twice" not in page and "informed_consent or ethics_review" not in page
 
 
