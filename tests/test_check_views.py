@@ -4,7 +4,7 @@ import pytest
 from ckan.tests import factories, helpers
 
 from ckanext.citizendata.check_views import next_band
-from tests.record.test_through_ckan import publisher, record  # noqa: F401 (a fixture)
+from .record.test_through_ckan import publisher, record  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 

@@ -9,7 +9,8 @@ from ckan.tests import factories, helpers
 
 from ckanext.citizendata.logic import form_errors
 from ckanext.citizendata.namespaces import CDT
-from tests.record.test_through_ckan import publisher, record  # noqa: F401 (a fixture)
+from ckanext.citizendata.record.validate import Words
+from ..record.test_through_ckan import publisher, record  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -140,7 +141,6 @@ def test_a_write_is_from_the_form_only_when_ckans_views_say_so():
 
 
 def test_a_rule_without_plain_words_keeps_its_words_without_the_path():
-    from ckanext.citizendata.record.validate import Words
     assert form_errors.plain(["sample_size"], Words("sample_size: odd", "no-such-rule")) == "odd"
 
 

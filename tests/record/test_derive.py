@@ -2,6 +2,7 @@
 import pytest
 
 from ckanext.citizendata.record.derive import CLASSIFYING, derive, index_values, m49_codes, sdg_parents
+from ckanext.citizendata.record.derive import definition_gaps, meets_copenhagen_definition
 
 
 @pytest.mark.parametrize("engagement, meets", [
@@ -87,6 +88,5 @@ def test_personal_data_without_consent_or_review_never_meets_the_definition(ethi
     ([{"stage": "design", "level": 5}], {"personal_data": True, "ethics_review": True}, []),
 ])
 def test_definition_gaps_say_what_keeps_a_record_from_the_definition(engagement, ethics, gaps):
-    from ckanext.citizendata.record.derive import definition_gaps, meets_copenhagen_definition
     assert definition_gaps(engagement, ethics) == gaps
     assert meets_copenhagen_definition(engagement, ethics) is (gaps == [])
