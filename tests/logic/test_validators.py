@@ -18,7 +18,7 @@ def test_every_validator_is_registered_by_its_name():
     table = registered()["validators"]
     assert {"citizendata_list", "citizendata_json", "citizendata_int", "citizendata_bool", "citizendata_load_json",
             "citizendata_derived", "citizendata_form_quirks", "citizendata_in_series", "citizendata_record",
-            "citizendata_flag", "citizendata_recognition", "citizendata_organization"} == \
+            "citizendata_flag", "citizendata_recognition", "citizendata_organization", "citizendata_drop_empty"} == \
         set(table)
     assert table["citizendata_list"] is v.citizendata_list and table["citizendata_record"] is v.citizendata_record
 
@@ -413,3 +413,16 @@ def test_the_api_gets_the_validators_wording_each_message_once():
     errors = {}
     v._add_errors(errors, [(["engagement", 1, "stage"], words), (["engagement", 1, "stage"], words)], "", in_form=False)
     assert errors == {("engagement",): ['engagement[1].stage: "collect" appears twice; one entry per stage']}
+
+
+@pytest.mark.parametrize("value, kept", [("", False), (None, False), (missing, False), (False, True), ("false", True),
+                                         (0, True)])
+def test_drop_empty_drops_only_what_is_empty(value, kept):
+    data = {("probability_sample",): value}
+    if kept:
+        v.citizendata_drop_empty(("probability_sample",), data, {}, {})
+        assert data == {("probability_sample",): value}
+    else:
+        with pytest.raises(StopOnError):
+            v.citizendata_drop_empty(("probability_sample",), data, {}, {})
+        assert data == {}

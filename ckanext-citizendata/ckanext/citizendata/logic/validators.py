@@ -62,6 +62,15 @@ def citizendata_bool(value: Any) -> Any:
 
 
 @register_validator
+def citizendata_drop_empty(key, data, errors, context):
+    """A value left empty ("Not stated" in the form, an empty text) is no value: the field is not stored (CKAN's
+    ignore_empty would also drop ``false`` and ``0``)."""
+    if data.get(key, missing) in (missing, None, ""):
+        data.pop(key, None)
+        raise StopOnError
+
+
+@register_validator
 def citizendata_flag(key, data, errors, context):
     """A yes/no setting of the catalog (not a record field): true or false, stored as JSON ``true``/``false``;
     anything else is refused, never read as false."""
