@@ -110,7 +110,7 @@ def test_optional_blocks_start_empty_and_engagement_with_one(app, publisher):
 def test_long_vocabularies_are_searchable_and_short_ones_plain(app, publisher):
     page = app.get("/dataset/new", headers=publisher["headers"]).body
     for name in ("sdg_indicators", "sdg_series", "countries"):
-        assert re.search(r'<select multiple id="field-%s" name="%s"[^>]*data-module="autocomplete"' % (name, name), page)
+        assert re.search(r'<select multiple id="field-%s" name="%s"[^>]*data-module="autocomplete citizendata-label"' % (name, name), page)
     assert not re.search(r'name="engagement-0-actors"[^>]*data-module', page)
     assert len(re.findall(r'<option value="', re.search(r'name="engagement-0-stage".*?</select>', page, re.S).group())) > 5
 
