@@ -35,10 +35,27 @@ def choices(field_name):
     return {c["value"]: c["label"] for c in h.citizendata_vocab_choices({"field_name": field_name})}
 
 
+@pytest.mark.parametrize("value, chosen", [
+    (["16.6.2", "16.6.1"], ["16.6.2", "16.6.1"]),   # a list (stored, or sent back by the form)
+    ('["16.6.2"]', ["16.6.2"]),                       # JSON text (stored)
+    ("16.6.2", ["16.6.2"]),                           # one value sent back: not matched as a substring of it
+    (None, []), ("", []),
+])
+def test_form_values_are_whole_values(value, chosen):
+    assert h.citizendata_form_values(value) == chosen
+    assert "16.6" not in h.citizendata_form_values(value)
+
+
+def test_a_repeating_subfield_gets_its_vocabulary_as_the_form_names_it(request_as):
+    with request_as():
+        assert choices("engagement-0-stage") == choices("stage") and "collect" in choices("engagement-0-stage")
+        assert choices("partners-REPEATING-INDEX0-role") == choices("role") != {}
+
+
 def test_every_helper_is_registered_by_its_name():
     assert {name for name, func in registered()["helpers"].items() if func.__module__ == h.__name__} == {
         "citizendata_lang_value", "citizendata_vocab_choices", "citizendata_concept_label",
-        "citizendata_engagement_rows", "citizendata_ethics_value", "citizendata_series_ids",
+        "citizendata_engagement_rows", "citizendata_ethics_value", "citizendata_form_values", "citizendata_series_ids",
         "citizendata_series_choices", "citizendata_series_links", "citizendata_series_members",
         "citizendata_states_recognition", "citizendata_main_nav"}
 

@@ -9,6 +9,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.citizendata.logic import registered
 from ckanext.citizendata.logic import validators as v
+from ckanext.citizendata.record.validate import Words
 
 from ..record.test_inherit import round_dataset, setup  # noqa: F401
 
@@ -17,7 +18,7 @@ def test_every_validator_is_registered_by_its_name():
     table = registered()["validators"]
     assert {"citizendata_list", "citizendata_json", "citizendata_int", "citizendata_bool", "citizendata_load_json",
             "citizendata_derived", "citizendata_form_quirks", "citizendata_in_series", "citizendata_record",
-            "citizendata_flag", "citizendata_recognition", "citizendata_organization"} == \
+            "citizendata_flag", "citizendata_recognition", "citizendata_organization", "citizendata_drop_empty"} == \
         set(table)
     assert table["citizendata_list"] is v.citizendata_list and table["citizendata_record"] is v.citizendata_record
 
@@ -395,3 +396,33 @@ def test_only_a_sysadmin_makes_an_organization_an_nso_or_changes_its_jurisdictio
     app.post("/api/3/action/organization_patch", json={"id": "nso", "jurisdiction": ["GHA", "TGO"]},
              headers={"Authorization": sysadmin["token"]}, status=200)
     assert helpers.call_action("organization_show", id="nso")["jurisdiction"] == ["GHA", "TGO"]
+
+
+def test_form_quirks_drop_empty_blocks_and_number_the_others_from_0():
+    data = {("title",): "T", ("partners", 0, "name"): "", ("partners", 0, "role"): "",
+            ("partners", 1, "name"): "UNDP", ("partners", 1, "role"): "technical-partner",
+            ("contact", 0, "email"): "  ", ("contact", 0, "name"): missing,
+            ("engagement", 0, "stage"): "collect", ("engagement", 0, "level"): "4"}
+    v.citizendata_form_quirks(("__before",), data, {}, {})
+    assert data == {("title",): "T", ("partners", 0, "name"): "UNDP", ("partners", 0, "role"): "technical-partner",
+                    ("engagement", 0, "stage"): "collect", ("engagement", 0, "level"): "4"}
+
+
+def test_the_api_gets_the_validators_wording_each_message_once():
+    words = Words('engagement[1].stage: "collect" appears twice; one entry per stage', "unique_stage", stage="collect")
+    errors = {}
+    v._add_errors(errors, [(["engagement", 1, "stage"], words), (["engagement", 1, "stage"], words)], "", in_form=False)
+    assert errors == {("engagement",): ['engagement[1].stage: "collect" appears twice; one entry per stage']}
+
+
+@pytest.mark.parametrize("value, kept", [("", False), (None, False), (missing, False), (False, True), ("false", True),
+                                         (0, True)])
+def test_drop_empty_drops_only_what_is_empty(value, kept):
+    data = {("probability_sample",): value}
+    if kept:
+        v.citizendata_drop_empty(("probability_sample",), data, {}, {})
+        assert data == {("probability_sample",): value}
+    else:
+        with pytest.raises(StopOnError):
+            v.citizendata_drop_empty(("probability_sample",), data, {}, {})
+        assert data == {}

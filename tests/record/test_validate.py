@@ -133,3 +133,26 @@ def test_a_harvested_record_need_not_state_the_required_fields_but_what_it_state
     errors = validate({"sdg_indicators": ["16.6.9"], "engagement": [{"level": 4}]}, VOCABS, harvested=True)
     assert set(errors) == {"sdg_indicators", "engagement"}
     assert errors["engagement"] == ["engagement[0].stage: required"]
+
+
+@pytest.mark.parametrize("field", ["contact", "publisher"])
+def test_an_e_mail_address_of_a_contact_or_publisher_is_checked(field):
+    errors = validate(with_changes(**{field: [{"name": "A", "email": "a@b.org"}, {"email": "not-an-email"}]}),
+                      VOCABS, with_paths=True)
+    assert [(path, message) for path, message in errors] == [
+        ([field, 1, "email"], f'{field}[1].email: "not-an-email" is not an e-mail address (name@domain.example)')]
+    assert errors[0][1].rule == "email" and errors[0][1].params == {"value": "not-an-email"}
+
+
+def test_a_harvested_record_is_not_refused_for_an_e_mail_address():
+    """The harvest mappings drop an address that is not one (ingest/harvest/values.py EMAIL, the same rule)."""
+    assert validate(with_changes(contact=[{"email": "not-an-email"}]), VOCABS, harvested=True) == {}
+
+
+def test_every_message_names_its_rule_for_the_form():
+    errors = validate(with_changes(initiative_type=None, sample_size="many",
+                                   engagement=[{"stage": "design", "level": 4}, {"stage": "design", "level": 5}]),
+                      VOCABS, with_paths=True)
+    rules = {str(path): message.rule for path, message in errors}
+    assert rules["['initiative_type']"] == "required" and rules["['sample_size']"] == "type"
+    assert rules["['engagement', 1, 'stage']"] == "unique_stage"

@@ -5,6 +5,10 @@ import re
 import unicodedata
 
 
+# an e-mail address as every way in takes it (the record validator, the harvest mappings): one "@", a dot after it
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 def fold(text: str) -> str:
     """Accents and other combining marks removed (also Arabic short vowels), case kept:
     ``fold("Discriminación") == "Discriminacion"``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ckan.plugins import toolkit
 from flask import Blueprint, Response, request
 
-from ckanext.citizendata import home_views, quality_views, sdg_views
+from ckanext.citizendata import check_views, home_views, quality_views, sdg_views
 from ckanext.citizendata.rdf import vocabulary_file
 from ckanext.citizendata.sdmx_io import registry_schemes, rest, structures, writer
 from ckanext.citizendata.vocab import rdf_out, registry
@@ -86,4 +86,5 @@ vocabulary_file.register(vocabulary)
 
 def get_blueprints():
     return [*home_views.get_blueprints(), vocabulary, sdmx_rest, *quality_views.get_blueprints(),
-            *sdg_views.get_blueprints()]
+            *sdg_views.get_blueprints(),
+            *check_views.get_blueprints()]

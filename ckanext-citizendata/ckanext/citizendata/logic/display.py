@@ -94,13 +94,18 @@ def _reason(gap: dict[str, Any]) -> str:
         level=gap["level"], label=_level_text(gap["level"]), **needs)
 
 
+def definition_reasons(pkg: dict[str, Any]) -> list[dict[str, str]]:
+    """Why the record (its engagement and ethics, as shown: inherited ones included) does not meet the Copenhagen
+    definition: one ``{"rule": "engagement" | "safeguards", "text": <plain words>}`` a rule; empty when it meets it."""
+    engagement = [e for e in _values(pkg.get("engagement")) if isinstance(e, dict)]
+    ethics = to_object(pkg["ethics"]) if isinstance(pkg.get("ethics"), str) else pkg.get("ethics")
+    return [{"rule": gap["rule"], "text": _reason(gap)} for gap in derive.definition_gaps(engagement, ethics)]
+
+
 @register_helper
 def citizendata_definition_reasons(pkg: dict[str, Any]) -> list[str]:
-    """Why the record (its engagement and ethics, as shown: inherited ones included) does not meet the Copenhagen
-    definition, in plain words, one sentence a rule; empty when it meets it."""
-    engagement = _values(pkg.get("engagement"))
-    ethics = to_object(pkg["ethics"]) if isinstance(pkg.get("ethics"), str) else pkg.get("ethics")
-    return [_reason(gap) for gap in derive.definition_gaps(engagement, ethics)]
+    """The sentences of :func:`definition_reasons`, e.g. for the record page's badge."""
+    return [reason["text"] for reason in definition_reasons(pkg)]
 
 
 @register_helper

@@ -7,7 +7,7 @@ from ckan.plugins import toolkit
 
 from ckanext.citizendata.assessment import roles
 from ckanext.citizendata.record import fields
-from ckanext.citizendata.record.coerce import to_object
+from ckanext.citizendata.record.coerce import to_list, to_object
 from ckanext.citizendata.record.inherit import SeriesLookup, series_ids
 from ckanext.citizendata.vocab import registry
 
@@ -36,7 +36,7 @@ def citizendata_lang_value(values: Optional[dict[str, Any]], lang: Optional[str]
 def citizendata_vocab_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     """Scheming choices of a (sub)field: the concepts of its vocabulary in the record's field table that its
     pattern allows (``sdg_indicators``: the indicators of the SDG scheme), named in the user's language."""
-    name = field.get("field_name", "")
+    name = field.get("field_name", "").rsplit("-", 1)[-1]   # a repeating subfield: engagement-0-stage
     scheme = fields.leaf_vocabulary(name) or field.get("vocabulary")   # an organization field names its own
     field_of_record = fields.FIELDS.get(name)
     labels = registry.display_labels(scheme, toolkit.h.lang()) if scheme else {}
@@ -61,6 +61,16 @@ def citizendata_engagement_rows(entries: Any) -> list[dict[str, Any]]:
     lang = toolkit.h.lang()
     return [{"stage": c["notation"], "label": registry.label(c, lang), "entry": by_stage.get(c["notation"])}
             for c in registry.concepts("engagement-stages")]
+
+
+@register_helper
+def citizendata_form_values(value: Any) -> list[str]:
+    """The values of a many-valued field as the form shows them chosen, from what is stored (a list, JSON text) or
+    what the form sent back after an error (a list, or one value): ``'["16.6.2"]' -> ["16.6.2"]``."""
+    if value is None or type(value).__name__ == "Undefined":
+        return []
+    items = to_list(value)
+    return [str(item) for item in items] if isinstance(items, list) else [str(items)]
 
 
 @register_helper

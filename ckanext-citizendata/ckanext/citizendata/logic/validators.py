@@ -19,9 +19,10 @@ from ckanext.citizendata.rdf import catalog_record
 from ckanext.citizendata.record import coerce, inherit, view
 from ckanext.citizendata.record import schema as record_schema
 from ckanext.citizendata.record.fields import INHERITED
+from ckanext.citizendata.record.validate import EMAIL_FIELDS
 from ckanext.citizendata.record.validate import validate as validate_record
 
-from . import membership
+from . import form_errors, membership
 from .registry import register_validator
 
 
@@ -61,6 +62,15 @@ def citizendata_bool(value: Any) -> Any:
 
 
 @register_validator
+def citizendata_drop_empty(key, data, errors, context):
+    """A value left empty ("Not stated" in the form, an empty text) is no value: the field is not stored (CKAN's
+    ignore_empty would also drop ``false`` and ``0``)."""
+    if data.get(key, missing) in (missing, None, ""):
+        data.pop(key, None)
+        raise StopOnError
+
+
+@register_validator
 def citizendata_flag(key, data, errors, context):
     """A yes/no setting of the catalog (not a record field): true or false, stored as JSON ``true``/``false``;
     anything else is refused, never read as false."""
@@ -93,6 +103,7 @@ def citizendata_form_quirks(key, data, errors, context):
     """What navl has put aside in ``__extras`` (keys the dataset type's scheming schema does not list): the web
     form's ethics object as four yes/no fields ``ethics-<name>``; the ``inherited_fields`` of a show-then-update
     round trip; and record fields this dataset type does not hold, which are refused instead of dropped."""
+    _drop_empty_entries(data)
     extras = data.get(("__extras",))
     if not isinstance(extras, dict):
         return
@@ -105,6 +116,31 @@ def citizendata_form_quirks(key, data, errors, context):
     if flags and data.get(("ethics",), missing) in (missing, None, ""):
         data[("ethics",)] = _dump(flags)
     _keep_inherited(data, extras)
+
+
+# the repeating fields whose entries (a block of the form) are dropped when every value of them is empty
+REPEATING = ("contact", "publisher", "temporal_coverage", "engagement", "partners")
+
+
+def _empty(value: Any) -> bool:
+    return value is missing or value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def _drop_empty_entries(data: dict) -> None:
+    """An entry of a repeating field left empty (a block of the form nobody filled in) is no entry: it is dropped
+    and the others numbered from 0 again, so an untouched optional block is not an error."""
+    for name in REPEATING:
+        kept = [entry for entry in _entries(data, name) if not all(_empty(v) for v in entry.values())]
+        for index, entry in enumerate(kept):
+            data.update({(name, index, sub): value for sub, value in entry.items()})
+
+
+def _entries(data: dict, name: str) -> list[dict]:
+    """The entries of a repeating field, taken out of the flattened ``data``, in their order."""
+    entries: dict[int, dict] = {}
+    for key in [k for k in data if len(k) == 3 and k[0] == name and isinstance(k[1], int)]:
+        entries.setdefault(key[1], {})[key[2]] = data.pop(key)
+    return [entry for _, entry in sorted(entries.items())]
 
 
 def _refuse_fields_of_another_type(data: dict, errors: dict, extras: dict) -> None:
@@ -193,10 +229,20 @@ def citizendata_record(key, data, errors, context):
     refs = inherit.series_ids(flat.get("in_series")) if not errors.get(("in_series",)) else []
     member = {"private": flat.get("private"), "owner_org": flat.get("owner_org")}
     record, withheld = view.effective(coerce.record_from_flat(flat), refs, member)
-    why = _why_withheld(withheld)
-    for path, message in validate_record(record, with_paths=True, harvested=harvested):
+    record.update({name: flat[name] for name in EMAIL_FIELDS if name in flat})
+    _add_errors(errors, validate_record(record, with_paths=True, harvested=harvested), _why_withheld(withheld),
+                form_errors.from_form(context))
+
+
+def _add_errors(errors: dict, found: list, why: str, in_form: bool) -> None:
+    """The record validator's errors, each once, where navl keeps them: in the API's precise wording, or for the
+    web form in plain words (logic/form_errors.py)."""
+    for path, message in found:
         note = why if path and path[0] in INHERITED else ""
-        errors.setdefault(error_key(errors, path), []).append(message + note)
+        text = (form_errors.plain(path, message) if in_form else message) + note
+        kept = errors.setdefault(error_key(errors, path), [])
+        if text not in kept:
+            kept.append(text)
 
 
 DERIVED_FROM = "derived_from"

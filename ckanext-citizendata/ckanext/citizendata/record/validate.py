@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Optional, Protocol
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from ckanext.citizendata.text import natural_key
+from ckanext.citizendata.text import EMAIL, natural_key
 from ckanext.citizendata.vocab import registry
 
 from . import derive
@@ -51,6 +51,24 @@ class RegistryVocabularies:
 
     def notations(self, scheme: str) -> frozenset:
         return registry.notations(scheme)
+
+
+class Words(str):
+    """A message, with the rule that gave it and the values it names (for the web form's plain wording,
+    logic/form_errors.py); as text it is the API's precise wording::
+
+        >>> w = Words('"collect" appears twice; one entry per stage', "unique_stage", stage="collect")
+        >>> (w, w.rule, w.params)
+        ('"collect" appears twice; one entry per stage', 'unique_stage', {'stage': 'collect'})
+    """
+
+    rule: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, rule: str = "", **params: Any) -> "Words":
+        words = super().__new__(cls, text)
+        words.rule, words.params = rule, params
+        return words
 
 
 def path_text(path: Iterable[Any]) -> str:
@@ -106,13 +124,14 @@ def _schema_errors(record: dict[str, Any], validator: Draft202012Validator = _VA
         path = list(error.absolute_path)
         if error.validator == "required":
             missing = error.message.split("'")[1]
-            found.append((path + [missing], "required"))
+            found.append((path + [missing], Words("required", "required")))
         elif error.validator == "additionalProperties":
             allowed = _allowed(error.schema.get("properties", {}))
             for extra in sorted(set(error.instance) - set(error.schema.get("properties", {}))):
-                found.append((path + [extra], f"unknown field; allowed: {allowed}"))
+                found.append((path + [extra], Words(f"unknown field; allowed: {allowed}", "unknown")))
         else:
-            found.append((path, error_words(error)))
+            found.append((path, Words(error_words(error), error.validator, value=error.instance,
+                                      limit=error.validator_value)))
     return found
 
 
@@ -161,7 +180,7 @@ def _vocab_errors(record: dict[str, Any], vocabularies: Vocabularies, taken: set
             words = f"{_json(value)} is not {noun}; allowed: {', '.join(sorted(allowed, key=natural_key))}"
         else:
             words = f"{_json(value)} is not {noun}"
-        found.append((path, words))
+        found.append((path, Words(words, "vocabulary", value=value, scheme=schema["x-vocabulary"])))
     return found
 
 
@@ -177,27 +196,49 @@ def _unique_stages(record) -> list[tuple[list, str]]:
     for index, entry in enumerate(record.get("engagement") or []):
         stage = entry.get("stage") if isinstance(entry, dict) else None
         if stage in seen:
-            found.append((["engagement", index, "stage"], f"{_json(stage)} appears twice; one entry per stage"))
+            found.append((["engagement", index, "stage"],
+                          Words(f"{_json(stage)} appears twice; one entry per stage", "unique_stage", stage=stage)))
         seen.add(stage)
     return found
 
 
 def _probability_needs_size(record) -> list[tuple[list, str]]:
     if record.get("probability_sample") is True and record.get("sample_size") in (None, ""):
-        return [(["sample_size"], "required when probability_sample is true")]
+        return [(["sample_size"], Words("required when probability_sample is true", "needs_size"))]
     return []
 
 
 def _personal_data_needs_safeguard(record) -> list[tuple[list, str]]:
     if not derive.safeguarded(record.get("ethics")):
         return [(["ethics", "personal_data"],
-                 "personal or sensitive data need informed_consent or ethics_review to be true")]
+                 Words("personal or sensitive data need informed_consent or ethics_review to be true", "safeguard"))]
     return []
 
 
-RULES: tuple[Callable[[dict], list], ...] = (_unique_stages, _probability_needs_size, _personal_data_needs_safeguard)
+# the DCAT fields (repeating subfields, not in the record's JSON Schema) whose entries hold an e-mail address
+EMAIL_FIELDS = ("contact", "publisher")
+
+
+def _emails_are_addresses(record) -> list[tuple[list, str]]:
+    """``contact[0].email: "not-an-email" is not an e-mail address``: the harvest mappings' rule (text.EMAIL)."""
+    found = []
+    for field in EMAIL_FIELDS:
+        entries = record.get(field)
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            email = entry.get("email") if isinstance(entry, dict) else None
+            if email in (None, "") or (isinstance(email, str) and EMAIL.match(email.strip())):
+                continue
+            found.append(([field, index, "email"],
+                          Words(f"{_json(email)} is not an e-mail address (name@domain.example)", "email",
+                                value=email)))
+    return found
+
+
+RULES: tuple[Callable[[dict], list], ...] = (_unique_stages, _probability_needs_size, _personal_data_needs_safeguard,
+                                             _emails_are_addresses)
 # what a harvested record may lack: its source (a field tool) may say that a form collects personal data and not
-# whether consent was asked; the record is kept, and does not meet the definition until a curator states it
+# whether consent was asked; the record is kept, and does not meet the definition until a curator states it. Nor is
+# it refused for an e-mail address: the harvest mappings drop one that is not (ingest/harvest/values.py EMAIL)
 HARVESTED_RULES = (_unique_stages, _probability_needs_size)
 
 
@@ -234,7 +275,8 @@ def _grouped(found: list[tuple[list, str]], with_paths: bool) -> Any:
     top-level field."""
     messages = []
     for path, words in found:
-        item = (list(path), f"{path_text(path)}: {words}")
+        item = (list(path), Words(f"{path_text(path)}: {words}", getattr(words, "rule", ""),
+                                  **getattr(words, "params", {})))
         if item not in messages:
             messages.append(item)
     if with_paths:

@@ -21,7 +21,7 @@ from typing import Any, Optional
 from ckanext.citizendata import text
 
 WEB = ("http://", "https://")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = text.EMAIL
 TAG = re.compile(r"^[\w \-.]{2,100}$")          # CKAN's tag name rules (length 2-100, word characters, " -.")
 NOT_IN_TAG = re.compile(r"[^\w \-.]+")          # the characters a CKAN tag cannot hold
 
