@@ -204,7 +204,7 @@ def placeholders(text: str) -> list[str]:
 
 def read_drafts(folder: pathlib.Path | None = None) -> dict[str, dict[str, str]]:
     """Every drafts file merged: ``{msgid: {"es": ..., "fr": ..., "ar": ...}}`` (a later file adds, never
-    replaces)."""
+    replaces); a plural message is drafted under its singular msgid, one list of forms per language."""
     merged: dict[str, dict[str, str]] = {}
     for path in sorted((folder or I18N / "drafts").glob("*.json")):
         for msgid, texts in json.loads(path.read_text(encoding="utf-8")).items():
@@ -214,16 +214,31 @@ def read_drafts(folder: pathlib.Path | None = None) -> dict[str, dict[str, str]]
     return merged
 
 
-def _fill(catalog: Catalog, drafts: dict[str, dict[str, str]], lang: str) -> tuple[int, list[str]]:
+def singular(msgid: Any) -> Any:
+    """A message's key: its msgid, or the singular of a plural one (``("%(num)d record", "%(num)d records")``)."""
+    return msgid[0] if isinstance(msgid, tuple) else msgid
+
+
+def _usable(draft: Any, message: Any, forms: int) -> bool:
+    """Whether a draft fits its message: the same placeholders; for a plural message, a list of ``forms`` texts
+    (Arabic has six), each keeping the plural msgid's placeholders."""
+    if isinstance(message.id, tuple):
+        return isinstance(draft, list) and len(draft) == forms and all(
+            placeholders(text) == placeholders(message.id[1]) for text in draft)
+    return isinstance(draft, str) and placeholders(draft) == placeholders(message.id)
+
+
+def _fill(catalog: Catalog, drafts: dict[str, dict[str, Any]], lang: str) -> tuple[int, list[str]]:
     filled, refused = 0, []
     for message in catalog:
-        draft = drafts.get(message.id, {}).get(lang) if message.id and isinstance(message.id, str) else None
-        if not draft or (message.string and not message.fuzzy):
+        draft = drafts.get(singular(message.id), {}).get(lang) if message.id else None
+        if not draft or (all(message.string if isinstance(message.string, tuple) else [message.string])
+                         and not message.fuzzy):
             continue
-        if placeholders(draft) != placeholders(message.id):
-            refused.append(message.id)
+        if not _usable(draft, message, catalog.num_plurals):
+            refused.append(singular(message.id))
             continue
-        message.string = draft
+        message.string = tuple(draft) if isinstance(message.id, tuple) else draft
         message.flags.discard("fuzzy")
         filled += 1
     return filled, refused
@@ -306,7 +321,7 @@ def untranslated(catalog: Catalog, msgids: Iterable[str]) -> list[str]:
 
 def missing(template: Catalog) -> dict[str, list[str]]:
     """Per language, the msgids of ``template`` without a reviewed or drafted translation."""
-    ids = [m.id for m in template if m.id and isinstance(m.id, str)]
+    ids = [singular(m.id) for m in template if m.id]
     return {lang: untranslated(_catalog_for(lang), ids) for lang in LANGUAGES}
 
 
