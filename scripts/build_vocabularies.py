@@ -52,7 +52,7 @@ PREFIXES = (
 )
 
 # sources and licences (facts of the standards README)
-SDG_SOURCE = "https://github.com/open-sdg/sdg-translations/tree/HEAD/translations/en"
+SDG_SOURCE = "https://github.com/open-sdg/sdg-translations/tree/HEAD/translations"
 SDG_LICENSE = "http://spdx.org/licenses/MIT"
 SDG_RIGHTS = "Translations file: MIT licence (open-sdg/sdg-translations); goal, target and indicator texts by " \
              "the United Nations."
@@ -68,6 +68,8 @@ DSD_RIGHTS = {
             "data structure definition); no licence is declared by the source.",
 }
 DSD_LICENSE_NOTE = "No licence declared by the source; see dct:rights and vocabularies/ATTRIBUTION.md."
+SDG_LANGUAGES = ("es", "fr", "ar")  # Open SDG's translations of the same texts, vendored in scripts/sources/
+SDG_TRANSLATIONS = os.path.join(ROOT, "scripts", "sources", "open-sdg-translations")
 ISO3166_SOURCE = "https://github.com/pycountry/pycountry"
 ISO3166_LICENSE = "http://spdx.org/licenses/LGPL-2.1-only"
 ISO3166_RIGHTS = "Country codes of ISO 3166-1 (ISO 3166 Maintenance Agency); English names and their translations " \
@@ -241,19 +243,34 @@ def build_sdg(standards: str) -> tuple[SchemeSpec, list[ConceptSpec]]:
     spec = SchemeSpec(
         "sdg", "2023", "IAEG-SDGs", "SDG_INDICATOR", "Sustainable Development Goals, targets and indicators",
         f"The global indicator framework of the 2030 Agenda: {counts['goal']} goals, {counts['target']} targets "
-        f"and {counts['indicator']} indicator codes, with English titles as published by Open SDG. Indicators "
+        f"and {counts['indicator']} indicator codes, with their titles in English, Spanish, French and Arabic as "
+        "published by Open SDG (open-sdg/sdg-translations). Indicators "
         "are narrower than their target, targets than their goal.",
         SDG_SOURCE, SDG_LICENSE, SDG_RIGHTS)
-    return spec, [sdg_concept(row, goals) for row in rows]
+    translations = {lang: sdg_translations(lang) for lang in SDG_LANGUAGES}
+    return spec, [sdg_concept(row, goals, translations) for row in rows]
 
 
-def sdg_concept(row: dict[str, str], goals: dict) -> ConceptSpec:
+def sdg_translations(lang: str) -> dict[str, str]:
+    """Open SDG's texts in ``lang``: ``{"16-short": ..., "16-6-2-title": ...}`` (goals, targets, indicators)."""
+    texts: dict[str, str] = {}
+    for name in ("global_goals", "global_targets", "global_indicators"):
+        with open(os.path.join(SDG_TRANSLATIONS, lang, name + ".yml"), encoding="utf-8") as handle:
+            texts.update({str(k): str(v) for k, v in (yaml.safe_load(handle) or {}).items() if v})
+    return texts
+
+
+def sdg_concept(row: dict[str, str], goals: dict, translations: dict[str, dict[str, str]]) -> ConceptSpec:
+    """One goal, target or indicator, named in English and in every language Open SDG translates it into (a goal
+    by its short title, e.g. "Paz, justicia e instituciones sólidas")."""
     code, level = row["code"], row["level"]
+    key = code.replace(".", "-") + ("-short" if level == "goal" else "-title")
+    labels = {lang: clean(texts[key]) for lang, texts in translations.items() if texts.get(key)}
     if level == "goal":
         return ConceptSpec(code, clean(goals.get(f"{code}-short") or row["title"]), definition=clean(row["title"]),
-                           close=[str(EU_THEME[theme]) for theme in SDG_THEMES.get(code, [])])
+                           labels=labels, close=[str(EU_THEME[theme]) for theme in SDG_THEMES.get(code, [])])
     parent = row["goal"] if level == "target" else row["target"]
-    return ConceptSpec(code, clean(row["title"]), parent=parent)
+    return ConceptSpec(code, clean(row["title"]), parent=parent, labels=labels)
 
 
 def gsbpm_definitions(standards: str) -> dict[str, str]:

@@ -57,7 +57,7 @@ def test_every_helper_is_registered_by_its_name():
         "citizendata_lang_value", "citizendata_vocab_choices", "citizendata_concept_label",
         "citizendata_engagement_rows", "citizendata_ethics_value", "citizendata_form_values", "citizendata_series_ids",
         "citizendata_series_choices", "citizendata_series_links", "citizendata_series_members",
-        "citizendata_states_recognition", "citizendata_main_nav"}
+        "citizendata_states_recognition"}
 
 
 @pytest.mark.usefixtures("clean_db")
