@@ -167,6 +167,23 @@ def test_drafts_fill_empty_msgstrs_never_a_reviewed_one_and_report_what_they_cou
     assert translations.missing(i18n) == {"es": [], "fr": ["{n} records"], "ar": []}
 
 
+def test_a_plural_message_is_drafted_by_its_singular_with_every_form_of_the_language(i18n, tmp_path):
+    i18n.add(("%(num)d suggestion", "%(num)d suggestions"), locations=[("assets/js/suggest.js", 1)])
+    translations.write_catalog(translations.pot_path(), i18n)
+    for lang in translations.LANGUAGES:
+        translations.update(lang, i18n)
+    assert all("%(num)d suggestion" in missing for missing in translations.missing(i18n).values())
+    arabic = ["%(num)d اقتراح"] * 5 + ["%(num)d اقتراحًا"]
+    write_drafts(tmp_path / "drafts", {"%(num)d suggestion": {
+        "es": ["%(num)d sugerencia", "%(num)d sugerencias"], "fr": ["%(num)d suggestion"],  # fr: one form short
+        "ar": arabic}})
+    report = translations.apply_drafts(i18n, tmp_path / "drafts")
+    assert report["refused"] == {"es": [], "fr": ["%(num)d suggestion"], "ar": []}
+    assert translations.read_catalog(translations.po_path("ar"), "ar")["%(num)d suggestion"].string == tuple(arabic)
+    assert "%(num)d suggestion" not in translations.missing(i18n)["es"]
+    assert "%(num)d suggestion" in translations.missing(i18n)["fr"]
+
+
 def test_a_fuzzy_or_mismatched_translation_counts_as_missing_or_wrong(i18n):
     catalog = translations.read_catalog(translations.po_path("fr"), "fr")
     catalog["Countries"].string = "Pays"
