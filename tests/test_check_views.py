@@ -34,6 +34,12 @@ def test_the_edit_form_links_to_the_check(app, publisher, unmet):
     assert 'href="/dataset/ghana-pss-round-3/check"' in page
 
 
+def test_the_record_page_links_to_the_check_for_its_editors_only(app, publisher, unmet):
+    link = 'href="/dataset/ghana-pss-round-3/check"'
+    assert link in app.get("/dataset/ghana-pss-round-3", headers=publisher["headers"], status=200).body
+    assert link not in app.get("/dataset/ghana-pss-round-3", status=200).body
+
+
 def test_anonymous_and_another_organizations_editor_may_not_check(app, publisher, unmet):
     assert app.get("/dataset/ghana-pss-round-3/check", status=403).status_code == 403
     other = factories.UserWithToken()
