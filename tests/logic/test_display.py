@@ -88,7 +88,8 @@ def test_more_metadata_leaves_empty_fields_and_subfields_out():
            "contact": [{"name": "GSS", "email": ""}, {"name": "", "email": None}], "language": ["en"]}
     more = display.citizendata_more_metadata(pkg, schema)
     assert [row["field"]["field_name"] for row in more] == ["contact", "language"]
-    [item] = more[0]["items"]
+    [item] = more[0]["entries"]
+    assert "entries" not in more[1]  # a plain field: the template must not take dict.items for its entries
     assert item["data"] == {"name": "GSS", "email": ""} and [s["field_name"] for s in item["subfields"]] == ["name"]
 
 

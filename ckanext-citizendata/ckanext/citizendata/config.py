@@ -151,6 +151,12 @@ def dataset_search_filter() -> str:
     return "" if shows_all else "+dataset_type:dataset"
 
 
+def dcat_content_negotiation() -> bool:
+    """Whether ckanext-dcat answers ``/`` and ``/dataset/<id>`` in RDF when the Accept header asks for it
+    (``ckanext.dcat.enable_content_negotiation``); our home page then defers to it for such requests."""
+    return toolkit.asbool(option("ckanext.dcat.enable_content_negotiation") or False)
+
+
 def plugin_enabled(name: str = "citizendata") -> bool:
     """Whether ``ckan.plugins`` names the plugin (CKAN's test harness unloads plugins between tests while
     the configuration still names them)."""

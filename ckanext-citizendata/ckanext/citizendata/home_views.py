@@ -11,8 +11,10 @@ from __future__ import annotations
 from ckan.common import current_user
 from ckan.lib.search import SearchError
 from ckan.plugins import toolkit
+from ckanext.dcat import utils as dcat_utils
 from flask import Blueprint
 
+from ckanext.citizendata import config
 from ckanext.citizendata.logic import home as home_figures
 
 home = Blueprint("citizendata_home", __name__)
@@ -20,6 +22,8 @@ home = Blueprint("citizendata_home", __name__)
 
 @home.route("/")
 def index():
+    if config.dcat_content_negotiation() and dcat_utils.check_access_header():
+        return dcat_utils.read_catalog_page(None)   # a machine asking for RDF gets the catalog, as ckanext-dcat's "/"
     context = {"user": current_user.name if current_user.is_authenticated else ""}
     try:
         figures = home_figures.figures(context)

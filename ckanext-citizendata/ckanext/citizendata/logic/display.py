@@ -159,7 +159,7 @@ def _stated_items(field: dict[str, Any], value: Any) -> list[dict[str, Any]]:
 @register_helper
 def citizendata_more_metadata(pkg: dict[str, Any], schema: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
     """The schema's fields outside the citizen-data sections that the record states (empty ones left out), in the
-    schema's order, each with its non-empty items (a repeating field's subfields that hold a value)."""
+    schema's order, each with its non-empty ``entries`` (a repeating field's subfields that hold a value)."""
     skipped = set(SHOWN_BY_CKAN) | set(SHOWN_IN_SECTIONS) | set(fields.FIELDS)
     shown = []
     for field in (schema or {}).get("dataset_fields", []):
@@ -168,7 +168,7 @@ def citizendata_more_metadata(pkg: dict[str, Any], schema: Optional[dict[str, An
             continue
         entry: dict[str, Any] = {"field": field, "value": value}
         if field.get("repeating_subfields"):
-            entry["items"] = _stated_items(field, value)
+            entry["entries"] = _stated_items(field, value)
         shown.append(entry)
     return shown
 
