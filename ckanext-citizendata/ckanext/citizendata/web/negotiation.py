@@ -23,6 +23,7 @@ NEGOTIATED: dict[str, Optional[str]] = {
     "citizendata_vocabulary.scheme": "fmt",
     "citizendata_vocabulary.citizendata_ns": "fmt",
     "citizendata_sdmx.structure": None,
+    "citizendata_home.index": None,   # the home page: the catalog in RDF when Accept asks (home_views.py)
     **{endpoint: "_format" for endpoint in rdf_endpoints.FORMAT_ENDPOINTS},
 }
 
