@@ -3,19 +3,22 @@
 backend's own SQL for the same queries (the engine floor).
 
     .venv/bin/python benchmarks/search.py --config bench.ini [--n 100000] [--small 10000] [--repeat 3]
+        [--rebuild-sample 5000] [--ckan-sample 300]
 
 Builds the catalog with the bulk path (`ckan citizendata generate`, seed 4242) in the configured database:
-use a database of its own. Prints one line per figure.
+use a database of its own. Prints one line per figure: the mix, the broad text queries on their own, and the
+index rebuild (the bulk path against CKAN's one by one) at each size.
 """
 import argparse
 import statistics
 import time
 
 import sqlalchemy as sa
-from ckan import model
+from ckan import logic, model
 from ckan.plugins import toolkit
 
 from ckanext.citizendata.ingest import bulkload
+from ckanext.citizendata.logic import reindex
 from ckanext.citizendata.search import lucene
 from ckanext.citizendata.search.postgres.backend import PostgresBackend
 
@@ -45,6 +48,15 @@ MIX = [
 ]
 # the class the issue's latency target names: the full facet set with 1-3 filters
 TARGET_CLASS = [i for i, params in enumerate(MIX) if params.get("fq") and params.get("facet.field")]
+# common words an analyst types, each matching a large part of the catalog, timed on their own
+BROAD_TEXT = [
+    {"q": "survey"},
+    {"q": "women"},
+    {"q": "monitoring"},
+    {"q": "community", "facet.field": FACETS},
+    {"q": "data", "facet.field": FACETS},
+    {"q": "survey", "start": 200, "rows": 20, "facet.field": FACETS},
+]
 SEED = 4242
 
 
@@ -54,12 +66,12 @@ def percentile(values, pct):
     return ordered[index]
 
 
-def run_mix(repeat):
+def run_mix(repeat, mix=MIX):
     """(action timings ms as (query number, ms), captured SQL per query) for the mix, as an anonymous
     visitor of /dataset."""
     action, captured = [], []
     engine = model.meta.engine
-    for number, params in enumerate(MIX):
+    for number, params in enumerate(mix):
         statements = []
 
         def capture(conn, cursor, statement, parameters, context, executemany):
@@ -127,7 +139,24 @@ def measure(size, repeat):
     action, captured = run_mix(repeat)
     floor = engine_floor(captured, repeat)
     print_figures(size, action, floor)
-    return action, floor
+    run_mix(1, BROAD_TEXT)
+    broad = [ms for _, ms in run_mix(repeat, BROAD_TEXT)[0]]
+    print(f"broad_text_p95_ms_at_{size}: {percentile(broad, 95):.1f}")
+    return action, floor, broad
+
+
+def measure_rebuild(size, sample, ckan_sample):
+    """records/s of the bulk rebuild on ``sample`` records of the catalog, and of CKAN's one by one on
+    ``ckan_sample`` of them."""
+    ids = reindex.ids_to_index()[:sample]
+    report = reindex.rebuild(ids)
+    started = time.perf_counter()
+    for package_id in ids[:ckan_sample]:
+        logic.index_update_package({"ignore_auth": True}, package_id, defer_commit=True)
+    model.Session.commit()
+    one_by_one = min(ckan_sample, len(ids)) / (time.perf_counter() - started)
+    print(f"rebuild_records_per_s_at_{size}: {report.rate:.0f} (bulk, {report.indexed} records; "
+          f"CKAN one by one: {one_by_one:.0f} on {min(ckan_sample, len(ids))}; {report.rate / one_by_one:.2f}x)")
 
 
 def print_figures(size, action, floor):
@@ -160,6 +189,9 @@ def print_comparison(results, small_size, big_size, plan):
     print(f"filters_and_all_facets_p95_ratio_{big_size}_vs_{small_size}: "
           f"{percentile(big_target, 95) / percentile(small_target, 95):.2f}x")
     print(f"action_p95_vs_engine_floor_p95_at_{big_size}: {percentile(big, 95) / percentile(big_floor, 95):.2f}x")
+    small_broad, big_broad = results[small_size][2], results[big_size][2]
+    print(f"broad_text_p95_ratio_{big_size}_vs_{small_size}: "
+          f"{percentile(big_broad, 95) / percentile(small_broad, 95):.2f}x")
     print(f"selective_query_seq_scan_on_index: {'yes' if 'Seq Scan on citizendata_search_index' in plan else 'no'}")
 
 
@@ -169,6 +201,9 @@ def parse_args(argv=None):
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rebuild-sample", type=int, default=5000,
+                        help="records the bulk rebuild re-indexes (0: none)")
+    parser.add_argument("--ckan-sample", type=int, default=300, help="records CKAN's one-by-one rebuild re-indexes")
     return parser.parse_args(argv)
 
 
@@ -176,7 +211,11 @@ def main(argv=None):
     args = parse_args(argv)
     flask_app = ckan_site.flask_app(args.config)
     with flask_app.test_request_context():
-        results = {size: measure(size, args.repeat) for size in (args.small, args.n)}
+        results = {}
+        for size in (args.small, args.n):
+            results[size] = measure(size, args.repeat)
+            if args.rebuild_sample:
+                measure_rebuild(size, args.rebuild_sample, args.ckan_sample)
         plan = explain_selective()
     print_comparison(results, args.small, args.n, plan)
 

@@ -19,6 +19,7 @@ from ckanext.citizendata.ingest import bulk, bulkload, files
 from ckanext.citizendata.ingest.harvest import jobs, source_sync, sources
 from ckanext.citizendata.logic import harvest as harvesting
 from ckanext.citizendata.logic import quality as scoring
+from ckanext.citizendata.logic import reindex
 from ckanext.citizendata.rdf.shacl_cli import shacl_report
 from ckanext.citizendata.vocab import registry
 
@@ -173,6 +174,26 @@ def generate_records(count, seed, org, batch_size):
 
 
 citizendata.add_command(shacl_report)
+
+
+@citizendata.command("reindex")
+@click.option("--org", default=None, help="Only the records of this organization (name or id)")
+@click.option("--batch-size", type=click.IntRange(min=1), default=reindex.BATCH_SIZE, show_default=True)
+def reindex_records(org, batch_size):
+    """Rebuild the search index rows of every record (or one organization's) in batches."""
+    try:
+        ids = reindex.ids_to_index(org)
+    except toolkit.ObjectNotFound as err:
+        click.secho(str(err), fg="red", err=True)
+        raise click.exceptions.Exit(1)
+    with click.progressbar(length=len(ids), label="Indexing", file=click.get_text_stream("stderr")) as bar:
+        report = reindex.rebuild(ids, batch_size=batch_size, progress=bar.update)
+    click.echo(f"{report.indexed} indexed, {len(report.failed)} failed, {report.seconds:.1f} s, "
+               f"{report.rate:.0f} records/s")
+    for package_id, reason in report.failed:
+        click.secho(f"  {package_id}: {reason}", fg="red", err=True)
+    if report.failed:
+        raise click.exceptions.Exit(1)
 
 
 # ---------------------------------------------------------------- harvesting

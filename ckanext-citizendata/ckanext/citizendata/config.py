@@ -140,6 +140,11 @@ def ckan_search_facets() -> list[str]:
     return _list("search.facets")
 
 
+def remove_deleted_packages() -> bool:
+    """CKAN's ``ckan.search.remove_deleted_packages``: deleted records leave the search index (CKAN's default)."""
+    return toolkit.asbool(toolkit.config.get("ckan.search.remove_deleted_packages"))
+
+
 def dataset_search_filter() -> str:
     """The filter CKAN's dataset search page (``/dataset/``) puts on record types: ``""`` when it lists every type
     (``ckan.search.show_all_types = dataset``, or true), else ``"+dataset_type:dataset"``."""

@@ -8,7 +8,7 @@ from ckan.plugins import toolkit
 from ckanext.citizendata import cli, logic, translations, views, web
 from ckanext.citizendata.assessment import index as assessment_index
 from ckanext.citizendata.assessment import recognition
-from ckanext.citizendata.logic import harvest, quality
+from ckanext.citizendata.logic import harvest, quality, reindex
 from ckanext.citizendata.rdf import endpoints as rdf_endpoints
 from ckanext.citizendata.rdf import profile as rdf_profile
 from ckanext.citizendata.record import hooks
@@ -35,7 +35,7 @@ class CitizenDataPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
         toolkit.add_resource("assets", "citizendata")
-        seam.install()
+        seam.install(bulk_rebuild=reindex.ckan_rebuild)
         rdf_profile.enable_by_default(config)
         rdf_endpoints.install()
 

@@ -31,6 +31,7 @@ from ckan.lib import search
 from ckan.plugins import toolkit
 from sqlalchemy.dialects.postgresql import insert
 
+from ckanext.citizendata import primed
 from ckanext.citizendata.model.assessment import quality_score_table, url_check_table
 from ckanext.citizendata.search import seam
 
@@ -319,16 +320,14 @@ def _reindex(pairs: list[tuple[dict, Optional[dict]]]) -> None:
     ids = [validated["id"] for validated, _ in pairs]
     # the packages into the session once (CKAN and ckanext-harvest look each up while indexing), the bands known
     loaded = model.Session.query(model.Package).filter(model.Package.id.in_(ids)).all()  # held: the map is weak
-    _bands.update(store_bands(ids))
     try:
-        with seam.batched_writes() if seam.active() else contextlib.nullcontext():
+        with primed.batch(prime(ids)), seam.batched_writes() if seam.active() else contextlib.nullcontext():
             for validated, raw in pairs:
                 if raw:
                     index.index_package(dict(raw, with_custom_schema=validated), defer_commit=True)
                 else:
                     logic.index_update_package({"ignore_auth": True}, validated["id"], defer_commit=True)
     finally:
-        _bands.clear()
         del loaded
     index.commit()
 
@@ -340,14 +339,20 @@ def store_bands(package_ids: list[str]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------- the search index
-# bands already read by a bulk reindex (package id -> band), so indexing asks the database once per batch
-_bands: dict[str, str] = {}
+BAND = "quality.band"  # the kind of answer a bulk job reads ahead (ckanext.citizendata.primed)
+
+
+def prime(package_ids: list[str]) -> dict[str, dict]:
+    """The stored bands of these packages (None: never scored), for :func:`ckanext.citizendata.primed.batch`."""
+    bands = store_bands(package_ids)
+    return {BAND: {i: bands.get(i) for i in package_ids}}
 
 
 def index_band(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """before_dataset_index: the record's stored band as ``quality_band`` (none before its first score)."""
-    stored = _bands.get(pkg_dict.get("id")) or model.Session.execute(sa.select(quality_score_table.c.band).where(
-        quality_score_table.c.package_id == pkg_dict.get("id"))).scalar()
+    package_id = pkg_dict.get("id")
+    stored = primed.lookup(BAND, package_id, lambda: model.Session.execute(sa.select(quality_score_table.c.band).where(
+        quality_score_table.c.package_id == package_id)).scalar())
     if stored:
         pkg_dict[INDEX_FIELD] = stored
     else:

@@ -28,6 +28,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from ckan import model
 
+from ckanext.citizendata import primed
 from ckanext.citizendata.model.assessment import assessment_event_table, assessment_table
 from ckanext.citizendata.record.coerce import to_list
 from ckanext.citizendata.record.inherit import SERIES_TYPE, Series, SeriesLookup, gives_to, series_ids
@@ -74,30 +75,56 @@ def _countries(package: dict[str, Any]) -> list[str]:
 def granted(package: dict[str, Any]) -> Optional[str]:
     """The status granted by the newest published assessment of an NSO with jurisdiction over one of the
     record's countries (None when there is none)."""
-    if not package.get("id"):
+    package_id = package.get("id")
+    if not package_id:
         return None
-    a = assessment_table
-    published = model.Session.execute(
-        sa.select(a.c.organization_id, a.c.verdict).where(a.c.package_id == package["id"], a.c.state == PUBLISHED)
-        .order_by(a.c.published_at.desc(), a.c.id)).all()
-    orgs = roles.organizations(row.organization_id for row in published)
+    published = primed.lookup(_VERDICTS_OF, package_id, lambda: _published_verdicts([package_id])[package_id])
+    orgs = roles.organizations(org_id for org_id, _ in published)
     countries = _countries(package)
-    for row in published:   # newest first
-        org = orgs.get(row.organization_id)
-        status = granted_by(row.verdict) if org is not None and org.covers(countries) else None
+    for org_id, verdict in published:   # newest first
+        org = orgs.get(org_id)
+        status = granted_by(verdict) if org is not None and org.covers(countries) else None
         if status:
             return status
     return None
+
+
+def _published_verdicts(package_ids: list[str]) -> dict[str, list[tuple[str, Optional[str]]]]:
+    """package id -> (assessing organization id, verdict) of its published assessments, newest first."""
+    a = assessment_table
+    found: dict[str, list] = {i: [] for i in package_ids}
+    rows = model.Session.execute(
+        sa.select(a.c.package_id, a.c.organization_id, a.c.verdict)
+        .where(a.c.package_id.in_(package_ids), a.c.state == PUBLISHED)
+        .order_by(a.c.published_at.desc(), a.c.id))
+    for package_id, org_id, verdict in rows:
+        found[package_id].append((org_id, verdict))
+    return found
 
 
 def pending(package_id: Optional[str]) -> bool:
     """Whether a draft assessment or a review request of the record exists."""
     if not package_id:
         return False
+    return primed.lookup(_PENDING, package_id, lambda: package_id in _pending([package_id]))
+
+
+def _pending(package_ids: list[str]) -> set[str]:
+    """Those of the packages with a draft assessment or a review request."""
     a, e = assessment_table, assessment_event_table
-    drafts = sa.select(a.c.id).where(a.c.package_id == package_id, a.c.state == roles.DRAFT)
-    asked = sa.select(e.c.id).where(e.c.package_id == package_id, e.c.kind == "review-request")
-    return model.Session.execute(sa.select(sa.exists(drafts) | sa.exists(asked))).scalar()
+    drafts = sa.select(a.c.package_id).where(a.c.package_id.in_(package_ids), a.c.state == roles.DRAFT)
+    asked = sa.select(e.c.package_id).where(e.c.package_id.in_(package_ids), e.c.kind == "review-request")
+    return set(model.Session.execute(drafts.union(asked)).scalars())
+
+
+# kinds of answers a bulk job reads ahead (:mod:`ckanext.citizendata.primed`)
+_VERDICTS_OF, _PENDING = "recognition.published_verdicts", "recognition.pending"
+
+
+def prime(package_ids: list[str]) -> dict[str, dict]:
+    """What deriving these packages' statuses reads, for :func:`ckanext.citizendata.primed.batch`."""
+    waiting = _pending(package_ids)
+    return {_VERDICTS_OF: _published_verdicts(package_ids), _PENDING: {i: i in waiting for i in package_ids}}
 
 
 def _stated(package: dict[str, Any]) -> Optional[str]:

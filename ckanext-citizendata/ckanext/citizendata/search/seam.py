@@ -15,10 +15,10 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import logging
 import threading
-from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Any, Callable, Optional
 
@@ -122,7 +122,7 @@ class Connection:
         return Results(result.hits, result.docs, result.facets)
 
 
-@lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)
 def load_backend(name: str) -> SearchBackend:
     """The backend registered under ``name`` in the ``ckanext.citizendata.search_backends`` group."""
     found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
@@ -146,6 +146,16 @@ def make_connection(decode_dates: bool = True):
     return Connection(load_backend(cd_config.search_backend()))
 
 
+def _rebuild(bulk_rebuild: Callable[..., None], package_id: Optional[str] = None, only_missing: bool = False,
+             force: bool = False, defer_commit: bool = False, package_ids=None, quiet: bool = False,
+             clear: bool = False) -> None:
+    """``ckan.lib.search.rebuild``: one record, or only the missing ones, or Solr, CKAN's way; else in bulk."""
+    if package_id or only_missing or not active():
+        return _originals["rebuild"](package_id, only_missing=only_missing, force=force, defer_commit=defer_commit,
+                                     package_ids=package_ids, quiet=quiet, clear=clear)
+    return bulk_rebuild(package_ids=package_ids, force=force, quiet=quiet, clear=clear)
+
+
 def check_solr_schema_version(schema_file: Optional[str] = None) -> bool:
     if not active():
         return _originals["check_solr_schema_version"](schema_file)
@@ -153,10 +163,15 @@ def check_solr_schema_version(schema_file: Optional[str] = None) -> bool:
     return True
 
 
-def install() -> None:
-    """Put the seam in place (idempotent)."""
+def install(bulk_rebuild: Optional[Callable[..., None]] = None) -> None:
+    """Put the seam in place (idempotent); with ``bulk_rebuild``, CKAN's rebuild of the whole index (``ckan
+    search-index rebuild``) calls it instead, as ``bulk_rebuild(package_ids=None, force=False, quiet=False,
+    clear=False)``, when our backend answers."""
     _originals.setdefault("make_connection", search_common.make_connection)
     _originals.setdefault("check_solr_schema_version", search_pkg.check_solr_schema_version)
+    _originals.setdefault("rebuild", search_pkg.rebuild)
+    if bulk_rebuild is not None:
+        search_pkg.rebuild = functools.partial(_rebuild, bulk_rebuild)
     for module_name in _PATCHED_MODULES:
         try:
             module = importlib.import_module(module_name)

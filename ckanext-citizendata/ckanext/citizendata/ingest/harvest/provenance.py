@@ -21,6 +21,7 @@ from ckan import model
 from ckanext.harvest.model import HarvestSource
 from sqlalchemy.dialects import postgresql
 
+from ckanext.citizendata import primed
 from ckanext.citizendata.model import harvest_record_table as table
 
 from .listing import Sighting
@@ -130,11 +131,26 @@ def listed_at(package_id: str) -> list[dict[str, Any]]:
     """Where a record comes from: each source that lists it (the owner first), with the original URI and
     identifier, when it was read, the upstream modified date, the content hash, the job and the warnings of
     values that were dropped."""
+    return primed.lookup(LISTED_AT, package_id, lambda: _listings([package_id])[package_id])
+
+
+LISTED_AT = "harvest.listed_at"  # the kind of answer a bulk job reads ahead (ckanext.citizendata.primed)
+
+
+def prime(package_ids: list[str]) -> dict[str, dict]:
+    """Where these packages come from, for :func:`ckanext.citizendata.primed.batch`."""
+    return {LISTED_AT: _listings(package_ids)}
+
+
+def _listings(package_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     query = (sa.select(table, HarvestSource.title, HarvestSource.url)
              .join(HarvestSource.__table__, HarvestSource.id == table.c.source_id)
-             .where(table.c.package_id == package_id, table.c.withdrawn.is_(False))
-             .order_by(table.c.owner.desc(), table.c.retrieved_at))
-    return [_described(found) for found in model.Session.execute(query)]
+             .where(table.c.package_id.in_(package_ids), table.c.withdrawn.is_(False))
+             .order_by(table.c.package_id, table.c.owner.desc(), table.c.retrieved_at))
+    found: dict[str, list[dict[str, Any]]] = {i: [] for i in package_ids}
+    for row in model.Session.execute(query):
+        found[row.package_id].append(_described(row))
+    return found
 
 
 def _described(found) -> dict[str, Any]:
