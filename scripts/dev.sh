@@ -152,6 +152,22 @@ ensure_database() {
     say "Creating database $db"
     pg_admin -c "CREATE DATABASE \"$db\" OWNER \"$DB_USER\" ENCODING 'UTF8' TEMPLATE template0"
   fi
+  ensure_rum "$db"
+}
+
+# RUM, the index that ranks text matches (migration c9e1a3b50009): on a server of this machine, its Debian package
+# and the extension in each database (creating it needs the superuser); a server elsewhere keeps the GIN index
+ensure_rum() {
+  local db=$1 version
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || return 0
+  case "$PGHOST" in 127.0.0.1|localhost|/*) ;; *) return 0 ;; esac
+  version=$(pg_admin -c "SHOW server_version_num" | cut -c1-2)
+  if [ ! -f "/usr/share/postgresql/$version/extension/rum.control" ]; then
+    say "Installing postgresql-$version-rum"
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        "postgresql-$version-rum"; } || { echo "postgresql-$version-rum could not be installed: the GIN index is used" >&2; return 0; }
+  fi
+  pg_admin -d "$db" -c "CREATE EXTENSION IF NOT EXISTS rum"
 }
 
 # ------------------------------------------------------------------ Python

@@ -155,3 +155,63 @@ def timeout_settings(run) -> list:
             last = len(items) - 1 - items[::-1].index("statement_timeout")
             values.append(items[last + 1])
     return values
+
+
+# ------------------------------------------------------------------ ranking in the index (RUM) or not (GIN)
+@pytest.fixture
+def rum_index():
+    if not postgres.ranks_in_index(model.Session):
+        pytest.skip("the rum extension is not in the test database (make test installs it on a server of this "
+                    "machine; a managed server without it is the GIN path)")
+    yield
+    postgres.forget_index_kind()
+
+
+def use_gin_index():
+    """The text index as on a server without RUM (migration c9e1a3b50009's other branch)."""
+    connection = model.Session.connection()
+    connection.exec_driver_sql(f"DROP INDEX {postgres.RUM_INDEX}")
+    connection.exec_driver_sql("CREATE INDEX citizendata_search_index_vector_idx ON citizendata_search_index "
+                               "USING gin (search_vector)")
+    model.Session.commit()
+    postgres.forget_index_kind()
+
+
+def ranked_names(queries):
+    from ckan.tests import helpers
+    return [[d["name"] for d in helpers.call_action("package_search", q=q, rows=10, start=start)["results"]]
+            for q, start in queries]
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_rum_and_gin_rank_alike_and_rum_reads_the_first_page_in_rank_order(cli, rum_index):
+    import os
+
+    import yaml
+    from ckan.cli.cli import ckan as ckan_cli
+
+    from ckanext.citizendata.ingest import bulkload
+    assert cli.invoke(ckan_cli, ["citizendata", "seed-demo"]).exit_code == 0
+    bulkload.generate(150, seed=8)
+    relevance = yaml.safe_load(open(os.path.join(os.path.dirname(__file__), "..", "relevance.yaml"), encoding="utf-8"))
+    queries = [(case["q"], 0) for case in relevance] + [
+        ("survey", 0), ("survey", 10), ("community survey", 0), ("women", 0), ("data", 30), ("monitoring", 0)]
+    backend = postgres.PostgresBackend()
+    [(statement, parameters)] = statements_of(
+        lambda: backend.search(to_request({"q": "survey", "rows": 20, "sort": "score desc, metadata_modified desc"})),
+        lambda statement: "LIMIT" in statement)
+    assert "<=>" in statement
+    connection = model.Session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_sort = off")   # as on a large catalog, where sorting every match
+    connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")   # costs more than reading the index in order
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    assert postgres.RUM_INDEX in plan and "Order By" in plan, plan
+    with_rum = ranked_names(queries)
+    assert sum(len(names) for names in with_rum) > 150
+    use_gin_index()
+    assert not postgres.ranks_in_index(model.Session)
+    [(statement, _)] = statements_of(
+        lambda: backend.search(to_request({"q": "survey", "rows": 20, "sort": "score desc, metadata_modified desc"})),
+        lambda statement: "LIMIT" in statement)
+    assert "<=>" not in statement and "ts_rank" in statement
+    assert ranked_names(queries) == with_rum

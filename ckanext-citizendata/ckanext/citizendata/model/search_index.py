@@ -56,6 +56,8 @@ search_index_table = Table(
     Index("citizendata_search_index_modified_idx", "metadata_modified"),
     # newest first, as the backend sorts "metadata_modified desc" (migration f6b8d0e30006)
     Index("citizendata_search_index_newest_idx", sa.text("metadata_modified DESC NULLS LAST"), "index_id"),
+    # GIN, or RUM when the server has it (migration c9e1a3b50009, which also keeps the small columns inline and
+    # the large ones in TOAST: toast_tuple_target = 128)
     Index("citizendata_search_index_vector_idx", "search_vector", postgresql_using="gin"),
     Index("citizendata_search_index_fields_idx", "fields", postgresql_using="gin",
           postgresql_ops={"fields": "jsonb_path_ops"}),

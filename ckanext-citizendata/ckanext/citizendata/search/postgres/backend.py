@@ -137,12 +137,15 @@ class PostgresBackend:
                 # scan needs to test ``@@``; the GIN index answers plain word queries without reading them.
                 # So a text query that matches most rows must not fall back to reading every vector.
                 session.execute(sa.select(sa.func.set_config("enable_seqscan", "off", True)))
-            rank = compiler.rank(cd_config.rank_weights())
-            return self._search(session, request, where, rank)
+            weights = cd_config.rank_weights()
+            rank = compiler.rank(weights)
+            # the rank order read from a RUM index, which ranks with PostgreSQL's default weights only
+            in_index = compiler.distance() if ranks_in_index(session) and list(weights) == DEFAULT_WEIGHTS else None
+            return self._search(session, request, where, (rank, in_index))
 
-    def _search(self, session, request: SearchRequest, where, rank) -> SearchResult:
+    def _search(self, session, request: SearchRequest, where, ranking) -> SearchResult:
         hits = session.execute(sa.select(sa.func.count()).select_from(self.table).where(where)).scalar_one()
-        docs = self._docs(session, request, where, rank) if request.rows > 0 and hits > request.start else []
+        docs = self._docs(session, request, where, ranking) if request.rows > 0 and hits > request.start else []
         facetable = facetable_fields()
         fast = [f for f in request.facet_fields if f in facetable]
         facets = self.facets.count(session, fast, request, where) if fast else {}
@@ -150,9 +153,26 @@ class PostgresBackend:
         facets = {f: facets[f] for f in request.facet_fields}
         return SearchResult(hits=hits, docs=docs, facets=facets)
 
-    def _docs(self, session, request, where, rank) -> list[dict[str, Any]]:
-        wanted = set(request.fields)
-        stmt = (sa.select(*self._columns(wanted, rank)).where(where).order_by(*self._ordering(request.sort, rank))
+    def _docs(self, session, request, where, ranking) -> list[dict[str, Any]]:
+        wanted, (rank, in_index) = set(request.fields), ranking
+        keys = request.sort
+        if in_index is not None and keys and keys[0].field == "score" and keys[0].descending:
+            return self._docs_in_rank_order(session, request, where, ranking)
+        stmt = (sa.select(*self._columns(wanted, rank)).where(where).order_by(*self._ordering(keys, rank))
+                .limit(request.rows).offset(request.start))
+        return [_pick(dict(row._mapping), wanted) for row in session.execute(stmt)]
+
+    def _docs_in_rank_order(self, session, request, where, ranking) -> list[dict[str, Any]]:
+        """The best first, read from the RUM index in distance order (it cannot give a second sort key): the
+        page's rows and ``TIE_MARGIN`` more, then ordered by every sort key. Rows of equal score beyond the
+        margin are not looked at: on a page whose last score more than ``TIE_MARGIN`` rows share, which of them
+        are shown is the index's choice."""
+        rank, in_index = ranking
+        t, wanted = self.table, set(request.fields)
+        best = (sa.select(t.c.index_id, in_index.label("distance")).where(where).order_by(in_index)
+                .limit(request.start + request.rows + TIE_MARGIN).subquery())
+        stmt = (sa.select(*self._columns(wanted, rank)).select_from(t.join(best, best.c.index_id == t.c.index_id))
+                .order_by(best.c.distance, *self._ordering(request.sort[1:], rank))
                 .limit(request.rows).offset(request.start))
         return [_pick(dict(row._mapping), wanted) for row in session.execute(stmt)]
 
@@ -206,6 +226,28 @@ class PostgresBackend:
         if request.facet_limit >= 0:
             stmt = stmt.limit(request.facet_limit)
         return [(str(value), int(n)) for value, n in session.execute(stmt)]
+
+
+# ts_rank's default weights (D, C, B, A), the only ones RUM's distance ranks with
+DEFAULT_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+RUM_INDEX = "citizendata_search_index_vector_rum_idx"   # migration c9e1a3b50009, when the server has RUM
+# rows read past the page from the RUM index, so that equal scores at the page's end are ordered by the next keys
+TIE_MARGIN = 100
+_index_kind: dict[str, bool] = {}
+
+
+def ranks_in_index(session) -> bool:
+    """Whether the text index of this database is the RUM one (read once per database and process;
+    :func:`forget_index_kind` after changing it)."""
+    key = str(session.get_bind().url)
+    if key not in _index_kind:
+        _index_kind[key] = session.execute(sa.text("SELECT 1 FROM pg_indexes WHERE indexname = :name"),
+                                           {"name": RUM_INDEX}).first() is not None
+    return _index_kind[key]
+
+
+def forget_index_kind() -> None:
+    _index_kind.clear()
 
 
 # PostgreSQL's codes for a statement stopped by statement_timeout and for one too deep for its stack

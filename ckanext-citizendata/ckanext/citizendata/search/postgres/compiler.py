@@ -23,6 +23,7 @@ from ..lucene import resolve_date, unescape
 from .analysis import combined_query_sql
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_NOT_A_CHOICE = re.compile(r"[&<!:]")   # AND, phrase, NOT, prefix or weight in a tsquery's text
 _WORD = re.compile(r"\w+(?:\.\w+)*")  # "water-po" -> water, po; "16.6" stays whole
 # '{a}'::"char"[] etc.: constant SQL for ts_filter, chosen from this fixed map only
 _WEIGHT_FILTER = {w: sa.literal_column(f"'{{{w.lower()}}}'::\"char\"[]") for w in "ABCD"}
@@ -40,6 +41,9 @@ class Compiler:
         # (GIN-indexed) instead of the large jsonb ``fields`` column
         self.facetable, self.facet_ids = facet_filters or (frozenset(), {})
         self.rank_queries: list = []
+        # whether every ranked query is a choice of single words, the only queries RUM's distance orders as
+        # ts_rank does (it scores AND and phrases otherwise)
+        self.choices_only = True
 
     def where(self, node: Node, positive: bool = True):
         handler = getattr(self, "_" + type(node).__name__)
@@ -48,11 +52,21 @@ class Compiler:
     def rank(self, weights: list[float]):
         if not self.rank_queries:
             return None  # no words to rank by: every match scores the same
+        weights_param = sa.bindparam("rank_weights", weights, type_=ARRAY(sa.REAL))
+        return sa.func.ts_rank(weights_param, self.t.c.search_vector, self._rank_query())
+
+    def distance(self):
+        """RUM's ``search_vector <=> query``: 1 / the rank with PostgreSQL's default weights, which a RUM index
+        returns in order (None without words to rank by)."""
+        if not self.rank_queries or not self.choices_only:
+            return None
+        return self.t.c.search_vector.op("<=>", return_type=sa.Float)(self._rank_query())
+
+    def _rank_query(self):
         query = self.rank_queries[0]
         for other in self.rank_queries[1:]:
             query = query.op("||")(other)
-        weights_param = sa.bindparam("rank_weights", weights, type_=ARRAY(sa.REAL))
-        return sa.func.ts_rank(weights_param, self.t.c.search_vector, query)
+        return query
 
     # --- structure
     def _MatchAll(self, node, positive):
@@ -83,7 +97,8 @@ class Compiler:
             return self._text(field, combined_query_sql(*key), positive)
         if query_text == "":  # only stop words of the default language: the clause is dropped, as Solr does
             return sa.true()
-        return self._text(field, sa.cast(sa.literal(query_text, sa.Text), TSQUERY), positive)
+        return self._text(field, sa.cast(sa.literal(query_text, sa.Text), TSQUERY), positive,
+                          choice=not _NOT_A_CHOICE.search(query_text))
 
     def _Prefix(self, node: Prefix, positive):
         if F.kind(node.field) == F.TEXT:
@@ -126,9 +141,10 @@ class Compiler:
         return self.t.c.fields.has_key(node.field)
 
     # --- helpers
-    def _text(self, field: Optional[str], tsquery, positive: bool):
+    def _text(self, field: Optional[str], tsquery, positive: bool, choice: bool = False):
         if positive:
             self.rank_queries.append(tsquery)
+            self.choices_only = self.choices_only and choice
         vector = self.t.c.search_vector
         condition = vector.op("@@")(tsquery)
         weight = F.TEXT_WEIGHT.get(field)
