@@ -130,12 +130,12 @@ class FacetStore:
         v = facet_value_table.c
         # unnest in the select list (one ProjectSet), not as a lateral function scan per row: ~40% faster over
         # many matching rows
+        # many matching rows, each with tens of ids: counted first, the fields asked for chosen among the few
+        # hundred counts after
         ids = sa.select(sa.func.unnest(self.t.c.facet_ids).label("value_id")).where(where).subquery("ids")
-        wanted = sa.select(v.id).where(v.field.in_(names))
-        counted = (sa.select(ids.c.value_id, sa.func.count().label("n")).where(ids.c.value_id.in_(wanted))
-                   .group_by(ids.c.value_id).subquery())
+        counted = sa.select(ids.c.value_id, sa.func.count().label("n")).group_by(ids.c.value_id).subquery()
         return (sa.select(v.field, v.value, counted.c.n)
-                .select_from(counted.join(facet_value_table, v.id == counted.c.value_id)))
+                .select_from(counted.join(facet_value_table, v.id == counted.c.value_id)).where(v.field.in_(names)))
 
     @staticmethod
     def _top(session, counts, names, request: SearchRequest):
