@@ -5,7 +5,6 @@ and ``ckan citizendata reindex [--org]`` take this path."""
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 import sqlalchemy as sa
@@ -17,14 +16,10 @@ from ckanext.citizendata.ingest import bulkload
 from ckanext.citizendata.logic import harvest, reindex
 from ckanext.citizendata.model import facet_count_table, search_index_table
 
+from .test_harvest_demo import free_port
+
 pytestmark = pytest.mark.usefixtures("clean_db")
 JSON_TEXT = ("data_dict", "validated_data_dict")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def index_rows() -> dict[str, dict]:
