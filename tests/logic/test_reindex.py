@@ -161,6 +161,8 @@ def statements_of(ids: list[str]) -> list[str]:
 def test_a_batch_reads_ahead_what_the_hooks_ask_for_each_record():
     bulkload.generate(41, seed=6)
     ids = reindex.ids_to_index()
+    # a first pass writes the facet values these records bring, so that neither measured pass pays for new ones
+    reindex.rebuild(ids[:40], batch_size=40)
     model.Session.remove()
     few, many = statements_of(ids[:10]), statements_of(ids[10:40])
     per_record = (len(many) - len(few)) / 20
