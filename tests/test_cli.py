@@ -13,6 +13,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.citizendata import harvesters
 from ckanext.citizendata.ingest.harvest.replay import Replay
+from ckanext.citizendata.testing import free_port
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -145,12 +146,6 @@ def synced(cli, tmp_path, org, portal):
     result = cli.invoke(ckan_cli, ["citizendata", "harvest", "sources", "sync", "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     return portal
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_harvest_sources_sync_says_what_it_created_updated_and_left_unchanged(cli, tmp_path, org):

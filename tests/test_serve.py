@@ -4,7 +4,6 @@ SIGTERM to the supervisor."""
 import os
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,12 +14,7 @@ import requests
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import serve  # noqa: E402  (scripts/ is not a package)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from ckanext.citizendata.testing import free_port
 
 
 def descendants(pid: int) -> dict[int, str]:

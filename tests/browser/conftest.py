@@ -18,7 +18,6 @@ import pathlib
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,7 +36,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from ckanext.citizendata.ingest import bulk
-from ckanext.citizendata.testing import ensure_plugin_tables, ensure_vocabularies
+from ckanext.citizendata.testing import ensure_plugin_tables, ensure_vocabularies, free_port
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 STATE = ROOT / ".state"
@@ -69,12 +68,6 @@ def tool(name: str) -> str:
     if not path:
         unavailable(f"`{name}` is not on PATH (Debian packages chromium and chromium-driver)")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def server_ini(test_ini: str, port: int, folder: pathlib.Path) -> pathlib.Path:

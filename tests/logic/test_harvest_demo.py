@@ -4,7 +4,6 @@ harvest pages of ckanext-harvest show them."""
 from __future__ import annotations
 
 import json
-import socket
 from importlib import resources
 
 import pytest
@@ -16,6 +15,7 @@ from ckanext.harvest.model import HarvestJob, HarvestSource
 from ckanext.citizendata.ingest import bulk
 from ckanext.citizendata.ingest.harvest import provenance, replay, source_sync, sources
 from ckanext.citizendata.logic import harvest
+from ckanext.citizendata.testing import free_port
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -33,12 +33,6 @@ CKAN_TITLES = {"Zimbabwe - Education Indicators",
                "Togo - Perception survey on local services (made up for the demo)"}
 DCAT_TITLES = {"Community air-quality sensor readings (test data)", "Household water point survey (test data)",
                "Public service satisfaction, round 3 (test data)", "Public service satisfaction surveys (test data)"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def demo_organizations() -> list[dict]:

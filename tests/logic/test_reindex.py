@@ -15,8 +15,8 @@ from ckan.tests import factories, helpers
 from ckanext.citizendata.ingest import bulkload
 from ckanext.citizendata.logic import harvest, reindex
 from ckanext.citizendata.model import facet_count_table, search_index_table
+from ckanext.citizendata.testing import free_port
 
-from .test_harvest_demo import free_port
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 JSON_TEXT = ("data_dict", "validated_data_dict")

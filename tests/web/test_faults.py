@@ -16,7 +16,6 @@ import os
 import pathlib
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ import rq
 import sqlalchemy.exc
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
+from ckanext.citizendata.testing import free_port
 from ckanext.citizendata.web import faults
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -88,12 +88,6 @@ def test_the_503_names_the_service_and_nothing_else(path, kind):
                                                                 "message": faults.MESSAGES[kind]}}
 
 
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def as_postgres(*command: str, **kwargs) -> subprocess.CompletedProcess:

@@ -1,13 +1,12 @@
 """Password reset answers alike for every address and name (known, unknown, shared by several accounts), with a
 real SMTP server: mail goes only to known accounts; a mail that cannot be sent changes nothing in the answer; the
 second form answers an unknown id as it answers a wrong key."""
-import socket
-
 import pytest
 from aiosmtpd.controller import Controller
 from ckan import model
 from ckan.tests import factories
 
+from ckanext.citizendata.testing import free_port
 from ckanext.citizendata.web import reset
 
 from .conftest import page_token
@@ -26,16 +25,10 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def inbox(ckan_config, monkeypatch):
     """A real SMTP server on 127.0.0.1 that CKAN mails to."""
-    box, port = Inbox(), _free_port()
+    box, port = Inbox(), free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
@@ -49,7 +42,7 @@ def inbox(ckan_config, monkeypatch):
 def no_smtp(ckan_config, monkeypatch):
     """An SMTP address where nothing listens and no sender address (a site whose mail is not set up, as after
     `make run`: CKAN's mailer then fails before connecting)."""
-    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{_free_port()}")
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{free_port()}")
     monkeypatch.setitem(ckan_config, "smtp.starttls", False)
 
 

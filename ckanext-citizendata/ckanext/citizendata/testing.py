@@ -12,6 +12,8 @@ Example::
 """
 from __future__ import annotations
 
+import socket
+
 import factory
 import pytest
 import sqlalchemy as sa
@@ -86,3 +88,9 @@ def put_score(**row) -> None:
     forget_score(row["package_id"])
     model.Session.execute(quality_score_table.insert().values(**row))
 
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on now, for a local server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
