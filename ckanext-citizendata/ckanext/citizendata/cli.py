@@ -12,6 +12,7 @@ import os
 import click
 from ckan.plugins import toolkit
 
+from ckanext.citizendata import config as cd_config
 from ckanext.citizendata import demo
 from ckanext.citizendata.assessment import demo as assessment_demo
 from ckanext.citizendata.assessment import mqa
@@ -179,7 +180,9 @@ citizendata.add_command(shacl_report)
 @citizendata.command("reindex")
 @click.option("--org", default=None, help="Only the records of this organization (name or id)")
 @click.option("--batch-size", type=click.IntRange(min=1), default=reindex.BATCH_SIZE, show_default=True)
-def reindex_records(org, batch_size):
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes sharing the batches  [default: ckanext.citizendata.search.rebuild_workers]")
+def reindex_records(org, batch_size, workers):
     """Rebuild the search index rows of every record (or one organization's) in batches."""
     try:
         ids = reindex.ids_to_index(org)
@@ -187,7 +190,8 @@ def reindex_records(org, batch_size):
         click.secho(str(err), fg="red", err=True)
         raise click.exceptions.Exit(1)
     with click.progressbar(length=len(ids), label="Indexing", file=click.get_text_stream("stderr")) as bar:
-        report = reindex.rebuild(ids, batch_size=batch_size, progress=bar.update)
+        report = reindex.rebuild(ids, batch_size=batch_size, progress=bar.update,
+                                 workers=workers or cd_config.rebuild_workers())
     click.echo(f"{report.indexed} indexed, {len(report.failed)} failed, {report.seconds:.1f} s, "
                f"{report.rate:.0f} records/s")
     for package_id, reason in report.failed:

@@ -35,6 +35,7 @@ TEXT_CONFIG = PREFIX + "search.text_config"
 RANK_WEIGHTS = PREFIX + "search.rank_weights"
 QUERY_CONFIGS = PREFIX + "search.query_configs"
 RANDOM_PAGE_COST = PREFIX + "search.postgres.random_page_cost"
+REBUILD_WORKERS = PREFIX + "search.rebuild_workers"
 ELASTICSEARCH = PREFIX + "search.elasticsearch."
 VOCAB_BASE = PREFIX + "vocab.base_uri"
 FACETS = PREFIX + "facets"
@@ -143,6 +144,11 @@ def ckan_search_facets() -> list[str]:
 def remove_deleted_packages() -> bool:
     """CKAN's ``ckan.search.remove_deleted_packages``: deleted records leave the search index (CKAN's default)."""
     return toolkit.asbool(toolkit.config.get("ckan.search.remove_deleted_packages"))
+
+
+def rebuild_workers() -> int:
+    """Processes a rebuild of the search index shares its batches among, e.g. ``2``; 1: in the calling process."""
+    return _positive_int(REBUILD_WORKERS)
 
 
 def dataset_search_filter() -> str:

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
 import sys
 import time
 from collections import defaultdict
+from multiprocessing import connection
 from typing import Any, Callable, Iterable, Optional
 
 import sqlalchemy as sa
@@ -78,24 +80,80 @@ def ids_to_index(org: Optional[str] = None) -> list[str]:
 
 
 def rebuild(ids: Iterable[str], batch_size: int = BATCH_SIZE,
-            progress: Optional[Callable[[int], None]] = None) -> Report:
-    """Index the packages ``ids`` in batches of ``batch_size``, each committed on its own."""
-    started, report = time.perf_counter(), Report()
+            progress: Optional[Callable[[int], None]] = None, workers: int = 1) -> Report:
+    """Index the packages ``ids`` in batches of ``batch_size``, each committed on its own; with ``workers`` above
+    1 the batches are shared among that many forked processes, each with its own database connection."""
+    started = time.perf_counter()
     ids = list(ids)
-    index = search.index_for(model.Package)
-    for start in range(0, len(ids), batch_size):
-        batch = ids[start:start + batch_size]
-        try:
-            _index_batch(batch, index)
-            report.indexed += len(batch)
-        except Exception:  # noqa: BLE001 -- the batch is rolled back and retried record by record
-            model.Session.rollback()
-            log.exception("search index: a batch of %d records failed; retrying them one by one", len(batch))
-            _one_by_one(batch, report)
-        if progress:
-            progress(len(batch))
+    batches = [ids[start:start + batch_size] for start in range(0, len(ids), batch_size)]
+    workers = min(workers, len(batches))
+    report = _in_processes(batches, workers, progress) if workers > 1 else _in_turn(batches, progress)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _in_turn(batches: list[list[str]], progress: Optional[Callable[[int], None]]) -> Report:
+    report, index = Report(), search.index_for(model.Package)
+    for batch in batches:
+        _run_batch(batch, index, report)
+        if progress:
+            progress(len(batch))
+    return report
+
+
+def _run_batch(batch: list[str], index, report: Report) -> None:
+    try:
+        _index_batch(batch, index)
+        report.indexed += len(batch)
+    except Exception:  # noqa: BLE001 -- the batch is rolled back and retried record by record
+        model.Session.rollback()
+        log.exception("search index: a batch of %d records failed; retrying them one by one", len(batch))
+        _one_by_one(batch, report)
+
+
+def _in_processes(batches: list[list[str]], workers: int, progress: Optional[Callable[[int], None]]) -> Report:
+    """The batches dealt to ``workers`` forked processes, which send back what each batch gave as soon as it is
+    committed; the batches of a process that stopped before sending their outcome are reported failed, never
+    silently left out."""
+    model.Session.commit()
+    model.Session.close()   # no connection of this process is in use across the fork
+    context = multiprocessing.get_context("fork")
+    numbered = list(enumerate(batches))
+    readers = []
+    for n in range(workers):
+        reader, writer = context.Pipe(duplex=False)
+        context.Process(target=_worker, args=(numbered[n::workers], writer), daemon=True).start()
+        writer.close()   # the process holds the only writing end: its end of life ends the pipe
+        readers.append(reader)
+    report, pending = Report(), dict(numbered)
+    while readers:
+        for reader in connection.wait(readers):
+            try:
+                number, indexed, failed = reader.recv()
+            except EOFError:   # the process has ended and all it sent has been read
+                readers.remove(reader)
+                continue
+            batch = pending.pop(number)
+            report.indexed += indexed
+            report.failed += failed
+            if progress:
+                progress(len(batch))
+    for batch in pending.values():
+        log.error("search index: the process indexing a batch of %d records stopped before it was done", len(batch))
+        report.failed += [(package_id, "the process indexing it stopped") for package_id in batch]
+        if progress:
+            progress(len(batch))
+    return report
+
+
+def _worker(share: list[tuple[int, list[str]]], outcomes) -> None:
+    model.meta.engine.dispose(close=False)   # the parent's pooled connections stay the parent's
+    index = search.index_for(model.Package)
+    for number, batch in share:
+        part = Report()
+        _run_batch(batch, index, part)
+        outcomes.send((number, part.indexed, part.failed))
+    model.Session.remove()
 
 
 def ckan_rebuild(package_ids: Optional[Iterable[str]] = None, force: bool = False, quiet: bool = False,
@@ -114,7 +172,7 @@ def ckan_rebuild(package_ids: Optional[Iterable[str]] = None, force: bool = Fals
             sys.stdout.write(f"\rIndexing dataset {done}/{len(ids)}")
             sys.stdout.flush()
 
-    report = rebuild(ids, progress=progress)
+    report = rebuild(ids, progress=progress, workers=cd_config.rebuild_workers())
     log.info("search index: %d records indexed in %.1f s (%.0f records/s), %d failed", report.indexed,
              report.seconds, report.rate, len(report.failed))
     if report.failed and not force:
