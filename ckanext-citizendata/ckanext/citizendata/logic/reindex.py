@@ -13,7 +13,9 @@ two dicts CKAN indexes for a whole batch at once:
   (:mod:`ckanext.citizendata.primed`);
 - CKAN's own ``index_package`` builds each document and the batch is written in one statement, in one
   transaction: a batch that fails is rolled back whole and its records retried one by one the CKAN way, and those
-  that still fail are reported (id and reason), never half-written.
+  that still fail are reported (id and reason), never half-written;
+- with ``workers`` above 1 (``ckanext.citizendata.search.rebuild_workers``), the batches are dealt to forked
+  processes, each with its own database connection, which send back each batch's outcome once it is committed.
 
 A test proves the rows equal to those of ``package_show`` + ``index_package`` for every record of the demo and of
 generated catalogs (tests/logic/test_reindex.py).
@@ -119,10 +121,11 @@ def _in_processes(batches: list[list[str]], workers: int, progress: Optional[Cal
     model.Session.close()   # no connection of this process is in use across the fork
     context = multiprocessing.get_context("fork")
     numbered = list(enumerate(batches))
-    readers = []
+    readers, processes = [], []
     for n in range(workers):
         reader, writer = context.Pipe(duplex=False)
-        context.Process(target=_worker, args=(numbered[n::workers], writer), daemon=True).start()
+        processes.append(context.Process(target=_worker, args=(numbered[n::workers], writer), daemon=True))
+        processes[-1].start()
         writer.close()   # the process holds the only writing end: its end of life ends the pipe
         readers.append(reader)
     report, pending = Report(), dict(numbered)
@@ -138,6 +141,8 @@ def _in_processes(batches: list[list[str]], workers: int, progress: Optional[Cal
             report.failed += failed
             if progress:
                 progress(len(batch))
+    for process in processes:
+        process.join()
     for batch in pending.values():
         log.error("search index: the process indexing a batch of %d records stopped before it was done", len(batch))
         report.failed += [(package_id, "the process indexing it stopped") for package_id in batch]
