@@ -171,6 +171,30 @@ def test_ckan_search_index_rebuild_and_reindex_take_the_bulk_path(cli, monkeypat
     assert missing.exit_code == 1 and "organization 'nope' not found" in missing.output
 
 
+def test_reindex_clear_empties_the_index_and_fills_it_again_with_its_text_index_built_at_the_end(cli):
+    bulkload.generate(12, seed=4)
+    assert cli.invoke(ckan_cli, ["citizendata", "reindex", "--workers", "1"]).exit_code == 0
+    model.Session.remove()
+    expected, expected_counts = index_rows(), kept_counts()
+    model.Session.execute(sa.text(   # a row whose dataset is gone: only an emptied index loses it
+        "INSERT INTO citizendata_search_index SELECT 'gone@default', site_id, 'gone', 'gone', entity_type,"
+        " dataset_type, state, capacity, owner_org, title, metadata_created, metadata_modified, permission_labels,"
+        " search_vector, fields, doc, data_dict, validated_data_dict, facet_ids, false"
+        " FROM citizendata_search_index LIMIT 1"))
+    model.Session.commit()
+    indexes = set(model.Session.execute(sa.text(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'citizendata_search_index'")).scalars())
+    result = cli.invoke(ckan_cli, ["citizendata", "reindex", "--clear", "--workers", "2", "--batch-size", "5"])
+    assert result.exit_code == 0, result.output
+    model.Session.remove()
+    assert index_rows() == expected and kept_counts() == expected_counts
+    assert set(model.Session.execute(sa.text(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'citizendata_search_index'")).scalars()) == indexes
+    refused = cli.invoke(ckan_cli, ["citizendata", "reindex", "--clear", "--org", "synthetic-publisher-1"])
+    assert refused.exit_code == 2 and "cannot be used with --org" in refused.output
+    assert index_rows() == expected
+
+
 def statements_of(ids: list[str]) -> list[str]:
     seen: list[str] = []
 

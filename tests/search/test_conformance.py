@@ -174,6 +174,22 @@ def test_upsert_replaces_and_delete_by_query(backend):
     assert backend.search(to_request({"rows": 0})).hits == 3
 
 
+def test_facets_of_a_word_most_visible_documents_hold_count_only_the_visible_matches(backend):
+    # on PostgreSQL: the kept counts less the visible documents without the word (facet_store._by_complement)
+    visitor = ['+capacity:public +state:(active)', '+site_id:"default"']
+    result = backend.search(to_request({"q": "water", "defType": "dismax", "fq": visitor, "rows": 0,
+                                        "facet.field": ["organization", "num_resources"]}))
+    assert result.hits == 2
+    assert dict(result.facets["organization"]) == {"cso-a": 2}   # not the draft of cso-b, which has the word
+
+
+def test_documents_loaded_in_bulk_are_found_by_their_words_once_the_load_ends(empty_backend):
+    with empty_backend.bulk_load():
+        empty_backend.add([make_doc("bulk-one", title="Harbour levels"), make_doc("bulk-two", title="Dry wells")])
+        empty_backend.commit()
+    assert names(empty_backend, "harbour", defType="dismax") == ["bulk-one"]
+
+
 def test_stop_words_do_not_block_a_query(backend):
     # "the" has no lexeme in the english configuration; Solr drops such a clause, so do we
     assert names(backend, "the satisfaction", defType="dismax", mm="2<-1 5<80%") == ["service-satisfaction"]

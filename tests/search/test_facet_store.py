@@ -104,6 +104,69 @@ def test_kept_counts_follow_every_write():
     assert dict(kept["meets_copenhagen_definition"]) == {"true": 2, "false": 1}
 
 
+@pytest.mark.parametrize("params, narrowing", [
+    ({"q": "harbour", "defType": "dismax"}, "Term(field=None, value='harbour')"),
+    ({"q": "harbour", "fq": "+tags:economy"}, "Term(field='tags', value='economy')"),
+])
+def test_what_narrows_the_visitors_view_is_split_from_it(params, narrowing):
+    visitor = ['+capacity:public +state:(active)', '+site_id:"default"', '-dataset_type:harvest']
+    query = to_request(dict(params, fq=visitor + [params["fq"]] if "fq" in params else visitor)).query
+    scope, _, rest = facet_store.split_scope(query)
+    assert scope == ("default", None, {"harvest"}) and narrowing in repr(rest)
+
+
+@pytest.mark.parametrize("fqs", [
+    ['+capacity:public +state:(active)'],                                               # nothing narrows it
+    ['+state:(active)', '+permission_labels:("public" OR "member-1")', '+tags:economy'],  # a signed-in user
+    ['+site_id:"default"', '+tags:economy'],                                            # private included
+    ['+capacity:public +state:(active)', '+(name:a OR name:b)'],                       # a choice
+])
+def test_a_query_that_is_not_a_narrowed_visitors_view_is_not_split(fqs):
+    assert facet_store.split_scope(tree(*fqs)) is None
+
+
+def statements_of(run):
+    seen = []
+
+    def capture(conn, cursor, statement, *args):
+        seen.append(statement)
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", capture)
+    try:
+        result = run()
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", capture)
+    return result, seen
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_word_most_visible_records_hold_is_faceted_from_the_kept_counts_less_the_records_without_it(
+        monkeypatch):
+    org = factories.Organization(name="harbour-org")
+    other = factories.Organization(name="other-org")
+    for kind, countries in [("social-audit", ["GHA"]), ("social-audit", ["GHA", "KEN"]), ("citizen-science", [])]:
+        CitizenDataset(owner_org=org["id"], title="Harbour water", initiative_type=kind, countries=countries)
+    CitizenDataset(owner_org=other["id"], title="Dry land", initiative_type="citizen-science", countries=["KEN"])
+    CitizenDataset(owner_org=other["id"], title="Harbour secret", initiative_type="social-audit", private=True,
+                   countries=["KEN"])
+    backend = PostgresBackend()
+    visitor = ['+capacity:public +state:(active)', '+site_id:"default"']
+
+    def search(q):
+        return backend.search(to_request({"q": q, "defType": "dismax", "fq": visitor, "rows": 0,
+                                          "facet.field": FACETS, "facet.limit": -1}))
+    by_complement, statements = statements_of(lambda: search("harbour"))
+    assert by_complement.hits == 3 and any("matched" in statement for statement in statements)
+    assert dict(by_complement.facets["initiative_type"]) == {"social-audit": 2, "citizen-science": 1}
+    assert dict(by_complement.facets["countries"]) == {"GHA": 2, "KEN": 1}
+    assert dict(by_complement.facets["organization"]) == {"harbour-org": 3}
+    monkeypatch.setattr(facet_store.FacetStore, "_by_complement", lambda *args: None)
+    assert search("harbour").facets == by_complement.facets
+    monkeypatch.undo()
+    few, statements = statements_of(lambda: search("dry"))   # fewer matches than left out: counted one by one
+    assert few.hits == 1 and not any("matched" in statement for statement in statements)
+    assert dict(few.facets["countries"]) == {"KEN": 1}
+
+
 @pytest.mark.usefixtures("clean_db")
 def test_kept_counts_survive_clear_and_rebuild(cli):
     org = factories.Organization()

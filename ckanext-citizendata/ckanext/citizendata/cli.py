@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import click
 from ckan.plugins import toolkit
@@ -182,18 +183,26 @@ citizendata.add_command(shacl_report)
 @click.option("--batch-size", type=click.IntRange(min=1), default=reindex.BATCH_SIZE, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes sharing the batches  [default: ckanext.citizendata.search.rebuild_workers]")
-def reindex_records(org, batch_size, workers):
+@click.option("--clear", is_flag=True,
+              help="Empty the whole index first; its text index is then built once, at the end (not with --org)")
+def reindex_records(org, batch_size, workers, clear):
     """Rebuild the search index rows of every record (or one organization's) in batches."""
+    if clear and org:
+        click.secho("--clear empties the whole index: it cannot be used with --org", fg="red", err=True)
+        raise click.exceptions.Exit(2)
     try:
         ids = reindex.ids_to_index(org)
     except toolkit.ObjectNotFound as err:
         click.secho(str(err), fg="red", err=True)
         raise click.exceptions.Exit(1)
-    with click.progressbar(length=len(ids), label="Indexing", file=click.get_text_stream("stderr")) as bar:
+    started = time.perf_counter()   # with the text index built at the end of a --clear
+    with reindex.refilled(clear), click.progressbar(length=len(ids), label="Indexing",
+                                                    file=click.get_text_stream("stderr")) as bar:
         report = reindex.rebuild(ids, batch_size=batch_size, progress=bar.update,
                                  workers=workers or cd_config.rebuild_workers())
-    click.echo(f"{report.indexed} indexed, {len(report.failed)} failed, {report.seconds:.1f} s, "
-               f"{report.rate:.0f} records/s")
+    seconds = time.perf_counter() - started
+    click.echo(f"{report.indexed} indexed, {len(report.failed)} failed, {seconds:.1f} s, "
+               f"{report.indexed / seconds:.0f} records/s")
     for package_id, reason in report.failed:
         click.secho(f"  {package_id}: {reason}", fg="red", err=True)
     if report.failed:

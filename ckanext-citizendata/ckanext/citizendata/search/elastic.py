@@ -17,6 +17,7 @@ Example::
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import Any, Optional
 
@@ -258,6 +259,10 @@ class ElasticsearchBackend:
         result = self.client.delete_by_query(index=self.index, query=DslCompiler().compile(query), refresh=True,
                                              conflicts="proceed")
         return int(result.get("deleted", 0))
+
+    def bulk_load(self):
+        # each batch is already one bulk request, refreshed once: nothing to put off
+        return contextlib.nullcontext()
 
     def commit(self) -> None:
         if self.client.indices.exists(index=self.index):

@@ -17,7 +17,7 @@ Example::
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -103,13 +103,38 @@ class FacetStore:
             set_={"count": facet_count_table.c.count + stmt.excluded["count"]}))
 
     # ------------------------------------------------------------------ reads
-    def count(self, session, names: list[str], request: SearchRequest, where) -> dict[str, list[tuple[str, int]]]:
+    def count(self, session, names: list[str], request: SearchRequest, where, hits: Optional[int] = None,
+              compile_where: Optional[Callable[[Node], Any]] = None) -> dict[str, list[tuple[str, int]]]:
+        """The top values of the facets ``names`` over the ``hits`` rows ``where`` selects, ``request.query``
+        compiled (``compile_where`` compiles a part of it)."""
         scope = public_scope(request.query)
         if scope is not None:
             counts = self._kept(names, scope)
         else:
-            counts = self._single_pass(names, where)
+            counts = self._by_complement(session, names, request.query, hits, compile_where)
+            if counts is None:
+                counts = self._single_pass(names, where)
         return self._top(session, counts, names, request)
+
+    def _by_complement(self, session, names, query: Node, hits, compile_where):
+        """For a query that keeps most of what anyone may see (a common word, with no other filter): the kept
+        counts less the counts over the few visible rows it leaves out, found by an anti-join against its
+        matches, so the many matches' facet ids are not counted one by one. None for any other query."""
+        split = split_scope(query)
+        if split is None or hits is None or compile_where is None:
+            return None
+        scope, visible, narrowing = split
+        total = session.execute(sa.select(sa.func.coalesce(sa.func.sum(self._kept(["dataset_type"], scope)
+                                                                      .subquery().c.n), 0))).scalar_one()
+        if total - hits >= hits:   # as many rows left out as kept in: counting the matches is no dearer
+            return None
+        t = self.t
+        matched = sa.select(t.c.index_id).where(compile_where(narrowing)).cte("matched").prefix_with("MATERIALIZED")
+        left_out = sa.and_(compile_where(visible), ~sa.exists().where(matched.c.index_id == t.c.index_id))
+        kept, fewer = self._kept(names, scope).subquery(), self._single_pass(names, left_out).subquery()
+        return (sa.select(kept.c.field, kept.c.value, (kept.c.n - sa.func.coalesce(fewer.c.n, 0)).label("n"))
+                .select_from(kept.outerjoin(fewer, sa.and_(fewer.c.field == kept.c.field,
+                                                           fewer.c.value == kept.c.value))))
 
     def _kept(self, names, scope):
         c, v = facet_count_table.c, facet_value_table.c
@@ -218,6 +243,28 @@ def public_scope(node: Node):
     if "labels" not in visible and not {"state", "capacity"} <= visible:
         return None
     return site, include, {_text(leaf) for leaf in excluded}
+
+
+def split_scope(node: Node):
+    """(scope as :func:`public_scope` gives it, the part of ``node`` that says so, the rest) when ``node`` is a
+    conjunction of what anyone may see and other required conditions; else None.
+
+    Example::
+
+        >>> split_scope(Bool(must=(Term(None, "survey"), Term("permission_labels", "public"))))[2]
+        Bool(must=(Term(field=None, value='survey'),), should=(), must_not=(), minimum_should_match=0)
+    """
+    parts = _conjuncts(node)
+    if parts is None:
+        return None
+    required, excluded = parts
+    visible = [leaf for leaf in required if _required_scope([leaf]) is not None]
+    narrowing = [leaf for leaf in required if _required_scope([leaf]) is None]
+    if not narrowing:
+        return None
+    visible_node = Bool(must=tuple(visible), must_not=tuple(excluded))
+    scope = public_scope(visible_node)
+    return None if scope is None else (scope, visible_node, Bool(must=tuple(narrowing)))
 
 
 def _required_scope(required: list):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from typing import Any, Optional, Protocol, Union, dataclass_transform
+from typing import Any, ContextManager, Optional, Protocol, Union, dataclass_transform
 
 # ---------------------------------------------------------------- query nodes
 
@@ -144,3 +144,7 @@ class SearchBackend(Protocol):
 
     def commit(self) -> None:
         """Make pending writes durable (an explicit commit asked for by CKAN)."""
+
+    def bulk_load(self) -> ContextManager[None]:
+        """A block in which an emptied index is filled again with every document (a rebuild with ``--clear``):
+        the backend may put off its own upkeep until the block ends; searches still answer meanwhile."""

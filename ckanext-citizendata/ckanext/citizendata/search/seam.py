@@ -62,6 +62,13 @@ def batched_writes():
         Connection(load_backend(cd_config.search_backend())).add(docs)
 
 
+def bulk_load():
+    """The active backend's :meth:`~.interface.SearchBackend.bulk_load` block (nothing when Solr answers)."""
+    if not active():
+        return contextlib.nullcontext()
+    return load_backend(cd_config.search_backend()).bulk_load()
+
+
 class Results:
     """What pysolr's ``Solr.search`` returns, as far as CKAN reads it."""
 
