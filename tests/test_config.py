@@ -98,6 +98,19 @@ def test_bad_rank_weights_name_the_option():
         cd_config.rank_weights()
 
 
+@pytest.mark.parametrize("value, expected", [("32MB", "32MB"), ("512kB", "512kB"), ("", "")])
+def test_the_search_work_mem_is_a_size_or_empty(ckan_config, monkeypatch, value, expected):
+    monkeypatch.setitem(ckan_config, cd_config.WORK_MEM, value)
+    assert cd_config.work_mem() == expected
+
+
+@pytest.mark.parametrize("value", ["32", "32 MB", "0MB", "1TB; DROP TABLE x"])
+def test_a_work_mem_that_is_not_a_size_names_the_option(ckan_config, monkeypatch, value):
+    monkeypatch.setitem(ckan_config, cd_config.WORK_MEM, value)
+    with pytest.raises(ValueError, match="search.postgres.work_mem"):
+        cd_config.work_mem()
+
+
 @pytest.mark.ckan_config("ckanext.citizendata.vocab.base_uri", "https://example.org/vocab")
 def test_a_vocabulary_base_without_a_slash_is_refused():
     with pytest.raises(ValueError, match="must end with '/'"):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+import re
 from functools import lru_cache
 from typing import Any, MutableMapping
 
@@ -35,6 +36,7 @@ TEXT_CONFIG = PREFIX + "search.text_config"
 RANK_WEIGHTS = PREFIX + "search.rank_weights"
 QUERY_CONFIGS = PREFIX + "search.query_configs"
 RANDOM_PAGE_COST = PREFIX + "search.postgres.random_page_cost"
+WORK_MEM = PREFIX + "search.postgres.work_mem"
 REBUILD_WORKERS = PREFIX + "search.rebuild_workers"
 ELASTICSEARCH = PREFIX + "search.elasticsearch."
 VOCAB_BASE = PREFIX + "vocab.base_uri"
@@ -102,6 +104,14 @@ def random_page_cost() -> str:
     value = _text(RANDOM_PAGE_COST)
     if value:
         float(value)  # a number, or a clear error
+    return value
+
+
+def work_mem() -> str:
+    """work_mem for search queries, e.g. ``"32MB"``; "" leaves the server's setting."""
+    value = _text(WORK_MEM)
+    if value and not re.fullmatch(r"[1-9][0-9]*(kB|MB|GB)", value):
+        raise ValueError(f"{WORK_MEM} = {value!r}: a size such as 32MB (kB, MB or GB), or empty")
     return value
 
 

@@ -138,6 +138,18 @@ def test_a_search_runs_under_the_request_s_timeout_and_puts_the_previous_one_bac
 
 
 @pytest.mark.usefixtures("clean_db")
+@pytest.mark.usefixtures("clean_db")
+def test_a_search_sets_the_planner_s_settings_for_its_transaction_only(ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.citizendata.search.postgres.work_mem", "48MB")
+    datasets("Memory", count=1)
+    settings = statements_of(lambda: postgres.PostgresBackend().search(to_request({"q": "memory"})),
+                             lambda statement: "set_config" in statement)
+    bound = [value for _, parameters in settings for value in (parameters or {}).values()]
+    assert "work_mem" in bound and "48MB" in bound
+    model.Session.rollback()   # the end of the request's transaction
+    assert model.Session.execute(sa.text("SHOW work_mem")).scalar_one() != "48MB"
+
+
 def test_no_timeout_sets_nothing():
     backend = postgres.PostgresBackend()
     untimed = to_request({"q": "x"}, bounds={"search_statement_timeout_ms": 0})

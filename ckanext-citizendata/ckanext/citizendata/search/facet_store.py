@@ -126,11 +126,13 @@ class FacetStore:
         scope, visible, narrowing = split
         total = session.execute(sa.select(sa.func.coalesce(sa.func.sum(self._kept(["dataset_type"], scope)
                                                                       .subquery().c.n), 0))).scalar_one()
-        if total - hits >= hits:   # as many rows left out as kept in: counting the matches is no dearer
+        if (total - hits) * 10 >= hits:   # measured at 100k: a gain when a twentieth is left out, a loss at a fifth
             return None
-        t = self.t
-        matched = sa.select(t.c.index_id).where(compile_where(narrowing)).cte("matched").prefix_with("MATERIALIZED")
-        left_out = sa.and_(compile_where(visible), ~sa.exists().where(matched.c.index_id == t.c.index_id))
+        # rows compared by their physical address (ctid): no text keys to hash or sort
+        matched = (sa.select(sa.literal_column("ctid").label("row")).select_from(self.t)
+                   .where(compile_where(narrowing)).cte("matched").prefix_with("MATERIALIZED"))
+        left_out = sa.and_(compile_where(visible),
+                           ~sa.exists().where(matched.c.row == sa.literal_column(f"{self.t.name}.ctid")))
         kept, fewer = self._kept(names, scope).subquery(), self._single_pass(names, left_out).subquery()
         return (sa.select(kept.c.field, kept.c.value, (kept.c.n - sa.func.coalesce(fewer.c.n, 0)).label("n"))
                 .select_from(kept.outerjoin(fewer, sa.and_(fewer.c.field == kept.c.field,
