@@ -314,3 +314,36 @@ def test_a_bulk_load_builds_the_text_index_once_at_its_end_even_when_it_fails(te
         pass
     [rebuilt] = text_index_definition()
     assert (postgres.RUM_INDEX in rebuilt) == has_rum_extension() == postgres.ranks_in_index(model.Session)
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_clearing_the_whole_index_truncates_it_unless_another_transaction_holds_it():
+    from ckan.lib import search
+
+    from ckanext.citizendata.model import facet_count_table
+    from ckanext.citizendata.search import lucene
+
+    def file_and_rows():   # TRUNCATE gives the table a new file; a DELETE keeps it
+        return model.Session.execute(sa.text("SELECT pg_relation_filenode('citizendata_search_index'), "
+                                             "(SELECT count(*) FROM citizendata_search_index)")).one()
+    datasets("Cleared", count=2)
+    model.Session.commit()
+    (before, rows) = file_and_rows()
+    search.index_for(model.Package).clear()
+    model.Session.commit()
+    assert rows == 2 and file_and_rows()[0] != before and file_and_rows()[1] == 0
+    assert model.Session.execute(sa.select(facet_count_table)).all() == []
+    datasets("Held", count=2)
+    model.Session.commit()
+    (before, _) = file_and_rows()
+    other = model.meta.engine.connect()   # another transaction reading the table: TRUNCATE would wait for it
+    other.exec_driver_sql("BEGIN")
+    other.exec_driver_sql("SELECT count(*) FROM citizendata_search_index")
+    try:
+        assert postgres.PostgresBackend().delete(lucene.parse('+site_id:"default"')) == 2
+        model.Session.commit()
+    finally:
+        other.exec_driver_sql("ROLLBACK")
+        other.close()
+    assert file_and_rows() == (before, 0)   # deleted row by row instead
+    assert model.Session.execute(sa.text("SHOW lock_timeout")).scalar_one() == "0"
