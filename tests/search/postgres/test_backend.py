@@ -181,12 +181,7 @@ def rum_index():
 
 def use_gin_index():
     """The text index as on a server without RUM (migration c9e1a3b50009's other branch)."""
-    connection = model.Session.connection()
-    connection.exec_driver_sql(f"DROP INDEX {postgres.RUM_INDEX}")
-    connection.exec_driver_sql("CREATE INDEX citizendata_search_index_vector_idx ON citizendata_search_index "
-                               "USING gin (search_vector)")
-    model.Session.commit()
-    postgres.forget_index_kind()
+    replace_text_index(postgres.text_index_statement(postgres.GIN_INDEX))
 
 
 def ranked_names(queries):
@@ -270,18 +265,13 @@ def text_index_definition():
 def text_index_kind(request):
     """The text index of one kind for the test (RUM only where the server has it), the original put back after."""
     [original] = text_index_definition()
-    wanted = {"rum": "USING rum (search_vector rum_tsvector_ops)", "gin": "USING gin (search_vector)"}
-    if request.param == "rum" and not has_rum_extension():
+    if request.param == "rum" and not postgres.has_rum_extension(model.Session):
         pytest.skip("the rum extension is not in the test database")
-    name = postgres.RUM_INDEX if request.param == "rum" else postgres.GIN_INDEX
-    replace_text_index(f"CREATE INDEX {name} ON citizendata_search_index {wanted[request.param]}")
+    replace_text_index(postgres.text_index_statement(postgres.RUM_INDEX if request.param == "rum"
+                                                     else postgres.GIN_INDEX))
     yield request.param
     model.Session.rollback()
     replace_text_index(original)
-
-
-def has_rum_extension():
-    return model.Session.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'rum'")).first() is not None
 
 
 def replace_text_index(definition):
@@ -313,7 +303,8 @@ def test_a_bulk_load_builds_the_text_index_once_at_its_end_even_when_it_fails(te
     with backend.bulk_load():
         pass
     [rebuilt] = text_index_definition()
-    assert (postgres.RUM_INDEX in rebuilt) == has_rum_extension() == postgres.ranks_in_index(model.Session)
+    assert (postgres.RUM_INDEX in rebuilt) == postgres.has_rum_extension(model.Session) \
+        == postgres.ranks_in_index(model.Session)
 
 
 @pytest.mark.usefixtures("clean_db")

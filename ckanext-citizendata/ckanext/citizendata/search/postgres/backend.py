@@ -120,10 +120,9 @@ class PostgresBackend:
         count = session.execute(sa.select(sa.func.count()).select_from(self.table)).scalar_one()
         try:
             with session.begin_nested():
-                wait = sa.func.set_config("lock_timeout", TRUNCATE_WAIT, True)
-                previous = session.execute(sa.select(sa.func.current_setting("lock_timeout"), wait)).first()[0]
+                previous = set_local(session, "lock_timeout", TRUNCATE_WAIT)
                 session.execute(sa.text(f"TRUNCATE {self.table.name}"))
-                session.execute(sa.select(sa.func.set_config("lock_timeout", previous, True)))
+                set_local(session, "lock_timeout", previous)
         except sa.exc.OperationalError as err:
             if getattr(err.orig, "pgcode", None) != "55P03":   # lock_not_available
                 raise
@@ -315,6 +314,16 @@ def forget_index_kind() -> None:
 
 
 GIN_INDEX = "citizendata_search_index_vector_idx"   # migration a1c3e5f70001, kept where the server lacks RUM
+_TEXT_INDEX_METHODS = {RUM_INDEX: "rum (search_vector rum_tsvector_ops)", GIN_INDEX: "gin (search_vector)"}
+
+
+def text_index_statement(name: str) -> str:
+    """The CREATE INDEX statement of the text index ``name`` (:data:`RUM_INDEX` or :data:`GIN_INDEX`)."""
+    return f"CREATE INDEX {name} ON {search_index_table.name} USING {_TEXT_INDEX_METHODS[name]}"
+
+
+def has_rum_extension(session) -> bool:
+    return session.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'rum'")).first() is not None
 
 
 def text_index(session) -> tuple[str, str]:
@@ -324,10 +333,13 @@ def text_index(session) -> tuple[str, str]:
                             {"rum": RUM_INDEX, "gin": GIN_INDEX}).first()
     if found is not None:
         return found[0], found[1]
-    table = search_index_table.name
-    if session.execute(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'rum'")).first() is not None:
-        return RUM_INDEX, f"CREATE INDEX {RUM_INDEX} ON {table} USING rum (search_vector rum_tsvector_ops)"
-    return GIN_INDEX, f"CREATE INDEX {GIN_INDEX} ON {table} USING gin (search_vector)"
+    name = RUM_INDEX if has_rum_extension(session) else GIN_INDEX
+    return name, text_index_statement(name)
+
+
+def set_local(session, name: str, value: str) -> str:
+    """``SET LOCAL name = value`` (until the transaction ends); returns the value it replaces, to put back."""
+    return session.execute(sa.select(sa.func.current_setting(name), sa.func.set_config(name, value, True))).first()[0]
 
 
 # PostgreSQL's codes for a statement stopped by statement_timeout and for one too deep for its stack
@@ -347,10 +359,7 @@ def statement_timeout(session, ms: int):
         with session.begin_nested(), statement_timeout(session, 10000):
             session.execute(...)
     """
-    previous = None
-    if ms:
-        previous = session.execute(sa.select(sa.func.current_setting("statement_timeout"),
-                                             sa.func.set_config("statement_timeout", f"{int(ms)}ms", True))).first()[0]
+    previous = set_local(session, "statement_timeout", f"{int(ms)}ms") if ms else None
     try:
         yield
     except sa.exc.DBAPIError as err:
@@ -360,7 +369,7 @@ def statement_timeout(session, ms: int):
         raise QueryTooCostly("the search " + rule.format(ms=ms, key=cd_config.LIMITS + "search_statement_timeout_ms")
                              + "; ask for less (fewer terms, no leading wildcards)") from err
     if previous is not None:
-        session.execute(sa.select(sa.func.set_config("statement_timeout", previous, True)))
+        set_local(session, "statement_timeout", previous)
 
 
 # fields whose own column holds exactly the document's value
